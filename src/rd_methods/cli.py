@@ -1,0 +1,125 @@
+"""The ``rd-methods`` command line.
+
+Each sub-command is a small function ``cmd_<name>(args) -> int`` that calls into the
+package; user mistakes raise :class:`rd_methods.errors.RdMethodsError` and are printed as
+one line plus a hint (exit code 1), never as a bare traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rd_methods import __version__
+from rd_methods.errors import RdMethodsError
+
+__all__ = ["main", "build_parser"]
+
+
+# --------------------------------------------------------------------------- validate
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check a campaign against the data contract",
+        description=(
+            "Check a campaign folder against the data contract (DESIGN.md §5) and print "
+            "every problem at once: file, row, column, value and rule. Exit 1 on errors."
+        ),
+    )
+    p.add_argument("campaign", help="campaign id under the data folder, or path of a campaign folder")
+    p.set_defaults(func=cmd_validate)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from rd_methods.campaign import validate
+
+    report = validate(args.campaign, data_dir=args.data_dir)
+    print(report.format())
+    return 0 if report.ok else 1
+
+
+# --------------------------------------------------------------------------- demo
+def _add_demo(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="generate a synthetic demo campaign with known ground truth",
+        description=(
+            "Write a complete, synthetic campaign (every table of the contract, "
+            "campaign.yml and ground_truth.json). Same seed and scale give identical files."
+        ),
+    )
+    p.add_argument("--seed", type=int, default=2024, help="random seed (default: 2024)")
+    p.add_argument("--scale", type=float, default=1.0, help="size relative to the real organisation (default: 1)")
+    p.add_argument("--last-year", type=int, default=2025, help="last year of the campaign (default: 2025)")
+    p.add_argument("--id", dest="campaign_id", default=None, help="campaign id (default: the folder name)")
+    p.add_argument("--no-effect", action="store_true", help="plant no territorial effect (null scenario)")
+    p.add_argument("--out", required=True, help="folder to write (must not exist, or be empty)")
+    p.set_defaults(func=cmd_demo)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from rd_methods.demo import DemoOptions, write_campaign
+
+    out = Path(args.out)
+    options = DemoOptions(
+        seed=args.seed,
+        scale=args.scale,
+        last_year=args.last_year,
+        campaign_id=args.campaign_id or out.name,
+        territorial_effect=not args.no_effect,
+    )
+    write_campaign(out, options)
+    print(f"Campagne de démonstration écrite dans {out}")
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rd-methods",
+        description="Evaluate the social impact of a territorial R&D cooperative: validate campaigns, run and publish the notebooks.",
+    )
+    parser.add_argument("--version", action="version", version=f"rd_methods {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        default=os.environ.get("RD_METHODS_DATA_DIR"),
+        help="folder holding one sub-folder per campaign (env RD_METHODS_DATA_DIR; default data/raw)",
+    )
+    parser.add_argument(
+        "--reports-dir",
+        default=os.environ.get("RD_METHODS_REPORTS_DIR"),
+        help="folder of the published site (env RD_METHODS_REPORTS_DIR; default reports)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (_add_validate, _add_demo):
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    if args.data_dir:
+        os.environ["RD_METHODS_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    if args.reports_dir:
+        os.environ["RD_METHODS_REPORTS_DIR"] = str(Path(args.reports_dir).resolve())
+    try:
+        return int(args.func(args) or 0)
+    except RdMethodsError as exc:
+        print(f"rd-methods: erreur : {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  piste : {exc.hint}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("rd-methods: interrompu", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

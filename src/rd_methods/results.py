@@ -1,0 +1,173 @@
+"""Key results: record them inside notebooks, collect them from executed notebooks.
+
+A notebook calls :func:`record` for each figure that matters. The result is displayed
+as a readable French line *and* carried in the executed notebook as a custom MIME output
+(``application/vnd.rd-methods.result+json``), so that the runner, the site index,
+``results.json`` and ``rd-methods reproduce`` can read it back with :func:`collect`
+without re-running anything.
+
+Keys are ``<topic>.<name>`` in snake_case (e.g. ``value_chain.leverage_overall``) and
+stay stable across campaigns: comparison and reproduction match results by key.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Iterable
+from numbers import Number
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["MIME_TYPE", "KEY_PATTERN", "record", "collect", "format_result"]
+
+MIME_TYPE = "application/vnd.rd-methods.result+json"
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9_]+(\.[a-z0-9_]+)*$")
+COLUMNS = ["key", "value", "label", "unit", "ci_low", "ci_high", "note", "notebook"]
+
+
+def _plain(value: Any) -> Any:
+    """Convert numpy / pandas scalars to plain JSON-able Python values."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, bool) or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, Number):
+        value = float(value)
+        return None if math.isnan(value) else value
+    if isinstance(value, (pd.Timestamp,)):
+        return value.isoformat()
+    raise TypeError(f"a recorded value must be a number, a string or a boolean, not {type(value).__name__}")
+
+
+def format_result(payload: dict[str, Any]) -> str:
+    """One readable French line for a recorded result, e.g. ``Effet levier : 3,2 € [2,1 ; 4,0]``."""
+    from rd_methods.plots import format_number
+
+    def fmt(v: Any) -> str:
+        if isinstance(v, bool):
+            return "oui" if v else "non"
+        if isinstance(v, (int, float)):
+            return format_number(v)
+        return "—" if v is None else str(v)
+
+    unit = payload.get("unit")
+    text = f"**{payload['label']}** : {fmt(payload['value'])}"
+    if unit:
+        text += f" {unit}"
+    ci = payload.get("ci")
+    if ci is not None:
+        text += f" (intervalle : {fmt(ci[0])} ; {fmt(ci[1])})"
+    if payload.get("note"):
+        text += f" — {payload['note']}"
+    return text
+
+
+def record(
+    key: str,
+    value: Any,
+    *,
+    label: str,
+    unit: str | None = None,
+    ci: Iterable[float] | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Record one key result of a notebook.
+
+    Parameters
+    ----------
+    key : str
+        ``<topic>.<name>`` in snake_case, stable across campaigns.
+    value : number, str or bool
+        The estimate. numpy scalars are converted; NaN becomes ``None``.
+    label : str
+        Short French label shown to readers.
+    unit : str, optional
+        Unit shown after the value (``"€"``, ``"%"``, ``"ETP"``…).
+    ci : (low, high), optional
+        Interval around the value (say which one in ``note`` or the narrative).
+    note : str, optional
+        A short French remark (method, interval level, caveat).
+
+    Returns
+    -------
+    dict
+        The payload as stored in the notebook.
+
+    Examples
+    --------
+    >>> from rd_methods import results
+    >>> p = results.record("sroi.ratio", 2.5, label="Ratio SROI", ci=(1.8, 3.1))
+    >>> p["ci"]
+    [1.8, 3.1]
+    """
+    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        raise ValueError(f"result key {key!r} must look like '<topic>.<name>' in snake_case")
+    if not label:
+        raise ValueError(f"result {key!r} needs a label")
+    payload: dict[str, Any] = {
+        "key": key,
+        "value": _plain(value),
+        "label": str(label),
+        "unit": unit,
+        "ci": None,
+        "note": note,
+    }
+    if ci is not None:
+        low, high = (_plain(v) for v in ci)
+        payload["ci"] = [low, high]
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if get_ipython() is not None:
+            display(
+                {
+                    MIME_TYPE: payload,
+                    "text/markdown": format_result(payload),
+                    "text/plain": format_result(payload).replace("**", ""),
+                },
+                raw=True,
+            )
+    except ImportError:  # pragma: no cover - IPython is a dependency of ipykernel
+        pass
+    return payload
+
+
+def _from_notebook(path: Path) -> list[dict[str, Any]]:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    rows: list[dict[str, Any]] = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if MIME_TYPE in data:
+                payload = dict(data[MIME_TYPE])
+                ci = payload.pop("ci", None) or [None, None]
+                payload["ci_low"], payload["ci_high"] = ci
+                payload["notebook"] = path.stem
+                rows.append(payload)
+    return rows
+
+
+def collect(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read the recorded results back from an executed notebook or a folder of them.
+
+    Returns a tidy DataFrame with columns ``key, value, label, unit, ci_low, ci_high,
+    note, notebook``, one row per result, sorted by notebook then key. When a key is
+    recorded twice in one notebook, the last value wins (as the reader saw it last).
+    """
+    path = Path(path)
+    files = sorted(path.glob("*.ipynb")) if path.is_dir() else [path]
+    rows = [row for f in files for row in _from_notebook(f)]
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame = frame.drop_duplicates(subset=["notebook", "key"], keep="last")
+    return frame.sort_values(["notebook", "key"], kind="stable").reset_index(drop=True)
