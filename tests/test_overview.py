@@ -1,0 +1,83 @@
+"""Descriptive summaries of the overview notebook, on hand-made tables."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rd_methods import overview
+
+
+@pytest.fixture
+def actors():
+    return pd.DataFrame(
+        {
+            "actor_id": ["A1", "A2", "A3", "A4", "A5"],
+            "category": ["association", "citizen", "citizen", "enterprise", "citizen"],
+            "personal": [False, True, True, False, True],
+            "member_college": ["fondateurs", "usagers", None, "partenaires", "usagers"],
+            "member_since": pd.to_datetime(["2016-03-01", "2018-06-01", None, None, "2019-12-31"]),
+        }
+    )
+
+
+def test_actors_by_category_counts_shares_and_individuals(actors):
+    out = overview.actors_by_category(actors)
+    assert out["category"].tolist() == ["citizen", "association", "enterprise"]
+    assert out["n"].tolist() == [3, 1, 1]
+    assert out["n_personal"].tolist() == [3, 0, 0]
+    assert out["share"].tolist() == pytest.approx([0.6, 0.2, 0.2])
+
+
+def test_members_over_time_counts_from_member_since(actors):
+    out = overview.members_over_time(actors, [2016, 2018, 2019])
+    table = out.pivot(index="year", columns="member_college", values="n").fillna(0)
+    # 2016: founder A1 + partner A4 (no date: always counted); 2018: + usager A2; 2019: + A5
+    assert table.loc[2016].to_dict() == {"fondateurs": 1, "partenaires": 1, "usagers": 0}
+    assert table.loc[2018, "usagers"] == 1
+    assert table.loc[2019, "usagers"] == 2
+
+
+def test_events_per_year_with_participations():
+    events = pd.DataFrame(
+        {
+            "event_id": ["E1", "E2", "E3"],
+            "kind": ["workshop", "workshop", "meeting"],
+            "held_on": pd.to_datetime(["2017-01-10", "2017-05-02", "2018-02-01"]),
+        }
+    )
+    parts = pd.DataFrame({"event_id": ["E1", "E1", "E2", "E3"], "actor_id": ["A1", "A2", "A1", "A3"]})
+    out = overview.events_per_year(events, parts)
+    rows = {(r.year, r.kind): (r.n_events, r.n_participations) for r in out.itertuples()}
+    assert rows == {(2017, "workshop"): (2, 3), (2018, "meeting"): (1, 1)}
+
+
+def test_territory_summary_rates_per_thousand():
+    panel = pd.DataFrame(
+        {
+            "territory_code": ["T1", "T1", "T2", "T2"],
+            "territory_name": ["Un", "Un", "Deux", "Deux"],
+            "year": [2010, 2020, 2010, 2020],
+            "treated": [True, True, False, False],
+            "population": [10_000, 12_000, 5_000, 5_000],
+            "employment": [4_000, 6_000, 2_000, 1_500],
+            "jobseekers": [500, 480, 300, 300],
+        }
+    )
+    out = overview.territory_summary(panel)
+    t1 = out.set_index("territory_code").loc["T1"]
+    assert t1["employment_rate_first"] == pytest.approx(400.0)
+    assert t1["employment_rate_last"] == pytest.approx(500.0)
+    assert t1["employment_rate_change"] == pytest.approx(100.0)
+    assert t1["jobseekers_rate_last"] == pytest.approx(40.0)
+    assert out["territory_code"].tolist() == ["T1", "T2"]  # treated first
+    t2 = out.set_index("territory_code").loc["T2"]
+    assert t2["employment_rate_change"] == pytest.approx(-100.0)
+    assert np.isfinite(out["population"]).all()
+
+
+def test_projects_by_need_and_stage_defaults_to_idea():
+    projects = pd.DataFrame({"project_id": ["P1", "P2", "P3"], "need": ["food", "food", "energy"]})
+    current = pd.DataFrame({"project_id": ["P1", "P3"], "stage": ["launched", "abandoned"]})
+    out = overview.projects_by_need_and_stage(projects, current)
+    got = {(r.need, r.stage): r.n for r in out.itertuples()}
+    assert got == {("food", "launched"): 1, ("food", "idea"): 1, ("energy", "abandoned"): 1}
