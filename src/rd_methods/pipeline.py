@@ -1,0 +1,1236 @@
+"""The territorial R&D pipeline measured like an R&D funnel, with honest uncertainty.
+
+Project ideas move through ordered stages (data contract, ``project_stages``)::
+
+    idea < workshop < feasibility < incubation < launched < autonomous
+
+and may be ``abandoned`` at any point (a terminal state, not a step of the order).
+
+Readiness scale (the project's own convention)
+----------------------------------------------
+Each stage is mapped to a 1–9 readiness level *in the spirit of* the Societal Readiness
+Levels (SRL) used in European research programmes (adapted from the Technology
+Readiness Levels; see e.g. Innovation Fund Denmark's SRL scale). The mapping below is
+this project's convention, not an official correspondence:
+
+============  =====  ============================================================
+stage         level  reading
+============  =====  ============================================================
+idea          1      a need is identified and an idea is captured
+workshop      2      problem and possible solutions formulated with stakeholders
+feasibility   4      the solution is studied and tested on paper with partners
+incubation    6      the activity is piloted / demonstrated in its setting
+launched      8      the activity is started, its model is complete
+autonomous    9      the activity runs on its own, proven in its setting
+============  =====  ============================================================
+
+An abandoned project keeps the level of the highest stage it reached.
+
+Conventions used by every function
+----------------------------------
+* A project has *reached* a stage when it entered that stage **or any later one** (a
+  project recorded at ``feasibility`` without a ``workshop`` row still counts as having
+  passed the workshop step), so the funnel is monotone. Skipped steps are reported by
+  :func:`history_checks`.
+* Durations are in days from the date the project entered ``idea`` (or its earliest
+  recorded stage when ``idea`` is missing).
+* Abandonment is a competing event for reaching a later stage. By default an abandoned
+  project stays in the risk set until the end of observation (the *subdistribution*
+  risk set of Fine & Gray, 1999), so that one minus the Kaplan–Meier curve is the
+  cumulative share of ideas that reached the stage. Censoring at the abandonment date
+  instead (``abandoned="censored"``) estimates a hypothetical world without abandonment
+  and overstates that share (Putter, Fiocco & Geskus, 2007).
+
+Method functions take tidy DataFrames and return tidy DataFrames; they never read files,
+print or plot.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf
+from scipy import stats
+from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+from statsmodels.stats.proportion import proportion_confint
+
+__all__ = [
+    "STAGES",
+    "ABANDONED",
+    "ALL_STAGES",
+    "READINESS",
+    "DEFAULT_COVARIATES",
+    "readiness",
+    "current_stage",
+    "history_checks",
+    "funnel",
+    "transitions",
+    "stage_durations",
+    "time_to_stage",
+    "SurvivalResult",
+    "project_features",
+    "launch_model",
+    "LaunchModelResult",
+    "activity_survival",
+    "jobs_by_year",
+    "wilson_interval",
+]
+
+STAGES: tuple[str, ...] = (
+    "idea",
+    "workshop",
+    "feasibility",
+    "incubation",
+    "launched",
+    "autonomous",
+)
+ABANDONED = "abandoned"
+ALL_STAGES: tuple[str, ...] = STAGES + (ABANDONED,)
+ORDER: dict[str, int] = {stage: i for i, stage in enumerate(STAGES)}
+#: Readiness level (1–9) of each ordered stage: the project's convention, see the module docstring.
+READINESS: dict[str, int] = {
+    "idea": 1,
+    "workshop": 2,
+    "feasibility": 4,
+    "incubation": 6,
+    "launched": 8,
+    "autonomous": 9,
+}
+#: Covariates of :func:`launch_model` (columns of :func:`project_features`).
+DEFAULT_COVARIATES: tuple[str, ...] = (
+    "n_partners",
+    "n_partner_categories",
+    "n_workshop_participations",
+    "need",
+)
+#: Events per model term below which :func:`launch_model` warns (Peduzzi et al., 1995, 1996).
+MIN_EVENTS_PER_TERM = 10
+
+
+# --------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------
+
+
+def _require(data: pd.DataFrame, columns: Sequence[str], name: str) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, not {type(data).__name__}")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(
+            f"{name} lacks column(s) {', '.join(missing)}; it has: {', '.join(map(str, data.columns))}"
+        )
+
+
+def _prepare(stages: pd.DataFrame, *, strict: bool = True) -> pd.DataFrame:
+    """Typed copy of ``project_stages``; ``strict`` rejects unknown stages and missing dates."""
+    _require(stages, ["project_id", "stage", "entered_on"], "stages")
+    out = stages[["project_id", "stage", "entered_on"]].copy()
+    out["project_id"] = out["project_id"].astype("str")
+    out["stage"] = out["stage"].astype("str").str.strip().str.lower()
+    out["entered_on"] = pd.to_datetime(out["entered_on"], errors="coerce")
+    if strict:
+        unknown = sorted(set(out["stage"]) - set(ALL_STAGES))
+        if unknown:
+            raise ValueError(
+                f"unknown stage(s) {unknown}; expected one of {list(ALL_STAGES)} "
+                "(run history_checks() to list the rows)"
+            )
+        if out["entered_on"].isna().any():
+            bad = sorted(out.loc[out["entered_on"].isna(), "project_id"].unique())[:5]
+            raise ValueError(f"stages without a valid entered_on date (projects {bad}…)")
+        dup = out.duplicated(["project_id", "stage"], keep=False)
+        if dup.any():
+            bad = sorted(out.loc[dup, "project_id"].unique())[:5]
+            raise ValueError(f"a (project_id, stage) pair appears twice (projects {bad}…)")
+    return out
+
+
+def wilson_interval(count, nobs, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a proportion (wraps statsmodels' ``proportion_confint``).
+
+    Returns NaN where ``nobs`` is zero. Source: Wilson (1927); Brown, Cai & DasGupta (2001)
+    recommend it over the Wald interval for small samples.
+
+    Examples
+    --------
+    >>> low, high = wilson_interval(18, 21)
+    >>> round(float(low), 4), round(float(high), 4)
+    (0.6536, 0.9502)
+    """
+    count = np.asarray(count, dtype=float)
+    nobs = np.asarray(nobs, dtype=float)
+    safe = np.where(nobs > 0, nobs, 1.0)
+    low, high = proportion_confint(np.minimum(count, safe), safe, alpha=alpha, method="wilson")
+    low = np.where(nobs > 0, low, np.nan)
+    high = np.where(nobs > 0, high, np.nan)
+    return low, high
+
+
+def readiness(stage: str) -> int:
+    """Readiness level (1–9) of an ordered stage, by the project's convention.
+
+    >>> readiness("incubation")
+    6
+    """
+    if stage not in READINESS:
+        raise ValueError(f"no readiness level for stage {stage!r}; stages: {list(STAGES)}")
+    return READINESS[stage]
+
+
+def _progress(stages: pd.DataFrame) -> pd.DataFrame:
+    """One row per project: highest order reached, its dates, abandonment, start date."""
+    ordered = stages[stages["stage"].isin(STAGES)].assign(order=lambda d: d["stage"].map(ORDER))
+    top = (
+        ordered.sort_values(["project_id", "order"])
+        .groupby("project_id", sort=True)
+        .agg(max_order=("order", "max"))
+    )
+    first = stages.groupby("project_id", sort=True)["entered_on"].min().rename("first_on")
+    idea = (
+        ordered[ordered["stage"] == "idea"].set_index("project_id")["entered_on"].rename("idea_on")
+    )
+    aband = (
+        stages[stages["stage"] == ABANDONED]
+        .set_index("project_id")["entered_on"]
+        .rename("abandoned_on")
+    )
+    out = pd.DataFrame(index=pd.Index(sorted(stages["project_id"].unique()), name="project_id"))
+    out = out.join(top).join(first).join(idea).join(aband)
+    out["max_order"] = out["max_order"].fillna(-1).astype(int)
+    out["start_on"] = out["idea_on"].fillna(out["first_on"])
+    out["abandoned"] = out["abandoned_on"].notna()
+    return out
+
+
+def _reached_on(stages: pd.DataFrame, target: str) -> pd.Series:
+    """Date each project reached ``target`` (or, failing a row, the earliest later stage)."""
+    later = [s for s in STAGES if ORDER[s] >= ORDER[target]]
+    rows = stages[stages["stage"].isin(later)]
+    return rows.groupby("project_id", sort=True)["entered_on"].min().rename(f"{target}_on")
+
+
+def _cohort(progress: pd.DataFrame) -> pd.Series:
+    return progress["start_on"].dt.year.astype("Int64").rename("cohort")
+
+
+def _group_column(
+    stages: pd.DataFrame, progress: pd.DataFrame, by: str | None, projects: pd.DataFrame | None
+) -> pd.Series | None:
+    if by is None:
+        return None
+    if by == "cohort":
+        return _cohort(progress)
+    if projects is None:
+        raise ValueError(f"by={by!r} needs the projects table (projects=...), or use by='cohort'")
+    _require(projects, ["project_id", by], "projects")
+    col = projects.assign(project_id=projects["project_id"].astype("str")).set_index("project_id")[
+        by
+    ]
+    return col.reindex(progress.index).rename(by)
+
+
+# --------------------------------------------------------------------------------------
+# stages and checks
+# --------------------------------------------------------------------------------------
+
+
+def current_stage(stages: pd.DataFrame, at: Any = None) -> pd.DataFrame:
+    """Where each project stands: highest stage reached, readiness, abandonment.
+
+    Parameters
+    ----------
+    stages : DataFrame
+        ``project_stages`` (project_id, stage, entered_on).
+    at : date-like, optional
+        Evaluate the situation at this date (rows entered later are ignored).
+
+    Returns
+    -------
+    DataFrame
+        One row per project, sorted by ``project_id``: ``project_id, stage, entered_on,
+        readiness, abandoned, abandoned_on, status`` where ``status`` is ``stage`` or
+        ``"abandoned"``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"project_id": ["p1", "p1", "p1"],
+    ...                   "stage": ["idea", "workshop", "abandoned"],
+    ...                   "entered_on": pd.to_datetime(["2020-01-01", "2020-03-01", "2021-01-01"])})
+    >>> current_stage(s)[["project_id", "stage", "readiness", "status"]].to_dict("records")
+    [{'project_id': 'p1', 'stage': 'workshop', 'readiness': 2, 'status': 'abandoned'}]
+    """
+    s = _prepare(stages)
+    if at is not None:
+        s = s[s["entered_on"] <= pd.Timestamp(at)]
+    ordered = s[s["stage"].isin(STAGES)].assign(order=lambda d: d["stage"].map(ORDER))
+    top = ordered.sort_values(["project_id", "order"]).groupby("project_id", sort=True).tail(1)
+    top = top.set_index("project_id")[["stage", "entered_on"]]
+    aband = s[s["stage"] == ABANDONED].set_index("project_id")["entered_on"].rename("abandoned_on")
+    out = pd.DataFrame(index=pd.Index(sorted(s["project_id"].unique()), name="project_id"))
+    out = out.join(top).join(aband).reset_index()
+    out["readiness"] = out["stage"].map(READINESS).astype("Int64")
+    out["abandoned"] = out["abandoned_on"].notna()
+    out["status"] = out["stage"].where(~out["abandoned"], ABANDONED)
+    return out[
+        ["project_id", "stage", "entered_on", "readiness", "abandoned", "abandoned_on", "status"]
+    ]
+
+
+def history_checks(
+    stages: pd.DataFrame,
+    projects: pd.DataFrame | None = None,
+    *,
+    max_gap_days: int | None = None,
+) -> pd.DataFrame:
+    """Warnings about implausible stage histories, one row per problem.
+
+    Rules (``rule`` column): ``unknown_stage``, ``missing_date``, ``duplicate_stage``,
+    ``unknown_project`` (stage of a project absent from ``projects``), ``no_stages`` (a
+    project with no stage row), ``before_creation`` (a stage dated before the project's
+    ``created_on``), ``backwards`` (a later stage dated before an earlier one),
+    ``skipped_stage`` (a step missing between ``idea`` and the highest stage reached),
+    ``after_abandonment`` (a stage entered after the abandonment date) and, when
+    ``max_gap_days`` is given, ``long_gap`` (consecutive stages further apart).
+
+    Parameters
+    ----------
+    stages : DataFrame
+        ``project_stages``; unknown stages or missing dates are reported, not raised.
+    projects : DataFrame, optional
+        ``projects`` (project_id, created_on) for the creation and membership rules.
+    max_gap_days : int, optional
+        Flag consecutive stages more than this many days apart.
+
+    Returns
+    -------
+    DataFrame
+        ``project_id, rule, stage, detail`` (detail in French, for readers), sorted.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"project_id": ["p1", "p1"], "stage": ["idea", "feasibility"],
+    ...                   "entered_on": pd.to_datetime(["2021-05-01", "2021-02-01"])})
+    >>> history_checks(s)["rule"].tolist()
+    ['backwards', 'skipped_stage']
+    """
+    s = _prepare(stages, strict=False)
+    rows: list[dict[str, Any]] = []
+
+    def add(pid: str, rule: str, stage: Any, detail: str) -> None:
+        rows.append({"project_id": pid, "rule": rule, "stage": stage, "detail": detail})
+
+    for r in s[~s["stage"].isin(ALL_STAGES)].itertuples():
+        add(r.project_id, "unknown_stage", r.stage, f"étape inconnue « {r.stage} »")
+    for r in s[s["entered_on"].isna()].itertuples():
+        add(r.project_id, "missing_date", r.stage, "date d'entrée manquante ou illisible")
+    for r in s[s.duplicated(["project_id", "stage"], keep="first")].itertuples():
+        add(r.project_id, "duplicate_stage", r.stage, "étape enregistrée plusieurs fois")
+
+    ok = s[s["stage"].isin(ALL_STAGES) & s["entered_on"].notna()].drop_duplicates(
+        ["project_id", "stage"]
+    )
+    if projects is not None:
+        _require(projects, ["project_id"], "projects")
+        proj = projects.assign(project_id=projects["project_id"].astype("str"))
+        known = set(proj["project_id"])
+        for pid in sorted(set(s["project_id"]) - known):
+            add(pid, "unknown_project", None, "projet absent de la table des projets")
+        for pid in sorted(known - set(s["project_id"])):
+            add(pid, "no_stages", None, "aucune étape enregistrée")
+        if "created_on" in proj.columns:
+            created = pd.to_datetime(proj.set_index("project_id")["created_on"], errors="coerce")
+            dated = ok.assign(created_on=ok["project_id"].map(created))
+            early = dated[dated["entered_on"] < dated["created_on"]]
+            for r in early.itertuples():
+                add(
+                    r.project_id,
+                    "before_creation",
+                    r.stage,
+                    f"entrée le {r.entered_on:%d/%m/%Y}, avant la création du projet "
+                    f"({r.created_on:%d/%m/%Y})",
+                )
+
+    ordered = ok[ok["stage"].isin(STAGES)].assign(order=lambda d: d["stage"].map(ORDER))
+    ordered = ordered.sort_values(["project_id", "order"])
+    aband = ok[ok["stage"] == ABANDONED].set_index("project_id")["entered_on"]
+    for pid, g in ordered.groupby("project_id", sort=True):
+        stages_in = g["stage"].tolist()
+        dates = g["entered_on"].tolist()
+        pairs = list(zip(stages_in, dates, strict=True))
+        for (s0, d0), (s1, d1) in zip(pairs, pairs[1:], strict=False):
+            if d1 < d0:
+                add(
+                    pid,
+                    "backwards",
+                    s1,
+                    f"« {s1} » daté du {d1:%d/%m/%Y}, avant « {s0} » ({d0:%d/%m/%Y})",
+                )
+            elif max_gap_days is not None and (d1 - d0).days > max_gap_days:
+                add(pid, "long_gap", s1, f"{(d1 - d0).days} jours entre « {s0} » et « {s1} »")
+        top = int(g["order"].max())
+        missing = [st for st in STAGES[: top + 1] if st not in stages_in]
+        if missing:
+            add(
+                pid,
+                "skipped_stage",
+                ", ".join(missing),
+                f"étape(s) sautée(s) : {', '.join(missing)}",
+            )
+        if pid in aband.index:
+            after = g[g["entered_on"] > aband[pid]]
+            for r in after.itertuples():
+                add(
+                    pid,
+                    "after_abandonment",
+                    r.stage,
+                    f"« {r.stage} » daté du {r.entered_on:%d/%m/%Y}, après l'abandon "
+                    f"({aband[pid]:%d/%m/%Y})",
+                )
+    out = pd.DataFrame(rows, columns=["project_id", "rule", "stage", "detail"])
+    return out.sort_values(
+        ["project_id", "rule", "stage"], kind="stable", na_position="first"
+    ).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# funnel and transitions
+# --------------------------------------------------------------------------------------
+
+
+def funnel(
+    stages: pd.DataFrame,
+    by: str | None = None,
+    *,
+    projects: pd.DataFrame | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The R&D funnel: projects reaching each stage, conversion rates with Wilson intervals.
+
+    Parameters
+    ----------
+    stages : DataFrame
+        ``project_stages``.
+    by : str, optional
+        ``"cohort"`` (year the idea was captured) or a column of ``projects`` (e.g.
+        ``"need"``) to get one funnel per group.
+    projects : DataFrame, optional
+        Needed when ``by`` is a column of ``projects``.
+    alpha : float
+        1 − confidence level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per (group,) stage: ``stage, order, readiness, n_reached, n_previous,
+        conversion`` (n_reached / n_previous) ``ci_low, ci_high`` (Wilson),
+        ``share_of_ideas, share_ci_low, share_ci_high`` (n_reached / ideas of the group),
+        ``n_abandoned`` (abandoned with this as highest stage) and ``n_pending`` (still at
+        this stage, not abandoned).
+
+    Notes
+    -----
+    Assumes each project's fate is independent (binomial sampling); recent ideas have had
+    less time to progress, so the pooled funnel understates conversion at the later
+    stages: compare cohorts (``by="cohort"``). Wilson interval: Wilson (1927), via
+    ``statsmodels.stats.proportion.proportion_confint(method="wilson")``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"project_id": ["a", "a", "b"], "stage": ["idea", "workshop", "idea"],
+    ...                   "entered_on": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-01-05"])})
+    >>> funnel(s)[["stage", "n_reached", "conversion"]].head(2).to_dict("records")
+    [{'stage': 'idea', 'n_reached': 2, 'conversion': nan}, {'stage': 'workshop', 'n_reached': 1, 'conversion': 0.5}]
+    """
+    s = _prepare(stages)
+    prog = _progress(s)
+    group = _group_column(s, prog, by, projects)
+    prog = prog.assign(_group=group if group is not None else "all")
+    frames = []
+    for key, g in prog.groupby("_group", sort=True, dropna=False):
+        n_ideas = len(g)
+        rows = []
+        for stage in STAGES:
+            k = ORDER[stage]
+            at_stage = g["max_order"] == k
+            rows.append(
+                {
+                    "stage": stage,
+                    "order": k,
+                    "readiness": READINESS[stage],
+                    "n_reached": int((g["max_order"] >= k).sum()),
+                    "n_previous": int((g["max_order"] >= k - 1).sum()) if k > 0 else np.nan,
+                    "n_ideas": n_ideas,
+                    "n_abandoned": int((at_stage & g["abandoned"]).sum()),
+                    "n_pending": int((at_stage & ~g["abandoned"]).sum())
+                    if stage != "autonomous"
+                    else 0,
+                }
+            )
+        f = pd.DataFrame(rows)
+        if by is not None:
+            f.insert(0, by, key)
+        frames.append(f)
+    out = pd.concat(frames, ignore_index=True)
+    prev = out["n_previous"].to_numpy(dtype=float)
+    reached = out["n_reached"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["conversion"] = np.where(prev > 0, reached / np.where(prev > 0, prev, 1), np.nan)
+        out["share_of_ideas"] = np.where(
+            out["n_ideas"] > 0, reached / out["n_ideas"].clip(lower=1), np.nan
+        )
+    out["ci_low"], out["ci_high"] = wilson_interval(reached, np.nan_to_num(prev, nan=0.0), alpha)
+    out["share_ci_low"], out["share_ci_high"] = wilson_interval(reached, out["n_ideas"], alpha)
+    out["n_previous"] = out["n_previous"].astype("Int64")
+    cols = ([by] if by else []) + [
+        "stage",
+        "order",
+        "readiness",
+        "n_reached",
+        "n_previous",
+        "conversion",
+        "ci_low",
+        "ci_high",
+        "n_ideas",
+        "share_of_ideas",
+        "share_ci_low",
+        "share_ci_high",
+        "n_abandoned",
+        "n_pending",
+    ]
+    return out[cols]
+
+
+def transitions(stages: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Stage-to-stage moves: counts and probabilities with Wilson intervals.
+
+    Each project's path is its ordered stages sorted by stage order, then ``abandoned``
+    if recorded, else ``ongoing`` (still at its last stage at the end of the data). A
+    skipped step (``idea → feasibility``) is counted as that move.
+
+    Returns
+    -------
+    DataFrame
+        ``from_stage, to_stage, n, n_from, probability, ci_low, ci_high`` where ``n_from``
+        is the number of projects that entered ``from_stage`` and ``probability`` =
+        n / n_from (the empirical transition matrix of a first-order Markov chain;
+        probabilities from one stage add up to 1). Sorted by stage order.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"project_id": ["a", "a", "b", "b"],
+    ...                   "stage": ["idea", "workshop", "idea", "abandoned"],
+    ...                   "entered_on": pd.to_datetime(["2020-01-01", "2020-02-01"] * 2)})
+    >>> transitions(s)[["from_stage", "to_stage", "n", "probability"]].values.tolist()[:2]
+    [['idea', 'workshop', 1, 0.5], ['idea', 'abandoned', 1, 0.5]]
+    """
+    s = _prepare(stages)
+    ordered = s[s["stage"].isin(STAGES)].assign(order=lambda d: d["stage"].map(ORDER))
+    ordered = ordered.sort_values(["project_id", "order"])
+    abandoned = set(s.loc[s["stage"] == ABANDONED, "project_id"])
+    moves: list[tuple[str, str]] = []
+    for pid, g in ordered.groupby("project_id", sort=True):
+        path = g["stage"].tolist()
+        path.append(ABANDONED if pid in abandoned else "ongoing")
+        moves.extend(zip(path, path[1:], strict=False))
+    counts = (
+        pd.DataFrame(moves, columns=["from_stage", "to_stage"])
+        .value_counts()
+        .rename("n")
+        .reset_index()
+    )
+    n_from = counts.groupby("from_stage")["n"].transform("sum")
+    counts["n_from"] = n_from.astype(int)
+    counts["probability"] = counts["n"] / counts["n_from"]
+    counts["ci_low"], counts["ci_high"] = wilson_interval(counts["n"], counts["n_from"], alpha)
+    rank = {**ORDER, ABANDONED: len(STAGES), "ongoing": len(STAGES) + 1}
+    counts = counts.assign(_a=counts["from_stage"].map(rank), _b=counts["to_stage"].map(rank))
+    counts = counts.sort_values(["_a", "_b"]).drop(columns=["_a", "_b"]).reset_index(drop=True)
+    counts["n"] = counts["n"].astype(int)
+    return counts[["from_stage", "to_stage", "n", "n_from", "probability", "ci_low", "ci_high"]]
+
+
+# --------------------------------------------------------------------------------------
+# durations (Kaplan–Meier)
+# --------------------------------------------------------------------------------------
+
+
+def stage_durations(
+    stages: pd.DataFrame,
+    target: str = "launched",
+    *,
+    censor_on: Any = None,
+    abandoned: str = "at_risk",
+) -> pd.DataFrame:
+    """Time from the idea to ``target`` for every project, with right-censoring.
+
+    Parameters
+    ----------
+    stages : DataFrame
+        ``project_stages``.
+    target : str
+        Ordered stage to reach (a later stage counts as reaching it).
+    censor_on : date-like, optional
+        End of observation (e.g. 31 December of the campaign's last year). Default: the
+        latest date in ``stages``.
+    abandoned : {"at_risk", "censored"}
+        ``"at_risk"``: an abandoned project is censored at ``censor_on`` (Fine & Gray's
+        subdistribution risk set; 1 − KM is then the cumulative share reaching
+        ``target``). ``"censored"``: censored at its abandonment date.
+
+    Returns
+    -------
+    DataFrame
+        ``project_id, start_on, end_on, duration_days, event`` (bool: target reached).
+    """
+    if target not in STAGES or target == "idea":
+        raise ValueError(
+            f"target must be a stage after 'idea' among {list(STAGES[1:])}, not {target!r}"
+        )
+    if abandoned not in ("at_risk", "censored"):
+        raise ValueError("abandoned must be 'at_risk' or 'censored'")
+    s = _prepare(stages)
+    prog = _progress(s)
+    reached = _reached_on(s, target).reindex(prog.index)
+    end_obs = pd.Timestamp(censor_on) if censor_on is not None else s["entered_on"].max()
+    event = reached.notna() & (reached <= end_obs)
+    end = pd.Series(end_obs, index=prog.index)
+    if abandoned == "censored":
+        end = end.where(~prog["abandoned"], prog["abandoned_on"].clip(upper=end_obs))
+    end = end.where(~event, reached)
+    out = pd.DataFrame(
+        {
+            "project_id": prog.index,
+            "start_on": prog["start_on"].to_numpy(),
+            "end_on": end.to_numpy(),
+            "event": event.to_numpy(dtype=bool),
+        }
+    )
+    out["duration_days"] = (out["end_on"] - out["start_on"]).dt.days.astype(float)
+    out = out[out["duration_days"] >= 0]  # ideas captured after censor_on
+    return out[["project_id", "start_on", "end_on", "duration_days", "event"]].reset_index(
+        drop=True
+    )
+
+
+def _loglog_ci(surv: np.ndarray, se: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise log(−log) interval for S(t) (Kalbfleisch & Prentice, 2002, §1.3)."""
+    z = stats.norm.ppf(1 - alpha / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = se / (surv * np.log(surv))
+        center = np.log(-np.log(surv))
+        low = np.exp(-np.exp(center - z * v))
+        high = np.exp(-np.exp(center + z * v))
+    # S = 1 (no event yet) or S = 0: the interval collapses to the point
+    low = np.where((surv >= 1) | (surv <= 0), surv, low)
+    high = np.where((surv >= 1) | (surv <= 0), surv, high)
+    return low, high
+
+
+def _km(time: np.ndarray, event: np.ndarray, alpha: float) -> tuple[SurvfuncRight, pd.DataFrame]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sf = SurvfuncRight(time, event.astype(float))
+    surv = np.asarray(sf.surv_prob, dtype=float)
+    low, high = _loglog_ci(surv, np.asarray(sf.surv_prob_se, dtype=float), alpha)
+    table = pd.DataFrame(
+        {
+            "time": np.asarray(sf.surv_times, dtype=float),
+            "n_risk": np.asarray(sf.n_risk, dtype=int),
+            "n_events": np.asarray(sf.n_events, dtype=int),
+            "survival": surv,
+            "ci_low": low,
+            "ci_high": high,
+        }
+    )
+    start = pd.DataFrame(
+        {
+            "time": [0.0],
+            "n_risk": [len(time)],
+            "n_events": [0],
+            "survival": [1.0],
+            "ci_low": [1.0],
+            "ci_high": [1.0],
+        }
+    )
+    table = pd.concat([start, table[table["time"] > 0]], ignore_index=True) if len(time) else start
+    return sf, table
+
+
+def _median(sf: SurvfuncRight | None, alpha: float) -> tuple[float, float, float]:
+    if sf is None:
+        return np.nan, np.nan, np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = float(sf.quantile(0.5))
+        try:
+            low, high = (float(v) for v in sf.quantile_ci(0.5, alpha=alpha))
+        except (ValueError, IndexError):  # pragma: no cover - degenerate curves
+            low, high = np.nan, np.nan
+    clean = [np.nan if (v is None or not np.isfinite(v)) else v for v in (med, low, high)]
+    return clean[0], clean[1], clean[2]
+
+
+@dataclass
+class SurvivalResult:
+    """Result of :func:`time_to_stage`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Kaplan–Meier curve per group: ``[group,] time, n_risk, n_events, survival,
+        ci_low, ci_high, reached`` (``reached`` = 1 − survival; times in days).
+    summary : DataFrame
+        Per group: ``n, events, share_reached`` (1 − S at the last time) with its interval,
+        ``median`` (first time the KM curve falls below one half, statsmodels'
+        convention; NaN if it never does) with ``median_ci_low/high``, and
+        ``median_if_reached`` (ordinary median delay among projects that did reach the
+        target, no censoring) with its interval (statsmodels ``quantile_ci``).
+    logrank : DataFrame or None
+        ``statistic, df, p_value`` of the log-rank test between groups.
+    durations : DataFrame
+        The per-project durations used (see :func:`stage_durations`).
+    models : dict
+        ``group -> statsmodels SurvfuncRight`` (the fitted curves, to go further).
+    """
+
+    table: pd.DataFrame
+    summary: pd.DataFrame
+    logrank: pd.DataFrame | None
+    durations: pd.DataFrame
+    models: dict[Any, SurvfuncRight] = field(repr=False)
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
+        return self.summary._repr_html_()
+
+
+def time_to_stage(
+    stages: pd.DataFrame,
+    target: str = "launched",
+    by: str | None = None,
+    *,
+    projects: pd.DataFrame | None = None,
+    censor_on: Any = None,
+    abandoned: str = "at_risk",
+    alpha: float = 0.05,
+) -> SurvivalResult:
+    """Kaplan–Meier time from idea to a stage, by group, with a log-rank comparison.
+
+    Parameters
+    ----------
+    stages : DataFrame
+        ``project_stages``.
+    target : str
+        Stage to reach (``"launched"`` by default).
+    by : str, optional
+        ``"cohort"`` or a column of ``projects`` (e.g. ``"need"``).
+    projects : DataFrame, optional
+        Needed when ``by`` is a column of ``projects``.
+    censor_on : date-like, optional
+        End of observation; default the latest date in ``stages``.
+    abandoned : {"at_risk", "censored"}
+        How abandonment is treated (see :func:`stage_durations`).
+    alpha : float
+        1 − confidence level.
+
+    Returns
+    -------
+    SurvivalResult
+
+    Notes
+    -----
+    Kaplan & Meier (1958) via statsmodels ``SurvfuncRight``; Greenwood variance with a
+    pointwise log(−log) interval; median interval from statsmodels' ``quantile_ci``
+    (Brookmeyer & Crowley, 1982); log-rank test via ``survdiff``. Assumes censoring
+    unrelated to the time to the target (non-informative), which holds for the end of
+    observation, not for abandonment (hence ``abandoned="at_risk"`` by default).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"project_id": ["a", "a", "b", "b", "c"],
+    ...                   "stage": ["idea", "launched", "idea", "launched", "idea"],
+    ...                   "entered_on": pd.to_datetime(["2020-01-01", "2020-07-19", "2020-01-01",
+    ...                                                 "2020-10-27", "2020-01-01"])})
+    >>> r = time_to_stage(s, censor_on="2021-01-01")
+    >>> r.summary[["n", "events", "median", "median_if_reached"]].to_dict("records")
+    [{'n': 3, 'events': 2, 'median': 300.0, 'median_if_reached': 250.0}]
+    """
+    d = stage_durations(stages, target, censor_on=censor_on, abandoned=abandoned)
+    if by is not None:
+        s = _prepare(stages)
+        prog = _progress(s)
+        group = _group_column(s, prog, by, projects)
+        d[by] = d["project_id"].map(group)
+        d = d[d[by].notna()]
+    keys = sorted(d[by].unique()) if by is not None else ["all"]
+    tables, rows, models = [], [], {}
+    for key in keys:
+        g = d[d[by] == key] if by is not None else d
+        time = g["duration_days"].to_numpy(dtype=float)
+        event = g["event"].to_numpy(dtype=bool)
+        sf, table = _km(time, event, alpha)
+        models[key] = sf
+        table["reached"] = 1 - table["survival"]
+        last = table.iloc[-1]
+        med = _median(sf if event.any() else None, alpha)
+        reached_times = time[event]
+        if reached_times.size:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                sf_e = SurvfuncRight(reached_times, np.ones_like(reached_times))
+            med_e = (float(np.median(reached_times)), *_median(sf_e, alpha)[1:])
+        else:
+            med_e = (np.nan, np.nan, np.nan)
+        row = {
+            "n": len(g),
+            "events": int(event.sum()),
+            "share_reached": 1 - last["survival"],
+            "share_ci_low": 1 - last["ci_high"],
+            "share_ci_high": 1 - last["ci_low"],
+            "median": med[0],
+            "median_ci_low": med[1],
+            "median_ci_high": med[2],
+            "median_if_reached": med_e[0],
+            "median_if_reached_ci_low": med_e[1],
+            "median_if_reached_ci_high": med_e[2],
+        }
+        if by is not None:
+            table.insert(0, by, key)
+            row = {by: key, **row}
+        tables.append(table)
+        rows.append(row)
+    table = pd.concat(tables, ignore_index=True)
+    summary = pd.DataFrame(rows)
+    logrank = None
+    if by is not None and len(keys) > 1 and d["event"].any():
+        stat, p = survdiff(
+            d["duration_days"].to_numpy(dtype=float),
+            d["event"].to_numpy(dtype=float),
+            d[by].astype(str).to_numpy(),
+        )
+        logrank = pd.DataFrame(
+            {
+                "test": ["log-rank"],
+                "statistic": [float(stat)],
+                "df": [len(keys) - 1],
+                "p_value": [float(p)],
+            }
+        )
+    return SurvivalResult(table=table, summary=summary, logrank=logrank, durations=d, models=models)
+
+
+# --------------------------------------------------------------------------------------
+# what goes with launch
+# --------------------------------------------------------------------------------------
+
+
+def project_features(
+    stages: pd.DataFrame,
+    projects: pd.DataFrame | None = None,
+    *,
+    contributions: pd.DataFrame | None = None,
+    actors: pd.DataFrame | None = None,
+    participations: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    organisation: str | None = None,
+    censor_on: Any = None,
+    target: str = "launched",
+) -> pd.DataFrame:
+    """One tidy row per project with its outcome and the covariates of :func:`launch_model`.
+
+    Parameters
+    ----------
+    stages : DataFrame
+        ``project_stages``.
+    projects : DataFrame, optional
+        ``projects`` (adds ``need`` and keeps projects without stages out: only projects
+        with stages are returned).
+    contributions, actors : DataFrame, optional
+        Partners = distinct ``actor_id`` contributing to the project, other than
+        ``organisation``; their categories come from ``actors.category``.
+    participations, events : DataFrame, optional
+        Participations in ``workshop`` events whose ``project_id`` is the project.
+    organisation : str, optional
+        actor_id of the evaluated structure (not counted as a partner).
+    censor_on : date-like, optional
+        End of observation (see :func:`stage_durations`).
+    target : str
+        The success stage (``"launched"``).
+
+    Returns
+    -------
+    DataFrame
+        ``project_id, need, cohort, stage, abandoned, launched, days_to_launch`` (duration
+        to ``target`` or to the censoring date, abandoned kept at risk), ``n_partners,
+        n_partner_categories, n_workshops, n_workshop_participations``, sorted by
+        project_id. Counts are 0 when the table is absent.
+
+    Notes
+    -----
+    Contributions of every year are counted, including those after launch: a launched
+    activity attracts partners, so the association is not causal in either direction.
+    """
+    s = _prepare(stages)
+    cur = current_stage(s).set_index("project_id")
+    dur = stage_durations(s, target, censor_on=censor_on).set_index("project_id")
+    prog = _progress(s)
+    out = pd.DataFrame(index=cur.index)
+    if projects is not None:
+        _require(projects, ["project_id"], "projects")
+        p = projects.assign(project_id=projects["project_id"].astype("str")).set_index("project_id")
+        out["need"] = p["need"].reindex(out.index) if "need" in p.columns else pd.NA
+    else:
+        out["need"] = pd.NA
+    out["need"] = out["need"].astype("str")
+    out["cohort"] = _cohort(prog).reindex(out.index)
+    out["stage"] = cur["stage"]
+    out["abandoned"] = cur["abandoned"]
+    out["launched"] = dur["event"].reindex(out.index).fillna(False).astype(bool)
+    out[f"days_to_{target}" if target != "launched" else "days_to_launch"] = dur[
+        "duration_days"
+    ].reindex(out.index)
+    out["n_partners"] = 0
+    out["n_partner_categories"] = 0
+    if contributions is not None:
+        _require(contributions, ["project_id", "actor_id"], "contributions")
+        c = contributions[["project_id", "actor_id"]].dropna().astype("str").drop_duplicates()
+        if organisation is not None:
+            c = c[c["actor_id"] != str(organisation)]
+        out["n_partners"] = (
+            c.groupby("project_id")["actor_id"].nunique().reindex(out.index).fillna(0).astype(int)
+        )
+        if actors is not None:
+            _require(actors, ["actor_id", "category"], "actors")
+            cat = actors.assign(actor_id=actors["actor_id"].astype("str")).set_index("actor_id")[
+                "category"
+            ]
+            c = c.assign(category=c["actor_id"].map(cat))
+            out["n_partner_categories"] = (
+                c.groupby("project_id")["category"]
+                .nunique()
+                .reindex(out.index)
+                .fillna(0)
+                .astype(int)
+            )
+    out["n_workshops"] = 0
+    out["n_workshop_participations"] = 0
+    if participations is not None and events is not None:
+        _require(events, ["event_id", "kind", "project_id"], "events")
+        _require(participations, ["event_id", "actor_id"], "participations")
+        ws = events[(events["kind"] == "workshop") & events["project_id"].notna()]
+        ws = ws.assign(
+            event_id=ws["event_id"].astype("str"), project_id=ws["project_id"].astype("str")
+        )
+        part = participations.assign(event_id=participations["event_id"].astype("str"))
+        part = part.merge(ws[["event_id", "project_id"]], on="event_id", how="inner")
+        out["n_workshops"] = (
+            ws.groupby("project_id")["event_id"].nunique().reindex(out.index).fillna(0).astype(int)
+        )
+        out["n_workshop_participations"] = (
+            part.groupby("project_id").size().reindex(out.index).fillna(0).astype(int)
+        )
+    return out.reset_index().sort_values("project_id").reset_index(drop=True)
+
+
+@dataclass
+class LaunchModelResult:
+    """Result of :func:`launch_model`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``model`` (``cox`` / ``logit``), ``term``, ``coef``, ``std_err``, ``ratio``
+        (hazard or odds ratio), ``ci_low``, ``ci_high`` (on the ratio scale), ``p_value``,
+        ``n``, ``events``, ``events_per_term``, ``warning``.
+    cox : statsmodels PHRegResults or None
+    logit : statsmodels LogitResults or None
+    warning : str or None
+        Plain-language caution when events are too few for the number of terms.
+    data : DataFrame
+        The rows used (complete cases).
+    """
+
+    table: pd.DataFrame
+    cox: Any = field(repr=False)
+    logit: Any = field(repr=False)
+    warning: str | None
+    data: pd.DataFrame = field(repr=False)
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
+        return self.table._repr_html_()
+
+
+def launch_model(
+    data: pd.DataFrame,
+    covariates: Sequence[str] = DEFAULT_COVARIATES,
+    *,
+    event: str = "launched",
+    duration: str = "days_to_launch",
+    alpha: float = 0.05,
+    min_events_per_term: int = MIN_EVENTS_PER_TERM,
+) -> LaunchModelResult:
+    """What goes with reaching launch: Cox and logistic models with ratios and intervals.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per project, e.g. from :func:`project_features`.
+    covariates : list of str
+        Columns of ``data``; text columns (e.g. ``need``) enter as categories (reference:
+        first level in alphabetical order).
+    event : str
+        Bool column: the project reached launch.
+    duration : str
+        Days from the idea to launch or censoring (for the Cox model); ``None`` skips it.
+    alpha : float
+        1 − confidence level.
+    min_events_per_term : int
+        Below this many events per model term, a plain warning is returned and emitted
+        (``warnings.warn``): the estimates are then unstable (Peduzzi et al., 1995, 1996).
+
+    Returns
+    -------
+    LaunchModelResult
+
+    Notes
+    -----
+    Cox proportional hazards model (Cox, 1972; statsmodels ``PHReg``, Efron ties) of the
+    time from idea to launch, abandoned projects kept at risk until censoring, and a
+    logistic model (statsmodels ``Logit``) of launch by the end of observation, which
+    ignores how long each idea has been followed. Both are associations, not effects:
+    partners may join because a project is going well.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> x = rng.integers(0, 6, 400)
+    >>> launched = rng.random(400) < 1 / (1 + np.exp(2 - 0.6 * x))
+    >>> df = pd.DataFrame({"x": x, "launched": launched,
+    ...                    "days": np.where(launched, 400, 2000).astype(float)})
+    >>> r = launch_model(df, ["x"], duration="days")
+    >>> bool(r.table.query("model == 'logit' and term == 'x'")["ratio"].iloc[0] > 1)
+    True
+    """
+    covariates = list(covariates)
+    needed = covariates + [event] + ([duration] if duration else [])
+    _require(data, needed, "data")
+    if not covariates:
+        raise ValueError("launch_model needs at least one covariate")
+    d = data[needed + (["project_id"] if "project_id" in data.columns else [])].copy()
+    terms = []
+    for c in covariates:
+        if pd.api.types.is_bool_dtype(d[c]):
+            d[c] = d[c].astype(int)
+        if pd.api.types.is_numeric_dtype(d[c]):
+            d[c] = d[c].astype(float)
+            terms.append(c)
+        else:
+            d[c] = d[c].astype(object).where(d[c].notna(), None)
+            terms.append(f"C({c})")
+    d = d.dropna(subset=needed).reset_index(drop=True)
+    if d.empty:
+        raise ValueError("no complete row to fit the launch model")
+    d["_event"] = d[event].astype(bool).astype(int)
+    n, n_events = len(d), int(d["_event"].sum())
+    if n_events == 0 or n_events == n:
+        raise ValueError(
+            f"the launch model needs both launched and other projects ({n_events} of {n} launched)"
+        )
+    rhs = " + ".join(terms)
+    tables, cox, logit, notes = [], None, None, []
+
+    logit = smf.logit(f"_event ~ {rhs}", d).fit(disp=0, maxiter=200, warn_convergence=False)
+    n_terms = len(logit.params) - 1
+    epv = n_events / max(n_terms, 1)
+    warning = None
+    if epv < min_events_per_term:
+        warning = (
+            f"only {n_events} launches for {n_terms} model terms ({epv:.1f} events per term, "
+            f"fewer than {min_events_per_term}): estimates are unstable and intervals wide; "
+            "read them as exploratory"
+        )
+        warnings.warn(warning, UserWarning, stacklevel=2)
+    if not logit.mle_retvals.get("converged", True):
+        notes.append("logit did not converge (separation?)")
+    tables.append(_ratio_table(logit, "logit", alpha, drop=("Intercept",)))
+
+    if duration:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            cox = smf.phreg(
+                f"{duration} ~ {rhs}", d, status=d["_event"].to_numpy(dtype=float), ties="efron"
+            ).fit()
+        tables.append(_ratio_table(cox, "cox", alpha))
+    table = pd.concat(tables, ignore_index=True)
+    table["n"] = n
+    table["events"] = n_events
+    table["events_per_term"] = epv
+    text = "; ".join([w for w in [warning, *notes] if w]) or None
+    table["warning"] = text
+    return LaunchModelResult(table=table, cox=cox, logit=logit, warning=text, data=d)
+
+
+def _ratio_table(res: Any, model: str, alpha: float, drop: Sequence[str] = ()) -> pd.DataFrame:
+    names = list(res.model.exog_names)
+    params = np.asarray(res.params, dtype=float)
+    se = np.asarray(res.bse, dtype=float)
+    ci = np.asarray(res.conf_int(alpha=alpha), dtype=float)
+    p = np.asarray(res.pvalues, dtype=float)
+    t = pd.DataFrame(
+        {
+            "model": model,
+            "term": names,
+            "coef": params,
+            "std_err": se,
+            "ratio": np.exp(params),
+            "ci_low": np.exp(ci[:, 0]),
+            "ci_high": np.exp(ci[:, 1]),
+            "p_value": p,
+        }
+    )
+    return t[~t["term"].isin(drop)]
+
+
+# --------------------------------------------------------------------------------------
+# launched activities and jobs
+# --------------------------------------------------------------------------------------
+
+
+def jobs_by_year(jobs: pd.DataFrame) -> pd.DataFrame:
+    """Jobs of all activities per calendar year.
+
+    Returns
+    -------
+    DataFrame
+        ``year, n_activities`` (projects with a jobs row), ``fte, headcount,
+        insertion_headcount``, sorted by year.
+
+    Examples
+    --------
+    >>> j = pd.DataFrame({"project_id": ["a", "b"], "year": [2024, 2024], "fte": [1.5, 2.0],
+    ...                   "headcount": [2, 3], "insertion_headcount": [1, 0]})
+    >>> jobs_by_year(j).to_dict("records")
+    [{'year': 2024, 'n_activities': 2, 'fte': 3.5, 'headcount': 5, 'insertion_headcount': 1}]
+    """
+    _require(jobs, ["project_id", "year", "fte", "headcount", "insertion_headcount"], "jobs")
+    out = (
+        jobs.groupby("year", sort=True)
+        .agg(
+            n_activities=("project_id", "nunique"),
+            fte=("fte", "sum"),
+            headcount=("headcount", "sum"),
+            insertion_headcount=("insertion_headcount", "sum"),
+        )
+        .reset_index()
+    )
+    for c in ("year", "n_activities", "headcount", "insertion_headcount"):
+        out[c] = out[c].astype(int)
+    out["fte"] = out["fte"].astype(float)
+    return out
+
+
+def activity_survival(
+    stages: pd.DataFrame,
+    jobs: pd.DataFrame | None = None,
+    *,
+    last_year: int | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Launched activities by year since launch: still active, and their jobs.
+
+    An activity is the project from the year it reached ``launched`` (or ``autonomous``);
+    it stops being active in the year it is recorded ``abandoned`` (if after launch).
+    Year 0 is the launch year.
+
+    Parameters
+    ----------
+    stages : DataFrame
+        ``project_stages``.
+    jobs : DataFrame, optional
+        ``jobs`` (project_id, year, fte, headcount, insertion_headcount).
+    last_year : int, optional
+        Last observed year (the campaign's); default: the latest year in the data.
+    alpha : float
+        1 − confidence level of the Wilson interval on the active share.
+
+    Returns
+    -------
+    DataFrame
+        ``years_since_launch, n_observed`` (activities launched at least that many years
+        before ``last_year``), ``n_active, active_share, ci_low, ci_high, fte, headcount,
+        insertion_headcount, fte_per_active``.
+
+    Notes
+    -----
+    A life table (actuarial, yearly) without late entry: each launch cohort is followed
+    until ``last_year``, so late years rest on few, early activities.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"project_id": ["a", "a", "a"], "stage": ["idea", "launched", "abandoned"],
+    ...                   "entered_on": pd.to_datetime(["2019-01-01", "2020-03-01", "2022-06-01"])})
+    >>> activity_survival(s, last_year=2023)[["years_since_launch", "n_active"]].values.tolist()
+    [[0, 1], [1, 1], [2, 0], [3, 0]]
+    """
+    s = _prepare(stages)
+    prog = _progress(s)
+    launched_on = _reached_on(s, "launched").reindex(prog.index)
+    act = pd.DataFrame({"launch_year": launched_on.dt.year, "abandoned_on": prog["abandoned_on"]})
+    act = act[act["launch_year"].notna()].copy()
+    act["launch_year"] = act["launch_year"].astype(int)
+    ab_year = act["abandoned_on"].dt.year
+    act["end_year"] = ab_year.where(ab_year >= act["launch_year"])  # abandonment after launch
+    if jobs is not None:
+        _require(jobs, ["project_id", "year", "fte", "headcount", "insertion_headcount"], "jobs")
+    if last_year is None:
+        years = [int(s["entered_on"].dt.year.max())]
+        if jobs is not None and len(jobs):
+            years.append(int(jobs["year"].max()))
+        last_year = max(years)
+    cols = [
+        "years_since_launch",
+        "n_observed",
+        "n_active",
+        "active_share",
+        "ci_low",
+        "ci_high",
+        "fte",
+        "headcount",
+        "insertion_headcount",
+        "fte_per_active",
+    ]
+    if act.empty:
+        return pd.DataFrame(columns=cols)
+    j = None
+    if jobs is not None:
+        j = jobs.assign(project_id=jobs["project_id"].astype("str")).merge(
+            act[["launch_year"]], left_on="project_id", right_index=True, how="inner"
+        )
+        j["years_since_launch"] = j["year"].astype(int) - j["launch_year"]
+    rows = []
+    for k in range(0, last_year - int(act["launch_year"].min()) + 1):
+        observed = act[act["launch_year"] + k <= last_year]
+        active = observed["end_year"].isna() | (observed["end_year"] > observed["launch_year"] + k)
+        row = {"years_since_launch": k, "n_observed": len(observed), "n_active": int(active.sum())}
+        if j is not None:
+            jk = j[(j["years_since_launch"] == k) & j["project_id"].isin(observed.index)]
+            row.update(
+                fte=float(jk["fte"].sum()),
+                headcount=int(jk["headcount"].sum()),
+                insertion_headcount=int(jk["insertion_headcount"].sum()),
+            )
+        else:
+            row.update(fte=np.nan, headcount=pd.NA, insertion_headcount=pd.NA)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["active_share"] = out["n_active"] / out["n_observed"]
+    out["ci_low"], out["ci_high"] = wilson_interval(out["n_active"], out["n_observed"], alpha)
+    out["fte_per_active"] = np.where(
+        out["n_active"] > 0, out["fte"] / out["n_active"].clip(lower=1), np.nan
+    )
+    return out[cols]
