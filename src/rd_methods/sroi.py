@@ -1,0 +1,1010 @@
+"""Social return on investment (SROI) with its sensitivity laid bare.
+
+The SROI compares the present value of the outcomes an organisation contributes to, once
+monetised with *financial proxies*, with the value of the resources (*inputs*) invested.
+It is one convention among the evidence, not the value of the organisation: La Fonda's
+frame of the extended value chain warns against reducing value to money. This module
+therefore always goes with its sensitivity analyses (one-at-a-time changes, break-even
+values, Monte Carlo).
+
+Conventions (SROI Network, *A guide to Social Return on Investment*, 2012, stages 4–5):
+
+* impact of outcome *k* in its first year::
+
+      impact_k = quantity_k × proxy_eur_k × (1 − deadweight_k) × (1 − displacement_k)
+                 × (1 − attribution_k)
+
+  ``quantity`` is the yearly quantity of the outcome (people, households, tonnes…);
+* value of outcome *k* in its year ``t = 1 … duration_years``::
+
+      value_k(t) = impact_k × (1 − drop_off_k) ** (t − 1)
+
+  placed in period ``p = t + start_offset_years`` (period 1 is the first year after the
+  investment);
+* discounting: the value of period *p* is divided by ``(1 + r) ** p``, so **period 1 is
+  discounted** as in the SROI Guide; inputs are counted at period 0 and not discounted;
+* present value = sum over outcomes and periods; ``ratio = present value / total inputs``;
+  ``net_present_value = present value − total inputs``;
+  ``net_ratio = (present value − total inputs) / total inputs = ratio − 1``;
+* payback period (years, fractional): inputs are spent at period 0 and the value of
+  period *p* is assumed to accrue evenly during that year; the payback is
+  ``(p − 1) + (inputs − cumulative PV up to p − 1) / PV of p`` for the first period *p*
+  whose cumulative present value reaches the inputs, and NaN ("never") when the total
+  present value stays below the inputs.
+
+Method functions take an impact map (columns of the data contract table
+``sroi_impact_map``) and inputs (table ``sroi_inputs`` with ``value_eur``, or a number) and
+return tidy DataFrames or small result objects; they never read files, print or plot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+from statsmodels.stats.proportion import proportion_confint
+
+__all__ = [
+    "PROPORTIONS",
+    "ASSUMPTIONS",
+    "SROIResult",
+    "MonteCarloResult",
+    "sroi",
+    "sensitivity",
+    "break_even",
+    "monte_carlo",
+    "from_survey",
+    "apply_estimates",
+]
+
+#: Assumptions that are shares in [0, 1].
+PROPORTIONS: tuple[str, ...] = ("deadweight", "displacement", "attribution", "drop_off")
+#: Continuous assumptions of an impact map, varied by sensitivity analyses.
+ASSUMPTIONS: tuple[str, ...] = ("quantity", "proxy_eur", *PROPORTIONS)
+_INTEGERS: tuple[str, ...] = ("duration_years", "start_offset_years")
+_REQUIRED: tuple[str, ...] = ("outcome_id", *ASSUMPTIONS, *_INTEGERS)
+_LABEL_COLUMNS: tuple[str, ...] = ("stakeholder_group", "outcome", "indicator", "proxy_source")
+
+
+# ---------------------------------------------------------------------------
+# input checks and the vectorised core
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Map:
+    """Impact map as arrays (one entry per outcome, in the map's row order)."""
+
+    frame: pd.DataFrame
+    quantity: np.ndarray
+    proxy_eur: np.ndarray
+    deadweight: np.ndarray
+    displacement: np.ndarray
+    attribution: np.ndarray
+    drop_off: np.ndarray
+    duration_years: np.ndarray
+    start_offset_years: np.ndarray
+
+    def arrays(self, **overrides: np.ndarray) -> dict[str, np.ndarray]:
+        out = {name: getattr(self, name) for name in (*ASSUMPTIONS, *_INTEGERS)}
+        out.update(overrides)
+        return out
+
+
+def _check_map(impact_map: pd.DataFrame) -> _Map:
+    if not isinstance(impact_map, pd.DataFrame):
+        raise TypeError(f"impact_map must be a pandas DataFrame, not {type(impact_map).__name__}")
+    missing = [c for c in _REQUIRED if c not in impact_map.columns]
+    if missing:
+        raise ValueError(
+            f"impact map lacks column(s) {', '.join(missing)}; expected the columns of the "
+            f"sroi_impact_map table: {', '.join(_REQUIRED)}"
+        )
+    if impact_map.empty:
+        raise ValueError("impact map has no outcome (no row)")
+    frame = impact_map.reset_index(drop=True).copy()
+    frame["outcome_id"] = frame["outcome_id"].astype(str)
+    problems: list[str] = []
+    dup = frame["outcome_id"][frame["outcome_id"].duplicated()].unique()
+    if len(dup):
+        problems.append(f"outcome_id not unique: {', '.join(map(str, dup))}")
+    values: dict[str, np.ndarray] = {}
+    for col in (*ASSUMPTIONS, *_INTEGERS):
+        num = pd.to_numeric(frame[col], errors="coerce").astype("float64").to_numpy()
+        bad = np.isnan(num)
+        if bad.any():
+            problems.append(f"{col}: missing or non-numeric value in row(s) {_rows(bad)}")
+        values[col] = num
+    for col in PROPORTIONS:
+        bad = (values[col] < 0) | (values[col] > 1)
+        if bad.any():
+            problems.append(f"{col} must be a share in [0, 1] (row(s) {_rows(bad)})")
+    for col in ("quantity", "proxy_eur"):
+        bad = values[col] < 0
+        if bad.any():
+            problems.append(f"{col} must be >= 0 (row(s) {_rows(bad)})")
+    dur, off = values["duration_years"], values["start_offset_years"]
+    bad = ~np.isnan(dur) & ((dur < 1) | (dur != np.round(dur)))
+    if bad.any():
+        problems.append(f"duration_years must be a whole number >= 1 (row(s) {_rows(bad)})")
+    bad = ~np.isnan(off) & ((off < 0) | (off != np.round(off)))
+    if bad.any():
+        problems.append(f"start_offset_years must be a whole number >= 0 (row(s) {_rows(bad)})")
+    if problems:
+        raise ValueError("invalid SROI impact map: " + "; ".join(problems))
+    values["duration_years"] = dur.astype(np.int64)
+    values["start_offset_years"] = off.astype(np.int64)
+    return _Map(frame=frame, **values)
+
+
+def _rows(mask: np.ndarray) -> str:
+    return ", ".join(str(i + 1) for i in np.flatnonzero(mask))
+
+
+def _total_inputs(inputs: pd.DataFrame | float) -> float:
+    if isinstance(inputs, pd.DataFrame):
+        if "value_eur" not in inputs.columns:
+            raise ValueError("inputs table needs a 'value_eur' column (table sroi_inputs)")
+        values = pd.to_numeric(inputs["value_eur"], errors="coerce").astype("float64")
+        if values.isna().any() or (values < 0).any():
+            raise ValueError("inputs value_eur must be numbers >= 0 (no missing value)")
+        total = float(values.sum())
+    else:
+        try:
+            total = float(inputs)
+        except (TypeError, ValueError):
+            raise TypeError("inputs must be a DataFrame with value_eur or a number of euros") from None
+    if not np.isfinite(total) or total <= 0:
+        raise ValueError(f"total inputs must be > 0 euros to compute a ratio (got {total})")
+    return total
+
+
+def _check_rate(discount_rate: float) -> float:
+    try:
+        r = float(discount_rate)
+    except (TypeError, ValueError):
+        raise TypeError(f"discount_rate must be a number, not {discount_rate!r}") from None
+    if not np.isfinite(r) or r <= -1:
+        raise ValueError(f"discount_rate must be a finite number > -1 (e.g. 0.035), got {discount_rate!r}")
+    return r
+
+
+def _impact(a: dict[str, np.ndarray]) -> np.ndarray:
+    return (
+        a["quantity"]
+        * a["proxy_eur"]
+        * (1 - a["deadweight"])
+        * (1 - a["displacement"])
+        * (1 - a["attribution"])
+    )
+
+
+def _present_values(a: dict[str, np.ndarray], rate: float | np.ndarray) -> np.ndarray:
+    """Present value per outcome; arrays broadcast (outcomes on the last axis).
+
+    Loops over the (few) years of duration, never over draws.
+    """
+    impact = _impact(a)
+    drop = a["drop_off"]
+    duration = a["duration_years"]
+    offset = a["start_offset_years"]
+    growth = 1.0 + np.asarray(rate, dtype="float64")
+    pv = np.zeros(np.broadcast_shapes(impact.shape, drop.shape, np.shape(rate)), dtype="float64")
+    for t in range(1, int(np.max(duration)) + 1):
+        active = t <= duration
+        factor = (1.0 - drop) ** (t - 1) / growth ** (t + offset)
+        pv = pv + np.where(active, impact * factor, 0.0)
+    return pv
+
+
+def _ratio(a: dict[str, np.ndarray], rate: float, total_inputs: float) -> float:
+    return float(_present_values(a, rate).sum() / total_inputs)
+
+
+# ---------------------------------------------------------------------------
+# point estimate
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SROIResult:
+    """Result of :func:`sroi`.
+
+    Attributes
+    ----------
+    ratio : float
+        Present value / total inputs (euros of social value per euro invested).
+    net_ratio : float
+        (present value − total inputs) / total inputs.
+    present_value, net_present_value, total_inputs : float
+        In euros.
+    payback_years : float
+        Fractional payback period (NaN when the inputs are never paid back).
+    discount_rate : float
+    by_outcome : DataFrame
+        One row per outcome: ``outcome_id, stakeholder_group, outcome, gross_value``
+        (quantity × proxy), ``impact`` (first-year value after deadweight, displacement,
+        attribution), ``total_value`` (undiscounted, over the duration), ``present_value``,
+        ``share`` (of the total present value).
+    by_year : DataFrame
+        One row per period ``year`` = 1 … last: ``value`` (undiscounted),
+        ``discount_factor`` = 1 / (1 + r)^year, ``present_value``, ``cumulative_present_value``.
+    by_outcome_year : DataFrame
+        Long table outcome × year with the same value columns.
+    """
+
+    ratio: float
+    net_ratio: float
+    present_value: float
+    net_present_value: float
+    total_inputs: float
+    payback_years: float
+    discount_rate: float
+    by_outcome: pd.DataFrame = field(repr=False)
+    by_year: pd.DataFrame = field(repr=False)
+    by_outcome_year: pd.DataFrame = field(repr=False)
+
+    def __repr__(self) -> str:
+        payback = "never" if np.isnan(self.payback_years) else f"{self.payback_years:.2f} years"
+        return (
+            f"SROIResult(ratio={self.ratio:.3f}, net_ratio={self.net_ratio:.3f}, "
+            f"present_value={self.present_value:,.2f} EUR, total_inputs={self.total_inputs:,.2f} EUR, "
+            f"net_present_value={self.net_present_value:,.2f} EUR, payback={payback}, "
+            f"discount_rate={self.discount_rate:g}, outcomes={len(self.by_outcome)})"
+        )
+
+    @property
+    def by_stakeholder_group(self) -> pd.DataFrame:
+        """Present value per stakeholder group (``stakeholder_group, present_value, share``)."""
+        grouped = (
+            self.by_outcome.groupby("stakeholder_group", sort=True, dropna=False)[
+                ["total_value", "present_value"]
+            ]
+            .sum()
+            .reset_index()
+        )
+        grouped["share"] = grouped["present_value"] / self.present_value if self.present_value else np.nan
+        return grouped.sort_values(["present_value", "stakeholder_group"], ascending=[False, True]).reset_index(
+            drop=True
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy summary: one row per metric (``metric, value, unit``)."""
+        rows = [
+            ("ratio", self.ratio, "EUR/EUR"),
+            ("net_ratio", self.net_ratio, "EUR/EUR"),
+            ("present_value", self.present_value, "EUR"),
+            ("total_inputs", self.total_inputs, "EUR"),
+            ("net_present_value", self.net_present_value, "EUR"),
+            ("payback_years", self.payback_years, "years"),
+            ("discount_rate", self.discount_rate, "share"),
+        ]
+        return pd.DataFrame(rows, columns=["metric", "value", "unit"])
+
+
+def _payback(pv_by_year: np.ndarray, total_inputs: float) -> float:
+    cumulative = np.cumsum(pv_by_year)
+    reached = np.flatnonzero(cumulative >= total_inputs * (1 - 1e-12))
+    if len(reached) == 0:
+        return float("nan")
+    p = int(reached[0])  # zero-based: period p + 1
+    before = cumulative[p - 1] if p > 0 else 0.0
+    return float(p + (total_inputs - before) / pv_by_year[p])
+
+
+def sroi(
+    impact_map: pd.DataFrame,
+    inputs: pd.DataFrame | float,
+    discount_rate: float,
+) -> SROIResult:
+    """Social return on investment of an impact map.
+
+    Parameters
+    ----------
+    impact_map : DataFrame
+        Columns of the ``sroi_impact_map`` table: ``outcome_id`` (unique), ``quantity``
+        (per year), ``proxy_eur`` (euros per unit), ``deadweight``, ``displacement``,
+        ``attribution``, ``drop_off`` (shares in [0, 1]), ``duration_years`` (>= 1),
+        ``start_offset_years`` (>= 0); ``stakeholder_group`` and ``outcome`` are carried
+        into the tables when present.
+    inputs : DataFrame or float
+        Table ``sroi_inputs`` (its ``value_eur`` is summed) or the total in euros (> 0).
+    discount_rate : float
+        Yearly rate ``r`` (e.g. 0.035, the French public-appraisal rate).
+
+    Returns
+    -------
+    SROIResult
+
+    Notes
+    -----
+    Assumption: outcomes are valued with the SROI Guide's conventions (see the module
+    docstring): value in year ``t`` = impact × (1 − drop_off)^(t − 1), placed in period
+    ``t + start_offset_years`` and discounted by (1 + r)^period (period 1 is discounted).
+    Source: The SROI Network (2012), *A guide to Social Return on Investment*, 2nd ed.,
+    stages 4 and 5.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"outcome_id": ["o1"], "stakeholder_group": ["beneficiaries"],
+    ...     "quantity": [10], "proxy_eur": [100.0], "deadweight": [0.2], "displacement": [0.0],
+    ...     "attribution": [0.5], "drop_off": [0.0], "duration_years": [1],
+    ...     "start_offset_years": [0]})
+    >>> round(sroi(m, 200.0, 0.0).ratio, 6)   # 10 × 100 × 0.8 × 0.5 / 200
+    2.0
+    """
+    m = _check_map(impact_map)
+    total = _total_inputs(inputs)
+    rate = _check_rate(discount_rate)
+    frame = m.frame
+    impact = _impact(m.arrays())
+
+    rows = []
+    for k in range(len(frame)):
+        for t in range(1, int(m.duration_years[k]) + 1):
+            period = t + int(m.start_offset_years[k])
+            value = impact[k] * (1.0 - m.drop_off[k]) ** (t - 1)
+            discount = 1.0 / (1.0 + rate) ** period
+            rows.append((frame.at[k, "outcome_id"], t, period, value, discount, value * discount))
+    long = pd.DataFrame(
+        rows, columns=["outcome_id", "outcome_year", "year", "value", "discount_factor", "present_value"]
+    )
+    for col in ("stakeholder_group", "outcome"):
+        if col in frame.columns:
+            long.insert(1, col, long["outcome_id"].map(frame.set_index("outcome_id")[col]))
+    long = long.sort_values(["year", "outcome_id"], kind="stable").reset_index(drop=True)
+
+    last = int((m.duration_years + m.start_offset_years).max())
+    by_year = pd.DataFrame({"year": np.arange(1, last + 1, dtype=np.int64)})
+    sums = long.groupby("year")[["value", "present_value"]].sum()
+    by_year = by_year.join(sums, on="year").fillna({"value": 0.0, "present_value": 0.0})
+    by_year.insert(2, "discount_factor", 1.0 / (1.0 + rate) ** by_year["year"].astype("float64"))
+    by_year["cumulative_present_value"] = by_year["present_value"].cumsum()
+
+    keep = ["outcome_id", *[c for c in ("stakeholder_group", "outcome") if c in frame.columns]]
+    by_outcome = frame[keep].copy()
+    if "stakeholder_group" not in by_outcome.columns:
+        by_outcome["stakeholder_group"] = "all"
+    by_outcome["gross_value"] = m.quantity * m.proxy_eur
+    by_outcome["impact"] = impact
+    per = long.groupby("outcome_id")[["value", "present_value"]].sum()
+    by_outcome["total_value"] = by_outcome["outcome_id"].map(per["value"]).astype("float64")
+    by_outcome["present_value"] = by_outcome["outcome_id"].map(per["present_value"]).astype("float64")
+
+    present_value = float(by_year["present_value"].sum())
+    by_outcome["share"] = by_outcome["present_value"] / present_value if present_value > 0 else np.nan
+    by_outcome = by_outcome.sort_values(
+        ["present_value", "outcome_id"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
+
+    return SROIResult(
+        ratio=present_value / total,
+        net_ratio=(present_value - total) / total,
+        present_value=present_value,
+        net_present_value=present_value - total,
+        total_inputs=total,
+        payback_years=_payback(by_year["present_value"].to_numpy(), total),
+        discount_rate=rate,
+        by_outcome=by_outcome,
+        by_year=by_year,
+        by_outcome_year=long,
+    )
+
+
+# ---------------------------------------------------------------------------
+# one-at-a-time sensitivity
+# ---------------------------------------------------------------------------
+
+
+def _varied(base: np.ndarray, name: str, factor: float, proportion_change: float | None) -> np.ndarray:
+    if name in PROPORTIONS:
+        if proportion_change is not None:
+            shifted = base + np.sign(factor - 1) * proportion_change
+        else:
+            shifted = base * factor
+        return np.clip(shifted, 0.0, 1.0)
+    return np.maximum(base * factor, 0.0)
+
+
+def sensitivity(
+    impact_map: pd.DataFrame,
+    inputs: pd.DataFrame | float,
+    discount_rate: float,
+    change: float = 0.2,
+    *,
+    proportion_change: float | None = None,
+    assumptions: Sequence[str] = ASSUMPTIONS,
+) -> pd.DataFrame:
+    """One-at-a-time sensitivity of the ratio, sorted for a tornado chart.
+
+    Each assumption is lowered and raised by ``change`` (relative: value × (1 ∓ change)),
+    once per outcome (``scope="outcome"``) and once for every outcome at a time
+    (``scope="global"``, ``outcome_id="all"``); the discount rate and the total inputs are
+    varied globally the same way. Shares are clipped to [0, 1]; with
+    ``proportion_change`` (e.g. 0.1) shares move by that many points instead (absolute).
+    ``duration_years`` is varied globally by ∓ max(1, round(change × duration)) years
+    (at least one year).
+
+    Parameters
+    ----------
+    impact_map, inputs, discount_rate
+        As in :func:`sroi`.
+    change : float, default 0.2
+        Relative change (0 < change < 1).
+    proportion_change : float, optional
+        Absolute change of the shares, in [0, 1], instead of a relative one.
+    assumptions : sequence of str
+        Impact-map columns to vary (default: quantity, proxy_eur and the four shares).
+
+    Returns
+    -------
+    DataFrame
+        ``assumption, scope, outcome_id, base_value, low_value, high_value, ratio_low,
+        ratio_high, base_ratio, swing`` where ``ratio_low`` / ``ratio_high`` are the ratios
+        with the assumption at ``low_value`` / ``high_value`` and ``swing`` =
+        |ratio_high − ratio_low|; sorted by decreasing swing (then by name). For global
+        rows of impact-map columns ``base_value`` is NaN (values differ by outcome) and
+        low/high are the multipliers (or point shifts) applied.
+
+    Notes
+    -----
+    One-at-a-time analysis ignores interactions between assumptions (see
+    :func:`monte_carlo` for joint uncertainty). Source: SROI Guide (2012), stage 5.3
+    ("sensitivity analysis").
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"outcome_id": ["o1"], "quantity": [10], "proxy_eur": [100.0],
+    ...     "deadweight": [0.2], "displacement": [0.0], "attribution": [0.5], "drop_off": [0.0],
+    ...     "duration_years": [1], "start_offset_years": [0]})
+    >>> s = sensitivity(m, 200.0, 0.0)
+    >>> row = s[(s.assumption == "proxy_eur") & (s.scope == "outcome")].iloc[0]
+    >>> float(row.ratio_low), float(row.ratio_high)   # proxy −20 % / +20 %
+    (1.6, 2.4)
+    """
+    if not 0 < change < 1:
+        raise ValueError(f"change must be a relative change strictly between 0 and 1, got {change}")
+    if proportion_change is not None and not 0 < proportion_change <= 1:
+        raise ValueError(f"proportion_change must be in (0, 1], got {proportion_change}")
+    unknown = [a for a in assumptions if a not in ASSUMPTIONS]
+    if unknown:
+        raise ValueError(f"unknown assumption(s) {unknown}; choose among {list(ASSUMPTIONS)}")
+    m = _check_map(impact_map)
+    total = _total_inputs(inputs)
+    rate = _check_rate(discount_rate)
+    base = m.arrays()
+    base_ratio = _ratio(base, rate, total)
+    ids = m.frame["outcome_id"].tolist()
+    lo_f, hi_f = 1.0 - change, 1.0 + change
+    rows = []
+    for name in assumptions:
+        for k, oid in enumerate(ids):
+            ratios, values = [], []
+            for f in (lo_f, hi_f):
+                arr = base[name].copy()
+                arr[k] = _varied(base[name][k : k + 1], name, f, proportion_change)[0]
+                values.append(arr[k])
+                ratios.append(_ratio({**base, name: arr}, rate, total))
+            rows.append((name, "outcome", oid, base[name][k], *values, *ratios))
+        ratios = [_ratio({**base, name: _varied(base[name], name, f, proportion_change)}, rate, total) for f in (lo_f, hi_f)]
+        if name in PROPORTIONS and proportion_change is not None:
+            lo_v, hi_v = -proportion_change, proportion_change
+        else:
+            lo_v, hi_v = lo_f, hi_f
+        rows.append((name, "global", "all", np.nan, lo_v, hi_v, *ratios))
+    dur = base["duration_years"]
+    step = np.maximum(1, np.round(change * dur)).astype(np.int64)
+    d_ratios = [
+        _ratio({**base, "duration_years": np.maximum(1, dur - step)}, rate, total),
+        _ratio({**base, "duration_years": dur + step}, rate, total),
+    ]
+    rows.append(("duration_years", "global", "all", np.nan, -1.0, 1.0, *d_ratios))
+    rows.append(
+        ("discount_rate", "global", "all", rate, rate * lo_f, rate * hi_f,
+         _ratio(base, rate * lo_f, total), _ratio(base, rate * hi_f, total))
+    )
+    rows.append(("inputs", "global", "all", total, total * lo_f, total * hi_f, base_ratio / lo_f, base_ratio / hi_f))
+    out = pd.DataFrame(
+        rows,
+        columns=["assumption", "scope", "outcome_id", "base_value", "low_value", "high_value", "ratio_low", "ratio_high"],
+    )
+    out["base_ratio"] = base_ratio
+    out["swing"] = (out["ratio_high"] - out["ratio_low"]).abs()
+    out = out.sort_values(
+        ["swing", "scope", "assumption", "outcome_id"], ascending=[False, True, True, True], kind="stable"
+    )
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# break-even values
+# ---------------------------------------------------------------------------
+
+
+def break_even(
+    impact_map: pd.DataFrame,
+    inputs: pd.DataFrame | float,
+    discount_rate: float,
+    *,
+    assumptions: Sequence[str] = ASSUMPTIONS,
+    target: float = 1.0,
+    max_factor: float = 1e6,
+    max_rate: float = 1.0,
+) -> pd.DataFrame:
+    """Value of each assumption at which the ratio falls (or rises) to ``target`` (1).
+
+    For each assumption and each outcome, the other assumptions held at their stated
+    values, the ratio is a monotone function of the assumption; the break-even value is
+    found with :func:`scipy.optimize.brentq` within the assumption's range: [0, 1] for
+    shares, [0, max_factor × value] for quantities and proxies. Global rows
+    (``outcome_id="all"``): a *common* share for every outcome (e.g. "the ratio falls to
+    1 if deadweight were 62 % for every outcome"), a common *multiplier* of every
+    quantity / proxy (base 1), the discount rate within [0, max_rate], and the
+    multiplier of the total inputs (which equals the ratio).
+
+    Returns
+    -------
+    DataFrame
+        ``assumption, scope, outcome_id, base_value, break_even, change, relative_change,
+        status, range_low, range_high`` where ``status`` is ``"found"`` or ``"never"``
+        (the ratio does not reach the target within the range: then ``break_even`` is
+        NaN). ``change`` = break_even − base_value; ``relative_change`` = change /
+        base_value (NaN when base_value is 0 or NaN). Sorted by |relative_change| then
+        by name, "never" last.
+
+    Notes
+    -----
+    Break-even ("switching") values are a common reading of an SROI's robustness
+    (SROI Guide 2012, stage 5.3; HM Treasury Green Book's switching values).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"outcome_id": ["o1"], "quantity": [10], "proxy_eur": [100.0],
+    ...     "deadweight": [0.2], "displacement": [0.0], "attribution": [0.5], "drop_off": [0.0],
+    ...     "duration_years": [1], "start_offset_years": [0]})
+    >>> b = break_even(m, 200.0, 0.0).set_index(["assumption", "scope"])
+    >>> round(float(b.loc[("proxy_eur", "outcome"), "break_even"]), 6)    # 100 / 2
+    50.0
+    """
+    unknown = [a for a in assumptions if a not in ASSUMPTIONS]
+    if unknown:
+        raise ValueError(f"unknown assumption(s) {unknown}; choose among {list(ASSUMPTIONS)}")
+    if target <= 0:
+        raise ValueError("target ratio must be > 0")
+    m = _check_map(impact_map)
+    total = _total_inputs(inputs)
+    rate = _check_rate(discount_rate)
+    base = m.arrays()
+    ids = m.frame["outcome_id"].tolist()
+
+    def solve(fun, low: float, high: float) -> tuple[float, str]:
+        f_low, f_high = fun(low) - target, fun(high) - target
+        if f_low == 0:
+            return low, "found"
+        if f_high == 0:
+            return high, "found"
+        if np.sign(f_low) == np.sign(f_high):
+            return float("nan"), "never"
+        return float(optimize.brentq(lambda x: fun(x) - target, low, high, xtol=1e-14, rtol=1e-13, maxiter=500)), "found"
+
+    rows = []
+    for name in assumptions:
+        for k, oid in enumerate(ids):
+            b = float(base[name][k])
+            high = 1.0 if name in PROPORTIONS else max(b, 1.0) * max_factor
+
+            def fun(x, name=name, k=k):
+                arr = base[name].copy()
+                arr[k] = x
+                return _ratio({**base, name: arr}, rate, total)
+
+            value, status = solve(fun, 0.0, high)
+            rows.append((name, "outcome", oid, b, value, status, 0.0, high))
+        if name in PROPORTIONS:
+
+            def fun_g(x, name=name):
+                return _ratio({**base, name: np.full_like(base[name], x)}, rate, total)
+
+            value, status = solve(fun_g, 0.0, 1.0)
+            rows.append((name, "global", "all", np.nan, value, status, 0.0, 1.0))
+        else:
+
+            def fun_g(x, name=name):
+                return _ratio({**base, name: base[name] * x}, rate, total)
+
+            value, status = solve(fun_g, 0.0, max_factor)
+            rows.append((name, "global", "all", 1.0, value, status, 0.0, max_factor))
+    value, status = solve(lambda x: _ratio(base, x, total), 0.0, max_rate)
+    rows.append(("discount_rate", "global", "all", rate, value, status, 0.0, max_rate))
+    pv = _present_values(base, rate).sum()
+    rows.append(("inputs", "global", "all", 1.0, pv / total / target, "found", 0.0, np.inf))
+    out = pd.DataFrame(
+        rows,
+        columns=["assumption", "scope", "outcome_id", "base_value", "break_even", "status", "range_low", "range_high"],
+    )
+    out["change"] = out["break_even"] - out["base_value"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = out["change"] / out["base_value"]
+    out["relative_change"] = rel.where(out["base_value"].fillna(0) != 0)
+    out["_never"] = out["status"] == "never"
+    out["_abs"] = out["relative_change"].abs()
+    out = out.sort_values(
+        ["_never", "_abs", "scope", "assumption", "outcome_id"], na_position="last", kind="stable"
+    ).drop(columns=["_never", "_abs"])
+    cols = ["assumption", "scope", "outcome_id", "base_value", "break_even", "change", "relative_change",
+            "status", "range_low", "range_high"]
+    return out[cols].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# Monte Carlo
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """Draws of :func:`monte_carlo` and their summary.
+
+    Attributes
+    ----------
+    ratio, present_value : ndarray
+        One value per draw.
+    point_ratio : float
+        Ratio of the stated impact map (:func:`sroi`).
+    level : float
+        Interval level (e.g. 0.95), percentile interval of the draws.
+    seed, n, concentration, proxy_sigma, quantity_sigma
+        Settings that produced the draws.
+    """
+
+    ratio: np.ndarray = field(repr=False)
+    present_value: np.ndarray = field(repr=False)
+    point_ratio: float
+    level: float
+    seed: int | None
+    n: int
+    concentration: float
+    proxy_sigma: float
+    quantity_sigma: float
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        """Percentile interval of the ratio at ``level``."""
+        a = (1 - self.level) / 2
+        lo, hi = np.quantile(self.ratio, [a, 1 - a])
+        return float(lo), float(hi)
+
+    @property
+    def prob_below_one(self) -> float:
+        """Share of draws whose ratio is below 1."""
+        return float(np.mean(self.ratio < 1.0))
+
+    def summary(self) -> pd.DataFrame:
+        """One-row tidy summary: ``estimate`` (point ratio), ``mean, median, sd, ci_low,
+        ci_high, level, prob_below_one, n``."""
+        lo, hi = self.ci
+        return pd.DataFrame(
+            [{
+                "estimate": self.point_ratio,
+                "mean": float(np.mean(self.ratio)),
+                "median": float(np.median(self.ratio)),
+                "sd": float(np.std(self.ratio, ddof=1)),
+                "ci_low": lo,
+                "ci_high": hi,
+                "level": self.level,
+                "prob_below_one": self.prob_below_one,
+                "n": self.n,
+            }]
+        )
+
+    def draws(self) -> pd.DataFrame:
+        """Tidy draws: ``draw, ratio, present_value``."""
+        return pd.DataFrame(
+            {"draw": np.arange(self.n), "ratio": self.ratio, "present_value": self.present_value}
+        )
+
+    def __repr__(self) -> str:
+        lo, hi = self.ci
+        return (
+            f"MonteCarloResult(point_ratio={self.point_ratio:.3f}, median={np.median(self.ratio):.3f}, "
+            f"{self.level:.0%} interval=[{lo:.3f}, {hi:.3f}], P(ratio<1)={self.prob_below_one:.3f}, "
+            f"n={self.n}, seed={self.seed})"
+        )
+
+
+def _beta_draws(rng: np.random.Generator, mean: np.ndarray, concentration: float, n: int) -> np.ndarray:
+    inner = (mean > 0) & (mean < 1)
+    a = np.where(inner, mean * concentration, 1.0)
+    b = np.where(inner, (1 - mean) * concentration, 1.0)
+    draws = rng.beta(a, b, size=(n, mean.size))
+    return np.where(inner, draws, mean)
+
+
+def _lognormal_draws(rng: np.random.Generator, median: np.ndarray, sigma: float, n: int) -> np.ndarray:
+    if sigma == 0:
+        return np.broadcast_to(median, (n, median.size)).copy()
+    z = rng.standard_normal(size=(n, median.size))
+    return median * np.exp(sigma * z)
+
+
+def monte_carlo(
+    impact_map: pd.DataFrame,
+    inputs: pd.DataFrame | float,
+    discount_rate: float,
+    n: int = 10_000,
+    seed: int | None = 0,
+    *,
+    concentration: float = 20.0,
+    proxy_sigma: float = 0.25,
+    quantity_sigma: float = 0.0,
+    level: float = 0.95,
+) -> MonteCarloResult:
+    """Joint uncertainty of the ratio by Monte Carlo (vectorised, no loop over draws).
+
+    For each draw and outcome, independently:
+
+    * the shares (deadweight, displacement, attribution, drop-off) follow a Beta
+      distribution with **mean = the stated value** and concentration κ =
+      ``concentration`` (α = mean × κ, β = (1 − mean) × κ; sd = √(mean(1 − mean)/(κ + 1)),
+      e.g. 0.10 for a stated 30 % with κ = 20); a stated 0 or 1 is kept fixed;
+    * the proxy follows a lognormal distribution with **median = the stated proxy** and
+      log-sd ``proxy_sigma`` (0.25: a 95 % range of ×/÷ 1.63 around the proxy);
+    * the quantity likewise with ``quantity_sigma`` (0 by default: quantities are
+      counted, not assumed);
+    * durations, start offsets, the discount rate and the inputs stay as stated.
+
+    Parameters
+    ----------
+    impact_map, inputs, discount_rate
+        As in :func:`sroi`.
+    n : int
+        Number of draws (>= 2).
+    seed : int or None
+        Seed of :func:`numpy.random.default_rng`; the same seed gives the same draws.
+    concentration : float
+        Beta concentration κ > 0 (larger = tighter around the stated shares).
+    proxy_sigma, quantity_sigma : float
+        Log-scale standard deviations (>= 0).
+    level : float
+        Level of the percentile interval.
+
+    Returns
+    -------
+    MonteCarloResult
+
+    Notes
+    -----
+    The distributions express the evaluator's uncertainty about the stated
+    assumptions (they are not estimated from data); independence between outcomes and
+    assumptions is assumed. Probabilistic sensitivity analysis as in health economics
+    (Briggs, Claxton & Sculpher 2006, *Decision Modelling for Health Economic
+    Evaluation*, ch. 4: Beta for proportions, lognormal for costs).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"outcome_id": ["o1"], "quantity": [10], "proxy_eur": [100.0],
+    ...     "deadweight": [0.2], "displacement": [0.0], "attribution": [0.5], "drop_off": [0.0],
+    ...     "duration_years": [1], "start_offset_years": [0]})
+    >>> mc = monte_carlo(m, 200.0, 0.0, n=1000, seed=1)
+    >>> mc.point_ratio
+    2.0
+    """
+    if int(n) != n or n < 2:
+        raise ValueError(f"n must be a whole number of draws >= 2, got {n}")
+    if not concentration > 0:
+        raise ValueError(f"concentration must be > 0, got {concentration}")
+    if proxy_sigma < 0 or quantity_sigma < 0:
+        raise ValueError("proxy_sigma and quantity_sigma must be >= 0")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    n = int(n)
+    m = _check_map(impact_map)
+    total = _total_inputs(inputs)
+    rate = _check_rate(discount_rate)
+    rng = np.random.default_rng(seed)
+    draws = m.arrays()
+    for name in PROPORTIONS:
+        draws[name] = _beta_draws(rng, getattr(m, name), concentration, n)
+    draws["proxy_eur"] = _lognormal_draws(rng, m.proxy_eur, proxy_sigma, n)
+    draws["quantity"] = _lognormal_draws(rng, m.quantity, quantity_sigma, n)
+    pv = _present_values(draws, rate).sum(axis=1)
+    return MonteCarloResult(
+        ratio=pv / total,
+        present_value=pv,
+        point_ratio=_ratio(m.arrays(), rate, total),
+        level=level,
+        seed=seed,
+        n=n,
+        concentration=float(concentration),
+        proxy_sigma=float(proxy_sigma),
+        quantity_sigma=float(quantity_sigma),
+    )
+
+
+# ---------------------------------------------------------------------------
+# deadweight and attribution from a survey
+# ---------------------------------------------------------------------------
+
+_YES = {"oui", "yes", "y", "o", "true", "vrai", "1"}
+_NO = {"non", "no", "n", "false", "faux", "0"}
+
+
+def _yes_no(values: pd.Series) -> pd.Series | None:
+    """Map a yes/no column to 1.0 / 0.0 (NaN kept); None if it is not a yes/no column."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("float64")
+    text = values.dropna().astype(str).str.strip().str.lower()
+    if len(text) and text.isin(_YES | _NO).all() and not pd.api.types.is_numeric_dtype(values):
+        mapped = values.astype(str).str.strip().str.lower().map(lambda v: 1.0 if v in _YES else 0.0)
+        return mapped.where(values.notna())
+    return None
+
+
+def _bootstrap_mean(x: np.ndarray, rng: np.random.Generator, n_boot: int, level: float) -> tuple[float, float]:
+    idx = rng.integers(0, len(x), size=(n_boot, len(x)))
+    means = x[idx].mean(axis=1)
+    a = (1 - level) / 2
+    lo, hi = np.quantile(means, [a, 1 - a])
+    return float(lo), float(hi)
+
+
+def from_survey(
+    responses: pd.DataFrame,
+    *,
+    anyway: str | None = None,
+    share: str | None = None,
+    group: str | None = None,
+    anyway_scale: tuple[int, int] = (1, 5),
+    share_max: float = 100.0,
+    level: float = 0.95,
+    n_boot: int = 2000,
+    seed: int | None = 0,
+) -> pd.DataFrame:
+    """Estimate deadweight and attribution from survey answers, with intervals.
+
+    Expected columns of ``responses`` (one row per respondent; other columns ignored):
+
+    ``anyway`` (→ deadweight)
+        Answer to « Ce changement se serait-il produit sans l'action ? ». Either
+        **yes/no** (bool, or text oui/non, yes/no, vrai/faux): deadweight = share of yes,
+        Wilson score interval (statsmodels ``proportion_confint(method="wilson")``); or a
+        **Likert scale** ``anyway_scale = (min, max)``, e.g. 1 = « certainement pas » …
+        5 = « certainement »: each answer is mapped linearly to a probability
+        (x − min) / (max − min) (1 → 0, 3 → 0.5, 5 → 1) and deadweight = the mean,
+        with a percentile bootstrap interval.
+    ``share`` (→ attribution)
+        Answer to « Quelle part de ce changement revient à la structure évaluée ? »
+        (« grâce à qui ? ») in [0, ``share_max``] (percent by default): attribution =
+        1 − mean share (the part due to others), with a percentile bootstrap interval.
+    ``group`` (optional)
+        Column of the stakeholder group: one estimate per group, plus ``"all"``.
+
+    Missing answers are dropped per question; ``n`` counts the answers used.
+
+    Returns
+    -------
+    DataFrame
+        ``stakeholder_group, parameter`` (deadweight / attribution), ``estimate, ci_low,
+        ci_high, n, method`` (wilson / bootstrap), sorted by group then parameter.
+
+    Notes
+    -----
+    Asking beneficiaries what would have happened without the action and who else
+    contributed is the SROI Guide's (2012, stage 4) suggested source for deadweight
+    and attribution; self-reports are subject to recall and social-desirability bias.
+    Wilson (1927), *JASA* 22: 209–212; Efron & Tibshirani (1993) for the bootstrap.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"anyway": ["oui", "non", "non", "non"], "share": [50, 100, 80, 70]})
+    >>> est = from_survey(r, anyway="anyway", share="share").set_index("parameter")
+    >>> float(est.loc["deadweight", "estimate"]), float(est.loc["attribution", "estimate"])
+    (0.25, 0.25)
+    """
+    if anyway is None and share is None:
+        raise ValueError("give at least one of anyway= (deadweight) or share= (attribution)")
+    for col in (anyway, share, group):
+        if col is not None and col not in responses.columns:
+            raise ValueError(f"column {col!r} not in the responses (columns: {', '.join(map(str, responses.columns))})")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    rng = np.random.default_rng(seed)
+    data = responses.reset_index(drop=True)
+
+    anyway_values: pd.Series | None = None
+    anyway_method = ""
+    if anyway is not None:
+        yn = _yes_no(data[anyway])
+        if yn is not None:
+            anyway_values, anyway_method = yn, "wilson"
+        else:
+            lo_s, hi_s = anyway_scale
+            if not hi_s > lo_s:
+                raise ValueError(f"anyway_scale must be (min, max) with max > min, got {anyway_scale}")
+            x = pd.to_numeric(data[anyway], errors="coerce").astype("float64")
+            bad = data[anyway].notna() & (x.isna() | (x < lo_s) | (x > hi_s) | (x != x.round()))
+            if bad.any():
+                raise ValueError(
+                    f"column {anyway!r}: answers must be yes/no or whole numbers in {anyway_scale} "
+                    f"(row(s) {_rows(bad.to_numpy())})"
+                )
+            anyway_values, anyway_method = (x - lo_s) / (hi_s - lo_s), "bootstrap"
+    share_values: pd.Series | None = None
+    if share is not None:
+        s = pd.to_numeric(data[share], errors="coerce").astype("float64")
+        bad = data[share].notna() & (s.isna() | (s < 0) | (s > share_max))
+        if bad.any():
+            raise ValueError(
+                f"column {share!r}: shares must be numbers in [0, {share_max:g}] (row(s) {_rows(bad.to_numpy())}); "
+                "set share_max=1 for shares given as fractions"
+            )
+        share_values = 1.0 - s / share_max
+
+    if group is not None:
+        groups = [("all", np.ones(len(data), dtype=bool))] + [
+            (str(g), (data[group] == g).to_numpy()) for g in sorted(data[group].dropna().unique(), key=str)
+        ]
+    else:
+        groups = [("all", np.ones(len(data), dtype=bool))]
+
+    rows = []
+    for gname, mask in groups:
+        if anyway_values is not None:
+            x = anyway_values[mask].dropna().to_numpy(dtype="float64")
+            if len(x) == 0:
+                rows.append((gname, "deadweight", np.nan, np.nan, np.nan, 0, anyway_method))
+            elif anyway_method == "wilson":
+                k = int(x.sum())
+                lo, hi = proportion_confint(k, len(x), alpha=1 - level, method="wilson")
+                rows.append((gname, "deadweight", k / len(x), float(lo), float(hi), len(x), "wilson"))
+            else:
+                lo, hi = _bootstrap_mean(x, rng, n_boot, level)
+                rows.append((gname, "deadweight", float(x.mean()), lo, hi, len(x), "bootstrap"))
+        if share_values is not None:
+            x = share_values[mask].dropna().to_numpy(dtype="float64")
+            if len(x) == 0:
+                rows.append((gname, "attribution", np.nan, np.nan, np.nan, 0, "bootstrap"))
+            else:
+                lo, hi = _bootstrap_mean(x, rng, n_boot, level)
+                rows.append((gname, "attribution", float(x.mean()), lo, hi, len(x), "bootstrap"))
+    out = pd.DataFrame(
+        rows, columns=["stakeholder_group", "parameter", "estimate", "ci_low", "ci_high", "n", "method"]
+    )
+    out["n"] = out["n"].astype("int64")
+    return out.sort_values(["stakeholder_group", "parameter"], kind="stable").reset_index(drop=True)
+
+
+def apply_estimates(
+    impact_map: pd.DataFrame,
+    estimates: pd.DataFrame,
+    *,
+    by: str = "stakeholder_group",
+    parameters: Iterable[str] = ("deadweight", "attribution"),
+    min_n: int = 1,
+) -> pd.DataFrame:
+    """Impact map with deadweight / attribution replaced by survey estimates.
+
+    Each outcome takes the estimate of its own ``by`` group when one exists with at
+    least ``min_n`` answers, otherwise the ``"all"`` estimate, otherwise keeps its stated
+    value. ``estimates`` is the output of :func:`from_survey`. A column
+    ``<parameter>_source`` says which ("survey: <group>" or "stated").
+    """
+    needed = {"stakeholder_group", "parameter", "estimate", "n"}
+    if not needed <= set(estimates.columns):
+        raise ValueError(f"estimates need columns {sorted(needed)} (output of from_survey)")
+    out = impact_map.copy()
+    if by not in out.columns:
+        raise ValueError(f"impact map has no column {by!r}")
+    usable = estimates[(estimates["n"] >= min_n) & estimates["estimate"].notna()]
+    for param in parameters:
+        table = usable[usable["parameter"] == param].set_index("stakeholder_group")["estimate"]
+        own = out[by].astype(str).map(table)
+        fallback = table.get("all", np.nan)
+        new = own.fillna(fallback)
+        source = np.where(own.notna(), "survey: " + out[by].astype(str), np.where(new.notna(), "survey: all", "stated"))
+        out[param] = new.fillna(out[param]).astype("float64")
+        out[f"{param}_source"] = source
+    return out

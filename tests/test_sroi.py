@@ -1,0 +1,344 @@
+"""Tests of rd_methods.sroi: hand-computed worked example, properties, break-even,
+Monte Carlo, survey estimates and the demo generator's planted ratio."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rd_methods import sroi as S
+from rd_methods.paths import raw_dir
+
+
+def worked_map() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "outcome_id": ["A", "B", "C"],
+            "stakeholder_group": ["beneficiaries", "employees", "beneficiaries"],
+            "outcome": ["Retour à l'emploi", "Montée en compétences", "Lien social"],
+            "indicator": ["personnes", "salariés", "participants"],
+            "quantity": [10.0, 4.0, 20.0],
+            "proxy_eur": [1000.0, 2500.0, 150.0],
+            "proxy_source": ["x", "y", "z"],
+            "deadweight": [0.2, 0.5, 0.0],
+            "displacement": [0.1, 0.0, 0.0],
+            "attribution": [0.25, 0.2, 0.0],
+            "drop_off": [0.1, 0.5, 0.0],
+            "duration_years": [3, 2, 1],
+            "start_offset_years": [0, 1, 2],
+        }
+    )
+
+
+INPUTS = pd.DataFrame(
+    {"stakeholder_group": ["funders", "members"], "description": ["a", "b"], "value_eur": [3000.0, 2000.0]}
+)
+
+# Worked example by hand, r = 25 % so that 1 / 1.25^p = 0.8, 0.64, 0.512 are exact decimals.
+# Impact (first year) = quantity × proxy × (1 − dw)(1 − displacement)(1 − attribution):
+#   A: 10 × 1000 = 10 000 × 0.8 = 8 000 × 0.9 = 7 200 × 0.75 = 5 400
+#   B:  4 × 2500 = 10 000 × 0.5 = 5 000 × 1.0 = 5 000 × 0.8  = 4 000
+#   C: 20 ×  150 =  3 000 × 1   × 1 × 1                       = 3 000
+# Yearly values (drop-off (1 − d)^(t − 1)), placed at period t + offset:
+#   A (offset 0, drop 10 %): p1 5 400, p2 4 860, p3 4 374
+#   B (offset 1, drop 50 %): p2 4 000, p3 2 000
+#   C (offset 2):            p3 3 000
+# Per period: p1 5 400; p2 8 860; p3 9 374 (total undiscounted 23 634)
+# Discounted: p1 5 400 × 0.8 = 4 320; p2 8 860 × 0.64 = 5 670.40; p3 9 374 × 0.512 = 4 799.488
+# Present value = 4 320 + 5 670.40 + 4 799.488 = 14 789.888 → 14 789.89 €
+# By outcome: A 4 320 + 4 860 × 0.64 (3 110.40) + 4 374 × 0.512 (2 239.488) = 9 669.888
+#             B 4 000 × 0.64 (2 560) + 2 000 × 0.512 (1 024) = 3 584;  C 3 000 × 0.512 = 1 536
+# Inputs = 3 000 + 2 000 = 5 000; ratio = 14 789.888 / 5 000 = 2.9579776
+# NPV = 9 789.888 → 9 789.89 €; net ratio = 1.9579776
+# Payback: cumulative 4 320 < 5 000 after year 1, 9 990.40 ≥ 5 000 after year 2:
+#   1 + (5 000 − 4 320) / 5 670.40 = 1 + 680 / 5 670.40 = 1.119921...
+RATE = 0.25
+
+
+def test_worked_example_to_the_cent():
+    res = S.sroi(worked_map(), INPUTS, RATE)
+    assert round(res.present_value, 2) == 14789.89
+    assert res.present_value == pytest.approx(14789.888, abs=1e-9)
+    assert res.total_inputs == 5000.0
+    assert round(res.net_present_value, 2) == 9789.89
+    assert res.ratio == pytest.approx(2.9579776, abs=1e-12)
+    assert res.net_ratio == pytest.approx(1.9579776, abs=1e-12)
+    assert res.payback_years == pytest.approx(1 + 680 / 5670.4, abs=1e-12)
+    by_year = res.by_year.set_index("year")
+    assert by_year.index.tolist() == [1, 2, 3]
+    assert by_year["value"].round(2).tolist() == [5400.00, 8860.00, 9374.00]
+    assert by_year["present_value"].round(2).tolist() == [4320.00, 5670.40, 4799.49]
+    assert by_year["discount_factor"].tolist() == pytest.approx([0.8, 0.64, 0.512], abs=1e-15)
+    assert by_year["cumulative_present_value"].round(2).tolist() == [4320.00, 9990.40, 14789.89]
+    by_outcome = res.by_outcome.set_index("outcome_id")
+    assert by_outcome.index.tolist() == ["A", "B", "C"]  # sorted by present value
+    assert by_outcome["impact"].tolist() == pytest.approx([5400, 4000, 3000], abs=1e-9)
+    assert by_outcome["gross_value"].tolist() == pytest.approx([10000, 10000, 3000])
+    assert by_outcome["total_value"].round(2).tolist() == [14634.00, 6000.00, 3000.00]
+    assert by_outcome["present_value"].round(2).tolist() == [9669.89, 3584.00, 1536.00]
+    assert by_outcome["share"].sum() == pytest.approx(1.0)
+    groups = res.by_stakeholder_group.set_index("stakeholder_group")["present_value"]
+    assert groups["beneficiaries"] == pytest.approx(9669.888 + 1536)
+    assert groups["employees"] == pytest.approx(3584)
+    long = res.by_outcome_year
+    assert len(long) == 6
+    b2 = long[(long.outcome_id == "B") & (long.outcome_year == 2)].iloc[0]
+    assert (b2["year"], b2["value"]) == (3, 2000.0)
+
+
+def test_worked_example_at_realistic_rate():
+    # same values at r = 3.5 %: 5 400 / 1.035 + 8 860 / 1.035^2 + 9 374 / 1.035^3
+    #  = 5 217.391304 + 8 270.904805 + 8 454.810923 = 21 943.107033 → 21 943.11 €
+    #  (1.035^2 = 1.071225, 1.035^3 = 1.108717875); ratio = 21 943.107 / 5 000 = 4.3886
+    res = S.sroi(worked_map(), 5000.0, 0.035)
+    expected = 5400 / 1.035 + 8860 / 1.071225 + 9374 / 1.108717875
+    assert res.present_value == pytest.approx(expected, abs=1e-9)
+    assert round(res.present_value, 2) == 21943.11
+    assert round(res.ratio, 4) == 4.3886
+
+
+def test_summary_frame_and_repr():
+    res = S.sroi(worked_map(), INPUTS, RATE)
+    frame = res.to_frame().set_index("metric")["value"]
+    assert frame["ratio"] == pytest.approx(2.9579776)
+    assert frame["total_inputs"] == 5000.0
+    assert set(frame.index) >= {"ratio", "net_ratio", "present_value", "net_present_value", "payback_years"}
+    text = repr(res)
+    assert "ratio=2.958" in text and "payback=1.12 years" in text
+
+
+def test_zero_rates_leave_impact_unchanged():
+    m = worked_map().assign(deadweight=0.0, displacement=0.0, attribution=0.0, drop_off=0.0)
+    res = S.sroi(m, 1000.0, 0.0)
+    # Σ quantity × proxy × duration = 10 000 × 3 + 10 000 × 2 + 3 000 × 1 = 53 000
+    assert res.present_value == pytest.approx(53000.0)
+    assert res.by_outcome.set_index("outcome_id")["impact"].tolist() == pytest.approx([10000, 10000, 3000])
+
+
+@pytest.mark.parametrize("name", ["deadweight", "displacement", "attribution", "drop_off"])
+def test_ratio_falls_when_a_share_rises(name):
+    ratios = []
+    for value in np.linspace(0.0, 0.9, 7):
+        m = worked_map()
+        m[name] = value
+        ratios.append(S.sroi(m, INPUTS, RATE).ratio)
+    assert np.all(np.diff(ratios) < 0), ratios
+
+
+def test_ratio_falls_with_discount_rate_and_payback_never():
+    ratios = [S.sroi(worked_map(), INPUTS, r).ratio for r in (0.0, 0.035, 0.1, 0.25)]
+    assert np.all(np.diff(ratios) < 0)
+    res = S.sroi(worked_map(), 20000.0, RATE)
+    assert res.ratio < 1 and math.isnan(res.payback_years)
+    assert "payback=never" in repr(res)
+
+
+def test_bad_input_gets_a_clear_error():
+    m = worked_map()
+    m.loc[1, "deadweight"] = 1.5
+    m.loc[2, "duration_years"] = 0
+    with pytest.raises(ValueError, match=r"deadweight must be a share.*row\(s\) 2.*duration_years"):
+        S.sroi(m, INPUTS, RATE)
+    with pytest.raises(ValueError, match="lacks column"):
+        S.sroi(worked_map().drop(columns="drop_off"), INPUTS, RATE)
+    with pytest.raises(ValueError, match="total inputs must be > 0"):
+        S.sroi(worked_map(), 0.0, RATE)
+    with pytest.raises(ValueError, match="discount_rate"):
+        S.sroi(worked_map(), INPUTS, -1.0)
+    with pytest.raises(ValueError, match="not unique"):
+        S.sroi(worked_map().assign(outcome_id="A"), INPUTS, RATE)
+
+
+def test_sensitivity_values_and_order():
+    s = S.sensitivity(worked_map(), INPUTS, RATE, change=0.2)
+    assert (np.diff(s["swing"]) <= 1e-15).all()
+    base = 2.9579776
+    assert s["base_ratio"].unique() == pytest.approx([base])
+    glob = s[s.scope == "global"].set_index("assumption")
+    # every proxy ±20 %: ratio × 0.8 / × 1.2 (linear)
+    assert glob.loc["proxy_eur", ["ratio_low", "ratio_high"]].tolist() == pytest.approx([base * 0.8, base * 1.2])
+    # inputs ±20 %: ratio / 0.8, / 1.2
+    assert glob.loc["inputs", ["ratio_low", "ratio_high"]].tolist() == pytest.approx([base / 0.8, base / 1.2])
+    # proxy of A −20 %: PV falls by 0.2 × 9 669.888 = 1 933.9776 → ratio (14 789.888 − 1 933.9776) / 5 000
+    row = s[(s.assumption == "proxy_eur") & (s.outcome_id == "A")].iloc[0]
+    assert row["ratio_low"] == pytest.approx((14789.888 - 1933.9776) / 5000)
+    assert row["low_value"] == pytest.approx(800.0)
+    # deadweight of C is 0: a relative change leaves it at 0 (zero swing) ...
+    row = s[(s.assumption == "deadweight") & (s.outcome_id == "C")].iloc[0]
+    assert row["swing"] == 0
+    # ... an absolute change of 10 points moves it: C loses 10 % of 1 536
+    s2 = S.sensitivity(worked_map(), INPUTS, RATE, proportion_change=0.1)
+    row = s2[(s2.assumption == "deadweight") & (s2.outcome_id == "C")].iloc[0]
+    assert row["high_value"] == pytest.approx(0.1)
+    assert row["ratio_high"] == pytest.approx((14789.888 - 153.6) / 5000)
+    assert row["ratio_low"] == pytest.approx(base)  # clipped at 0
+    with pytest.raises(ValueError, match="change"):
+        S.sensitivity(worked_map(), INPUTS, RATE, change=1.5)
+
+
+def _ratio_at_break_even(m, inputs, row):
+    mm = m.copy()
+    if row.assumption == "discount_rate":
+        return S.sroi(mm, inputs, row.break_even).ratio
+    if row.assumption == "inputs":
+        return S.sroi(mm, inputs * row.break_even, RATE).ratio
+    if row.scope == "outcome":
+        mm.loc[mm.outcome_id == row.outcome_id, row.assumption] = row.break_even
+    elif row.assumption in S.PROPORTIONS:
+        mm[row.assumption] = row.break_even
+    else:
+        mm[row.assumption] = mm[row.assumption] * row.break_even
+    return S.sroi(mm, inputs, RATE).ratio
+
+
+def test_break_even_values_give_ratio_one():
+    # inputs 12 000: ratio 14 789.888 / 12 000 = 1.232491
+    m = worked_map()
+    be = S.break_even(m, 12000.0, RATE)
+    found = be[be.status == "found"]
+    assert len(found) == 19
+    for row in found.itertuples():
+        assert _ratio_at_break_even(m, 12000.0, row) == pytest.approx(1.0, abs=1e-9), row
+    idx = be.set_index(["assumption", "scope", "outcome_id"])
+    # a common multiplier of all proxies: 1 / ratio = 12 000 / 14 789.888
+    assert idx.loc[("proxy_eur", "global", "all"), "break_even"] == pytest.approx(12000 / 14789.888)
+    # proxy of A alone: PV must lose 2 789.888 of A's 9 669.888 → 1 000 × (1 − 2 789.888 / 9 669.888)
+    assert idx.loc[("proxy_eur", "outcome", "A"), "break_even"] == pytest.approx(711.487041, abs=1e-6)
+    # removing C entirely (1 536) leaves 13 253.888 > 12 000: never; drop-off of B at 100 % removes
+    # only its second year (1 024): never
+    assert idx.loc[("proxy_eur", "outcome", "C"), "status"] == "never"
+    assert idx.loc[("drop_off", "outcome", "B"), "status"] == "never"
+    assert math.isnan(idx.loc[("deadweight", "outcome", "C"), "break_even"])
+    # inputs multiplier = ratio
+    assert idx.loc[("inputs", "global", "all"), "break_even"] == pytest.approx(14789.888 / 12000)
+    assert (be.status.iloc[: len(found)] == "found").all()  # "never" rows last
+    # with inputs 5 000 (ratio 2.96) no single outcome can pull the ratio down to 1
+    be5 = S.break_even(m, INPUTS, RATE)
+    assert (be5[be5.scope == "outcome"].status == "never").all()
+
+
+def test_break_even_single_outcome_by_hand():
+    # one outcome, 1 year, r = 0: ratio = q × p × (1 − dw) × 0.5 / 200; q = 10, p = 100
+    m = pd.DataFrame({"outcome_id": ["o"], "quantity": [10.0], "proxy_eur": [100.0], "deadweight": [0.2],
+                      "displacement": [0.0], "attribution": [0.5], "drop_off": [0.0],
+                      "duration_years": [1], "start_offset_years": [0]})
+    be = S.break_even(m, 200.0, 0.0).set_index(["assumption", "scope"])
+    # 1000 × (1 − dw) × 0.5 = 200 → dw = 0.6 ; attribution: 800 × (1 − a) = 200 → a = 0.75
+    assert be.loc[("deadweight", "outcome"), "break_even"] == pytest.approx(0.6, abs=1e-12)
+    assert be.loc[("attribution", "outcome"), "break_even"] == pytest.approx(0.75, abs=1e-12)
+    assert be.loc[("quantity", "outcome"), "break_even"] == pytest.approx(5.0, abs=1e-9)
+    assert be.loc[("deadweight", "outcome"), "relative_change"] == pytest.approx(2.0)
+    # drop-off has no effect on a one-year outcome: never
+    assert be.loc[("drop_off", "outcome"), "status"] == "never"
+
+
+def test_monte_carlo_reproducible_and_centred():
+    m = worked_map()
+    a = S.monte_carlo(m, INPUTS, RATE, n=20000, seed=7)
+    b = S.monte_carlo(m, INPUTS, RATE, n=20000, seed=7)
+    c = S.monte_carlo(m, INPUTS, RATE, n=20000, seed=8)
+    assert np.array_equal(a.ratio, b.ratio)
+    assert not np.array_equal(a.ratio, c.ratio)
+    assert a.point_ratio == pytest.approx(2.9579776)
+    lo, hi = a.ci
+    assert lo < a.point_ratio < hi
+    assert abs(np.median(a.ratio) / a.point_ratio - 1) < 0.05
+    summ = a.summary().iloc[0]
+    assert summ["n"] == 20000 and summ["ci_low"] == lo and summ["prob_below_one"] < 0.01
+    assert len(a.draws()) == 20000
+
+
+def test_monte_carlo_distributions_are_as_documented():
+    one = pd.DataFrame({"outcome_id": ["o"], "quantity": [10.0], "proxy_eur": [100.0], "deadweight": [0.3],
+                        "displacement": [0.0], "attribution": [0.0], "drop_off": [0.0],
+                        "duration_years": [1], "start_offset_years": [0]})
+    # only deadweight uncertain (sigma 0): ratio linear in (1 − dw) → mean of draws = point ratio;
+    # Beta(0.3 × 20, 0.7 × 20) has sd √(0.21 / 21) = 0.1 → ratio sd = 1000 × 0.1 / 100 = 1.0
+    mc = S.monte_carlo(one, 100.0, 0.0, n=100_000, seed=1, concentration=20, proxy_sigma=0.0)
+    assert mc.point_ratio == pytest.approx(7.0)
+    assert np.mean(mc.ratio) == pytest.approx(7.0, abs=0.02)
+    assert np.std(mc.ratio) == pytest.approx(1.0, abs=0.02)
+    # only the proxy uncertain: lognormal with median = proxy, log-sd 0.25
+    mc = S.monte_carlo(one.assign(deadweight=0.0), 100.0, 0.0, n=100_000, seed=2, proxy_sigma=0.25)
+    assert np.median(mc.ratio) == pytest.approx(10.0, rel=0.005)
+    assert np.std(np.log(mc.ratio)) == pytest.approx(0.25, abs=0.003)
+    # a stated 0 share stays 0 (deadweight 0 → never drawn)
+    assert mc.ratio.max() > 10 and (mc.ratio > 0).all()
+    with pytest.raises(ValueError, match="concentration"):
+        S.monte_carlo(one, 100.0, 0.0, concentration=0)
+
+
+def test_from_survey_yes_no_wilson_and_share():
+    r = pd.DataFrame(
+        {
+            "group": ["beneficiaries"] * 6 + ["partners"] * 4,
+            "anyway": ["oui", "non", "non", "oui", "non", "non", "oui", "non", "non", "non"],
+            "share": [50, 100, 80, 70, np.nan, 60, 40, 100, 90, 30],
+        }
+    )
+    est = S.from_survey(r, anyway="anyway", share="share", group="group", seed=3)
+    idx = est.set_index(["stakeholder_group", "parameter"])
+    # all: 3 yes out of 10 → 0.3; Wilson 95 %: centre (0.3 + 1.96²/20) / (1 + 1.96²/10) = 0.3555,
+    # half-width 1.96 / 1.38415 × √(0.021 + 0.0096) = 0.2477 → [0.1078, 0.6032]
+    row = idx.loc[("all", "deadweight")]
+    assert row["estimate"] == pytest.approx(0.3)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.1078, 0.6032), abs=1e-4)
+    assert row["n"] == 10 and row["method"] == "wilson"
+    # attribution = 1 − mean share: shares 50 100 80 70 60 40 100 90 30 (9 answers) mean 68.888… %
+    row = idx.loc[("all", "attribution")]
+    assert row["estimate"] == pytest.approx(1 - 620 / 900)
+    assert row["n"] == 9 and row["ci_low"] < row["estimate"] < row["ci_high"]
+    # beneficiaries: 2 / 6 yes; shares 50 100 80 70 60 → mean 72 % → attribution 0.28
+    assert idx.loc[("beneficiaries", "deadweight"), "estimate"] == pytest.approx(2 / 6)
+    assert idx.loc[("beneficiaries", "attribution"), "estimate"] == pytest.approx(0.28)
+    assert idx.loc[("partners", "deadweight"), "n"] == 4
+    again = S.from_survey(r, anyway="anyway", share="share", group="group", seed=3)
+    pd.testing.assert_frame_equal(est, again)
+
+
+def test_from_survey_likert_and_errors():
+    r = pd.DataFrame({"anyway": [1, 2, 3, 4, 5, 5, None]})
+    est = S.from_survey(r, anyway="anyway", seed=0).iloc[0]
+    # mapped 0, .25, .5, .75, 1, 1 → mean 3.5 / 6
+    assert est["estimate"] == pytest.approx(3.5 / 6)
+    assert est["method"] == "bootstrap" and est["n"] == 6
+    assert 0.25 < est["ci_low"] < est["estimate"] < est["ci_high"] < 0.9
+    with pytest.raises(ValueError, match="whole numbers in"):
+        S.from_survey(pd.DataFrame({"anyway": [1, 7]}), anyway="anyway")
+    with pytest.raises(ValueError, match="share_max=1"):
+        S.from_survey(pd.DataFrame({"s": [0.5, 150]}), share="s")
+    with pytest.raises(ValueError, match="not in the responses"):
+        S.from_survey(r, anyway="missing")
+
+
+def test_apply_estimates():
+    est = pd.DataFrame(
+        {"stakeholder_group": ["all", "beneficiaries", "all"], "parameter": ["deadweight", "deadweight", "attribution"],
+         "estimate": [0.4, 0.1, 0.3], "ci_low": 0.0, "ci_high": 1.0, "n": [30, 12, 30], "method": "wilson"}
+    )
+    out = S.apply_estimates(worked_map(), est)
+    assert out["deadweight"].tolist() == [0.1, 0.4, 0.1]
+    assert out["deadweight_source"].tolist() == ["survey: beneficiaries", "survey: all", "survey: beneficiaries"]
+    assert out["attribution"].tolist() == [0.3, 0.3, 0.3]
+    out = S.apply_estimates(worked_map(), est, min_n=20)
+    assert out["deadweight"].tolist() == [0.4, 0.4, 0.4]
+
+
+@pytest.mark.parametrize("campaign", ["demo-2024", "demo-2025"])
+def test_demo_planted_ratio(campaign):
+    folder = raw_dir() / campaign
+    if not (folder / "ground_truth.json").exists():
+        pytest.skip(f"demo campaign {campaign} not generated yet")
+    from rd_methods.campaign import Campaign
+
+    camp = Campaign.load(campaign)
+    truth = camp.ground_truth["sroi"]
+    res = S.sroi(camp["sroi_impact_map"], camp["sroi_inputs"], camp.discount_rate)
+    assert truth["discount_rate"] == camp.discount_rate
+    assert res.ratio == pytest.approx(truth["ratio"], rel=1e-9)
+    assert res.present_value == pytest.approx(truth["present_value"], rel=1e-9)
+    assert res.total_inputs == pytest.approx(truth["total_inputs"], rel=1e-9)
+    assert res.net_present_value == pytest.approx(truth["net_present_value"], rel=1e-9)
