@@ -1,0 +1,1122 @@
+"""Territorial effects against comparison territories (difference-in-differences family).
+
+The question: did an outcome (employment per 1,000 inhabitants, say) evolve differently in
+the territory where the structure acts, after it started, than in comparable territories?
+With one treated territory and a handful of comparisons, the answer is evidence for a
+*contribution* story, never proof of sole attribution. The functions here give the usual
+designs and, above all, the inference that fits a single treated unit (permutation ranks):
+
+- :func:`rates` — outcomes per 1,000 inhabitants;
+- :func:`did_2x2` — the classic regression difference-in-differences (statsmodels);
+- :func:`twfe` — two-way fixed effects with unit and time effects *absorbed* (alternating
+  projections, no dummy matrix), cluster-robust standard errors by unit and a wild cluster
+  bootstrap p-value when clusters are few;
+- :func:`event_study` — leads and lags around the start year, joint test of the leads;
+- :func:`placebo_in_space` / :func:`placebo_in_time` — the effect re-estimated with each
+  comparison territory as if treated / with fake start years; permutation p-value = rank;
+- :func:`synthetic_control` — simplex weights on comparison territories (scipy SLSQP),
+  pre-period RMSPE, post/pre RMSPE ratio and its placebo rank.
+
+All functions take a tidy panel (one row per unit and time) and column names, so they work
+for any panel (communes, EPCI, départements; years or quarters), and return tidy DataFrames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+__all__ = [
+    "Estimates",
+    "SyntheticControl",
+    "TwfeFit",
+    "rates",
+    "did_2x2",
+    "twfe",
+    "event_study",
+    "permutation_p_value",
+    "placebo_in_space",
+    "placebo_in_time",
+    "synthetic_control",
+    "demean",
+]
+
+ESTIMATE_COLUMNS = ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n"]
+RATE_COLUMNS = ("employment", "jobseekers", "establishments_created")
+
+
+class Estimates(pd.DataFrame):
+    """A tidy table of estimates that keeps the fitted model reachable as ``.model``.
+
+    It is an ordinary :class:`pandas.DataFrame` (it prints, filters and merges as one);
+    ``.model`` is the fitted statsmodels results (:func:`did_2x2`) or a :class:`TwfeFit`
+    (:func:`twfe`, :func:`event_study`), and ``.tests`` holds joint tests when there are any.
+    """
+
+    _metadata = ["model", "tests"]
+
+    @property
+    def _constructor(self):
+        return Estimates
+
+
+# --------------------------------------------------------------------------------------
+# input checks
+# --------------------------------------------------------------------------------------
+
+
+def _require(data: pd.DataFrame, columns: Sequence[str], what: str = "data") -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{what} must be a pandas DataFrame, not {type(data).__name__}")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise KeyError(f"{what} has no column {', '.join(map(repr, missing))}; columns are {list(data.columns)}")
+
+
+def _numeric(data: pd.DataFrame, column: str) -> np.ndarray:
+    values = data[column]
+    if values.dtype == bool or str(values.dtype) == "boolean":
+        return values.astype(float).to_numpy()
+    try:
+        out = pd.to_numeric(values, errors="raise").astype(float).to_numpy()
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"column {column!r} must be numeric") from exc
+    return out
+
+
+def _unit_flag(data: pd.DataFrame, unit: str, treated: str) -> pd.Series:
+    """Treated indicator per unit (a unit is treated if any of its rows says so)."""
+    flag = data[treated].fillna(False).astype(bool)
+    return flag.groupby(data[unit], sort=True).any()
+
+
+# --------------------------------------------------------------------------------------
+# rates
+# --------------------------------------------------------------------------------------
+
+
+def rates(
+    panel: pd.DataFrame,
+    per: float = 1000,
+    columns: Sequence[str] | None = None,
+    population: str = "population",
+) -> pd.DataFrame:
+    """Outcomes per ``per`` inhabitants (default per 1,000).
+
+    Adds one column ``<column>_per_<per>`` for each count column and returns a new frame
+    (the input is not modified). ``per=1000`` gives ``employment_per_1000``.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        One row per territory and period with a population column.
+    per : float
+        Denominator of the rate (1000 = per 1,000 inhabitants).
+    columns : list of str, optional
+        Count columns to convert; default: those of ``employment``, ``jobseekers``,
+        ``establishments_created`` that are present.
+    population : str
+        Population column (must be > 0).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``panel`` with the rate columns added.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"population": [20000, 500], "employment": [8000, 150]})
+    >>> rates(p)["employment_per_1000"].tolist()
+    [400.0, 300.0]
+    """
+    if per <= 0:
+        raise ValueError("per must be > 0")
+    if columns is None:
+        columns = [c for c in RATE_COLUMNS if c in panel.columns]
+        if not columns:
+            raise KeyError(f"panel has none of the columns {list(RATE_COLUMNS)}; pass columns=")
+    _require(panel, [population, *columns], "panel")
+    pop = _numeric(panel, population)
+    if np.any(~(pop > 0)):
+        raise ValueError(f"{population!r} must be > 0 in every row to compute rates")
+    out = panel.copy()
+    tag = f"{per:g}".replace(".", "_")
+    for col in columns:
+        out[f"{col}_per_{tag}"] = _numeric(panel, col) / pop * per
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# 2x2 difference-in-differences (statsmodels)
+# --------------------------------------------------------------------------------------
+
+
+def did_2x2(
+    data: pd.DataFrame,
+    outcome: str,
+    treated: str,
+    post: str,
+    covariates: Sequence[str] | None = None,
+    cov_type: str = "nonrobust",
+    cluster: str | None = None,
+    alpha: float = 0.05,
+) -> Estimates:
+    """Classic regression difference-in-differences.
+
+    Fits ``outcome ~ 1 + treated + post + treated·post (+ covariates)`` by OLS with
+    statsmodels; the coefficient on ``treated·post`` is the difference-in-differences.
+
+    Assumption: parallel trends — without the intervention the treated group would have
+    moved like the comparison group — and no spillover from treated to comparison units.
+    Source: Wooldridge, *Introductory Econometrics*, ch. 13.2 (eq. 13.5-13.7); Angrist &
+    Pischke, *Mostly Harmless Econometrics*, ch. 5.2.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per observation (pooled cross sections or a panel).
+    outcome, treated, post : str
+        Outcome column; 0/1 (or bool) treated-group and post-period columns.
+    covariates : list of str, optional
+        Numeric control columns added linearly.
+    cov_type : {"nonrobust", "HC1", "cluster"}
+        Covariance as in statsmodels; ``"cluster"`` needs ``cluster`` (a column name).
+    cluster : str, optional
+        Cluster column for ``cov_type="cluster"`` (statsmodels' CR1 correction,
+        t distribution with G - 1 degrees of freedom).
+    alpha : float
+        1 - confidence level of the interval.
+
+    Returns
+    -------
+    Estimates
+        One row: ``term, estimate, std_error, ci_low, ci_high, p_value, n``;
+        ``.model`` is the fitted statsmodels results (all coefficients, ``summary()``).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"y": [1., 2, 3, 6, 1.1, 2.1, 2.9, 6.1], "g": [0, 0, 1, 1] * 2,
+    ...                   "t": [0, 1, 0, 1] * 2})
+    >>> round(float(did_2x2(d, "y", "g", "t")["estimate"].iloc[0]), 6)
+    2.1
+    """
+    import statsmodels.api as sm
+
+    covariates = list(covariates or [])
+    cols = [outcome, treated, post, *covariates] + ([cluster] if cluster else [])
+    _require(data, cols)
+    if cov_type not in {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}:
+        raise ValueError(f"cov_type must be 'nonrobust', 'HC1' (or HC0/HC2/HC3) or 'cluster', not {cov_type!r}")
+    if cov_type == "cluster" and not cluster:
+        raise ValueError("cov_type='cluster' needs cluster=<column name>")
+    frame = data[cols].dropna()
+    if len(frame) < len(data):
+        dropped = len(data) - len(frame)
+    else:
+        dropped = 0
+    g = _numeric(frame, treated)
+    p = _numeric(frame, post)
+    for name, v in ((treated, g), (post, p)):
+        if not np.isin(v, [0.0, 1.0]).all():
+            raise ValueError(f"column {name!r} must be 0/1 or boolean")
+    term = f"{treated}:{post}"
+    exog = pd.DataFrame({"const": 1.0, treated: g, post: p, term: g * p}, index=frame.index)
+    for c in covariates:
+        exog[c] = _numeric(frame, c)
+    y = pd.Series(_numeric(frame, outcome), index=frame.index, name=outcome)
+    model = sm.OLS(y, exog)
+    if cov_type == "cluster":
+        groups = pd.factorize(frame[cluster])[0]
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    else:
+        fit = model.fit(cov_type=cov_type, use_t=True)
+    ci = fit.conf_int(alpha=alpha).loc[term]
+    out = Estimates(
+        {
+            "term": [term],
+            "estimate": [float(fit.params[term])],
+            "std_error": [float(fit.bse[term])],
+            "ci_low": [float(ci.iloc[0])],
+            "ci_high": [float(ci.iloc[1])],
+            "p_value": [float(fit.pvalues[term])],
+            "n": [int(fit.nobs)],
+        }
+    )
+    out.model = fit
+    out.tests = {"dropped_rows": dropped}
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# absorbing two-way fixed effects
+# --------------------------------------------------------------------------------------
+
+
+def demean(
+    values: np.ndarray,
+    groups: Sequence[np.ndarray],
+    tol: float = 1e-10,
+    max_iter: int = 10_000,
+) -> tuple[np.ndarray, int]:
+    """Within transformation for several fixed effects by alternating projections.
+
+    Subtracts group means for each factor in turn until nothing changes (method of
+    alternating projections, Guimarães & Portugal 2010; Gaure 2013, the algorithm behind
+    ``lfe``, ``reghdfe``, ``fixest`` and ``pyfixest``). For one factor, or two factors in a
+    balanced panel, one sweep is exact; unbalanced panels need more sweeps.
+    Group means use ``np.bincount`` (no dummy matrix: memory is O(n)).
+
+    Parameters
+    ----------
+    values : ndarray, shape (n,) or (n, k)
+        Columns to demean (a float copy is returned).
+    groups : list of ndarray of int
+        Integer codes 0..G-1 of each factor (e.g. from :func:`pandas.factorize`).
+    tol : float
+        Stop when the largest change of a sweep is below ``tol`` times the scale of the data.
+    max_iter : int
+        Largest number of sweeps; a ``RuntimeError`` is raised if not converged.
+
+    Returns
+    -------
+    (ndarray, int)
+        The demeaned values (same shape) and the number of sweeps.
+
+    Examples
+    --------
+    >>> unit = np.array([0, 0, 1, 1]); year = np.array([0, 1, 0, 1])
+    >>> demean(np.array([1.0, 2.0, 3.0, 5.0]), [unit, year])[0].round(3).tolist()
+    [0.25, -0.25, -0.25, 0.25]
+    """
+    x = np.array(values, dtype=float, copy=True)
+    one_d = x.ndim == 1
+    if one_d:
+        x = x[:, None]
+    n, k = x.shape
+    groups = [np.asarray(g, dtype=np.intp) for g in groups]
+    counts = [np.bincount(g).astype(float) for g in groups]
+    scale = max(float(np.abs(x).max(initial=0.0)), 1.0)
+    sweeps = 0
+    while True:
+        sweeps += 1
+        if sweeps > max_iter:
+            raise RuntimeError(f"alternating projections did not converge in {max_iter} sweeps")
+        change = 0.0
+        for g, cnt in zip(groups, counts, strict=True):
+            for j in range(k):
+                means = np.bincount(g, weights=x[:, j], minlength=cnt.size) / cnt
+                step = means[g]
+                x[:, j] -= step
+                change = max(change, float(np.abs(means).max(initial=0.0)))
+        if len(groups) <= 1 or change <= tol * scale:
+            break
+    return (x[:, 0] if one_d else x), sweeps
+
+
+@dataclass
+class TwfeFit:
+    """What :func:`twfe` fitted: coefficients, covariance and the data needed to go further.
+
+    Attributes
+    ----------
+    params : Series
+        Coefficients of the regressors (fixed effects absorbed).
+    cov : DataFrame
+        Their covariance matrix (``cov_type`` with its small-sample correction).
+    cov_type : str
+    df_resid : int
+        Residual degrees of freedom (n - k - levels of the absorbed effects + 1).
+    df_inference : int
+        Degrees of freedom of the t / F reference distribution (G - 1 when clustered).
+    nobs, n_clusters, sweeps : int
+    resid : ndarray
+        Residuals of the within regression.
+    ssc : float
+        The small-sample factor applied to the sandwich.
+    """
+
+    params: pd.Series
+    cov: pd.DataFrame
+    cov_type: str
+    df_resid: int
+    df_inference: int
+    nobs: int
+    n_clusters: int | None
+    sweeps: int
+    ssc: float
+    resid: np.ndarray = field(repr=False)
+
+    @property
+    def bse(self) -> pd.Series:
+        return pd.Series(np.sqrt(np.diag(self.cov.to_numpy())), index=self.params.index)
+
+    def wald_test(self, terms: Sequence[str]) -> dict:
+        """Joint test that the coefficients of ``terms`` are all zero (F form).
+
+        F = b' V⁻¹ b / q with the fit's covariance V, compared with F(q, df_inference);
+        a pseudo-inverse is used when V is singular (the rank then gives q).
+        """
+        terms = list(terms)
+        b = self.params[terms].to_numpy()
+        v = self.cov.loc[terms, terms].to_numpy()
+        q = int(np.linalg.matrix_rank(v))
+        if q == 0:
+            return {"statistic": np.nan, "df_num": 0, "df_denom": self.df_inference, "p_value": np.nan}
+        f = float(b @ np.linalg.pinv(v) @ b) / q
+        p = float(stats.f.sf(f, q, self.df_inference))
+        return {"statistic": f, "df_num": q, "df_denom": int(self.df_inference), "p_value": p}
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    codes, uniques = pd.factorize(values, sort=False)
+    if (codes < 0).any():
+        raise ValueError(f"column {values.name!r} has missing values")
+    return codes.astype(np.intp), len(uniques)
+
+
+def _nested(codes: np.ndarray, cl_codes: np.ndarray, levels: int) -> bool:
+    lo = np.full(levels, np.iinfo(np.intp).max)
+    hi = np.full(levels, -1)
+    np.minimum.at(lo, codes, cl_codes)
+    np.maximum.at(hi, codes, cl_codes)
+    return bool(np.all(lo == hi))
+
+
+def _cluster_meat(scores: np.ndarray, cl: np.ndarray, n_cl: int) -> np.ndarray:
+    sums = np.column_stack([np.bincount(cl, weights=scores[:, j], minlength=n_cl) for j in range(scores.shape[1])])
+    return sums.T @ sums
+
+
+def _fe_fit(
+    y: np.ndarray,
+    x: np.ndarray,
+    names: list[str],
+    unit_codes: np.ndarray,
+    n_units: int,
+    time_codes: np.ndarray,
+    n_times: int,
+    cov_type: str,
+    cl_codes: np.ndarray | None,
+    n_cl: int | None,
+    nested: tuple[bool, bool],
+    tol: float,
+    ssc: str = "fixest",
+) -> tuple[TwfeFit, np.ndarray, np.ndarray]:
+    """Within OLS; returns the fit, the demeaned regressors and the demeaned outcome."""
+    both, sweeps = demean(np.column_stack([y, x]), [unit_codes, time_codes], tol=tol)
+    yt, xt = both[:, 0], both[:, 1:]
+    n, k = xt.shape
+    xtx = xt.T @ xt
+    if np.linalg.matrix_rank(xtx) < k:
+        raise ValueError(
+            "a regressor is collinear with the unit and time effects (e.g. a treatment that "
+            "does not vary within units over time, or no comparison unit)"
+        )
+    xtx_inv = np.linalg.inv(xtx)
+    beta = xtx_inv @ (xt.T @ yt)
+    resid = yt - xt @ beta
+    n_fe = n_units + n_times - 1
+    df_resid = n - k - n_fe
+    if df_resid <= 0:
+        raise ValueError("not enough observations for the unit and time effects")
+    if cov_type == "nonrobust":
+        cov = xtx_inv * float(resid @ resid) / df_resid
+        factor, df_inf = 1.0, df_resid
+    elif cov_type == "HC1":
+        meat = (xt * resid[:, None] ** 2).T @ xt
+        factor = n / df_resid
+        cov = factor * xtx_inv @ meat @ xtx_inv
+        df_inf = df_resid
+    else:  # CRV1
+        meat = _cluster_meat(xt * resid[:, None], cl_codes, n_cl)
+        if ssc == "fixest":
+            # fixest / pyfixest default ssc(): G/(G-1) * (n-1)/(n-K) with K = k + absorbed
+            # levels (one level per extra factor is redundant) minus the levels of factors
+            # nested in the clusters, plus one per nested factor: K = k + T for unit clusters.
+            k_big = k + n_fe - (n_units - 1) * nested[0] - (n_times - 1) * nested[1]
+            factor = n_cl / (n_cl - 1) * (n - 1) / (n - k_big)
+        elif ssc == "linearmodels":
+            # linearmodels PanelOLS.fit(cov_type="clustered") default with two effects:
+            # n / (n - k - (U + T - 1)), no G/(G-1) factor.
+            factor = n / df_resid
+        else:
+            raise ValueError(f"ssc must be 'fixest' or 'linearmodels', not {ssc!r}")
+        cov = factor * xtx_inv @ meat @ xtx_inv
+        df_inf = n_cl - 1
+    fit = TwfeFit(
+        params=pd.Series(beta, index=names),
+        cov=pd.DataFrame(cov, index=names, columns=names),
+        cov_type=cov_type,
+        df_resid=int(df_resid),
+        df_inference=int(df_inf),
+        nobs=int(n),
+        n_clusters=None if cl_codes is None else int(n_cl),
+        sweeps=int(sweeps),
+        ssc=float(factor),
+        resid=resid,
+    )
+    return fit, xt, yt
+
+
+WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+
+
+def _wild_weights(rng: np.random.Generator, n_cl: int, n_boot: int, kind: str) -> np.ndarray:
+    """Cluster weights (G, B). Rademacher with 2^G <= B: all 2^G sign vectors (exact)."""
+    if kind == "rademacher":
+        if 2**n_cl <= n_boot:
+            grid = (np.arange(2**n_cl)[None, :] >> np.arange(n_cl)[:, None]) & 1
+            return np.where(grid == 1, 1.0, -1.0)
+        return rng.choice(np.array([-1.0, 1.0]), size=(n_cl, n_boot))
+    if kind == "webb":
+        return rng.choice(WEBB, size=(n_cl, n_boot))
+    raise ValueError(f"weights must be 'rademacher' or 'webb', not {kind!r}")
+
+
+def _wild_cluster_p(
+    fit: TwfeFit,
+    xt: np.ndarray,
+    yt: np.ndarray,
+    j: int,
+    groups: list[np.ndarray],
+    cl_codes: np.ndarray,
+    n_cl: int,
+    n_boot: int,
+    weights: str,
+    seed: int,
+    tol: float,
+    chunk: int = 256,
+) -> float:
+    """Restricted wild cluster bootstrap-t (WCR) p-value of H0: beta_j = 0 (two-sided)."""
+    k = xt.shape[1]
+    others = [i for i in range(k) if i != j]
+    if others:
+        xo = xt[:, others]
+        gamma, *_ = np.linalg.lstsq(xo, yt, rcond=None)
+        fitted_r = xo @ gamma
+    else:
+        fitted_r = np.zeros_like(yt)
+    u_r = yt - fitted_r
+    xtx_inv = np.linalg.inv(xt.T @ xt)
+    t_obs = fit.params.iloc[j] / np.sqrt(fit.cov.iloc[j, j])
+    rng = np.random.default_rng(seed)
+    v_all = _wild_weights(rng, n_cl, n_boot, weights)
+    n_boot = v_all.shape[1]
+    t_star = np.empty(n_boot)
+    for start in range(0, n_boot, chunk):
+        v = v_all[:, start : start + chunk]
+        # y* = fitted_r + u_r * v_g; the FE are re-absorbed by demeaning u_r * v_g.
+        ystar_dm, _ = demean(u_r[:, None] * v[cl_codes], groups, tol=tol)
+        ystar_dm += fitted_r[:, None]
+        b = xtx_inv @ (xt.T @ ystar_dm)  # (k, B)
+        e = ystar_dm - xt @ b
+        for col in range(v.shape[1]):
+            meat = _cluster_meat(xt * e[:, col : col + 1], cl_codes, n_cl)
+            var = fit.ssc * (xtx_inv @ meat @ xtx_inv)[j, j]
+            t_star[start + col] = b[j, col] / np.sqrt(var)
+    # strict inequality as boottest / wildboottest (the draw v = 1 reproduces t itself)
+    return float(np.mean(np.abs(t_star) > abs(t_obs) * (1 + 1e-10)))
+
+
+def twfe(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    treatment: str | Sequence[str],
+    covariates: Sequence[str] | None = None,
+    cov_type: str = "cluster",
+    cluster: str | None = None,
+    alpha: float = 0.05,
+    bootstrap: bool | None = None,
+    n_boot: int = 999,
+    weights: str = "webb",
+    seed: int = 0,
+    few_clusters: int = 50,
+    ssc: str = "fixest",
+    tol: float = 1e-10,
+) -> Estimates:
+    """Two-way fixed effects regression with absorbed unit and time effects.
+
+    Estimates ``y_it = a_i + l_t + b·D_it (+ covariates) + e_it`` by OLS after the within
+    transformation (alternating projections, :func:`demean`; no dummy matrix, memory O(n)).
+    With a single adoption date this is the difference-in-differences estimator for a panel;
+    with staggered adoption and heterogeneous effects TWFE is biased (Goodman-Bacon 2021;
+    de Chaisemartin & D'Haultfœuille 2020): use it for one start date.
+
+    Standard errors
+        ``cov_type="cluster"`` (default): CRV1, clustered by ``cluster`` (default ``unit``).
+        Small-sample factor ``ssc="fixest"`` (default) = the default of fixest / pyfixest
+        (``ssc(adj=True, fixef_k="nonnested", G_adj=True)``) and of Stata's reghdfe:
+        G/(G-1) · (n-1)/(n-K), K = regressors + absorbed levels not nested in the clusters
+        (for unit clusters: K = k + T); same estimate and SE as pyfixest
+        ``feols("y ~ d | unit + time", vcov={"CRV1": "unit"})``.
+        ``ssc="linearmodels"`` = linearmodels ``PanelOLS(y, x, entity_effects=True,
+        time_effects=True).fit(cov_type="clustered", cluster_entity=True)`` (its defaults):
+        n/(n - k - (U + T - 1)), no G/(G-1). Reference distribution t(G-1) in both cases.
+        ``"HC1"``: heteroskedasticity-robust, n/(n - k - U - T + 1) (pyfixest "hetero");
+        ``"nonrobust"``: s² = SSR/(n - k - U - T + 1).
+    Wild cluster bootstrap
+        When clusters are few (< ``few_clusters``, default 50) or ``bootstrap=True``, the
+        restricted wild cluster bootstrap-t (WCR: null imposed, ``weights`` Webb six-point
+        or Rademacher, ``n_boot`` draws, ``seed``) gives ``p_value_wild`` (two-sided,
+        share of |t*| > |t|; Rademacher with 2^G <= n_boot enumerates all 2^G draws). Cameron, Gelbach & Miller (2008); Webb (2023);
+        MacKinnon, Nielsen & Webb (2023). With ONE treated cluster neither CRV1 nor the
+        wild bootstrap is reliable (MacKinnon & Webb 2017, 2018): prefer the permutation
+        p-value of :func:`placebo_in_space`.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Tidy panel, one row per unit and time (unbalanced allowed).
+    outcome, unit, time : str
+        Column names.
+    treatment : str or list of str
+        Treatment regressor(s) (e.g. a 0/1 column ``treated & post``).
+    covariates : list of str, optional
+        Time-varying numeric controls.
+    cov_type : {"cluster", "HC1", "nonrobust"}
+    cluster : str, optional
+        Cluster column (default: ``unit``).
+    alpha : float
+        1 - confidence level.
+    bootstrap : bool, optional
+        Force (True) or skip (False) the wild bootstrap; default: when clusters are few.
+    n_boot, weights, seed, few_clusters : see above.
+    ssc : {"fixest", "linearmodels"}
+        Small-sample correction of the clustered covariance (see above).
+    tol : float
+        Convergence tolerance of the alternating projections.
+
+    Returns
+    -------
+    Estimates
+        One row per treatment term (then covariates): ``term, estimate, std_error,
+        ci_low, ci_high, p_value, p_value_wild, n, n_clusters``; ``.model`` is a
+        :class:`TwfeFit`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame({"u": np.repeat(np.arange(20), 6), "t": np.tile(np.arange(6), 20)})
+    >>> d["D"] = ((d.u < 5) & (d.t >= 3)).astype(float)
+    >>> d["y"] = d.u * 0.5 + d.t + 2.0 * d.D + rng.normal(0, 0.1, len(d))
+    >>> round(float(twfe(d, "y", "u", "t", "D", bootstrap=False)["estimate"].iloc[0]), 1)
+    2.0
+    """
+    treatments = [treatment] if isinstance(treatment, str) else list(treatment)
+    covariates = list(covariates or [])
+    if not treatments:
+        raise ValueError("treatment must name at least one column")
+    if cov_type not in {"cluster", "HC1", "nonrobust"}:
+        raise ValueError(f"cov_type must be 'cluster', 'HC1' or 'nonrobust', not {cov_type!r}")
+    cluster = cluster or unit
+    names = treatments + covariates
+    _require(data, list(dict.fromkeys([outcome, unit, time, *names, cluster])))
+    frame = data[list(dict.fromkeys([outcome, unit, time, *names, cluster]))]
+    keep = frame.notna().all(axis=1).to_numpy()
+    if not keep.any():
+        raise ValueError("no complete row (outcome, unit, time, regressors)")
+    frame = frame.loc[keep]
+    y = _numeric(frame, outcome)
+    x = np.column_stack([_numeric(frame, c) for c in names])
+    u_codes, n_units = _codes(frame[unit])
+    t_codes, n_times = _codes(frame[time])
+    if np.bincount(u_codes * n_times + t_codes).max() > 1:
+        raise ValueError(f"several rows for the same ({unit}, {time}): the panel must be unique")
+    cl_codes, n_cl, nested = None, None, (False, False)
+    if cov_type == "cluster":
+        # a factor is nested in the clusters when each of its levels lies in one cluster
+        if cluster == unit:
+            cl_codes, n_cl = u_codes, n_units
+            nested = (True, n_units == 1)
+        else:
+            cl_codes, n_cl = _codes(frame[cluster])
+            nested = (_nested(u_codes, cl_codes, n_units), _nested(t_codes, cl_codes, n_times))
+        if n_cl < 2:
+            raise ValueError("clustered standard errors need at least 2 clusters")
+    fit, xt, yt = _fe_fit(
+        y, x, names, u_codes, n_units, t_codes, n_times, cov_type, cl_codes, n_cl, nested, tol, ssc
+    )
+    bse = fit.bse
+    tcrit = stats.t.ppf(1 - alpha / 2, fit.df_inference)
+    tval = fit.params / bse
+    out = Estimates(
+        {
+            "term": names,
+            "estimate": fit.params.to_numpy(),
+            "std_error": bse.to_numpy(),
+            "ci_low": (fit.params - tcrit * bse).to_numpy(),
+            "ci_high": (fit.params + tcrit * bse).to_numpy(),
+            "p_value": 2 * stats.t.sf(np.abs(tval.to_numpy()), fit.df_inference),
+            "p_value_wild": np.nan,
+            "n": fit.nobs,
+            "n_clusters": fit.n_clusters if fit.n_clusters is not None else pd.NA,
+        }
+    )
+    do_boot = bootstrap if bootstrap is not None else (cov_type == "cluster" and n_cl < few_clusters)
+    if do_boot:
+        if cov_type != "cluster":
+            raise ValueError("the wild cluster bootstrap needs cov_type='cluster'")
+        for j in range(len(treatments)):
+            out.loc[j, "p_value_wild"] = _wild_cluster_p(
+                fit, xt, yt, j, [u_codes, t_codes], cl_codes, n_cl, n_boot, weights, seed, tol
+            )
+    out.model = fit
+    out.tests = {}
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# event study
+# --------------------------------------------------------------------------------------
+
+
+def _treated_units(data: pd.DataFrame, unit: str, treated: str | Sequence) -> set:
+    if isinstance(treated, str) and treated in data.columns:
+        flags = _unit_flag(data, unit, treated)
+        units = set(flags.index[flags.to_numpy()])
+    else:
+        units = {treated} if isinstance(treated, (str, int, np.integer)) else set(treated)
+        unknown = units - set(data[unit].unique())
+        if unknown:
+            raise KeyError(f"treated unit(s) {sorted(map(str, unknown))} not in column {unit!r}")
+    if not units:
+        raise ValueError("no treated unit")
+    if units == set(data[unit].unique()):
+        raise ValueError("every unit is treated: there is no comparison unit")
+    return units
+
+
+def event_study(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    start,
+    treated: str | Sequence = "treated",
+    window: tuple[int, int] | None = None,
+    reference: int = -1,
+    cov_type: str = "cluster",
+    alpha: float = 0.05,
+    bootstrap: bool | None = False,
+    seed: int = 0,
+) -> Estimates:
+    """Leads and lags of the treatment around the start year, relative to a reference period.
+
+    Fits the TWFE regression ``y_it = a_i + l_t + sum_k b_k 1[i treated, t - start = k] + e_it``
+    for every relative period k except ``reference`` (default -1, the year before the
+    start), so b_k is the treated-minus-comparison gap at k relative to the gap at the
+    reference. Leads (k < 0) near zero support parallel trends; the joint Wald test that
+    all leads are zero is in ``.tests["pretrend"]``. Endpoints outside ``window`` are binned
+    into the first / last period of the window (Schmidheiny & Siegloch 2023).
+
+    One adoption date for all treated units (no staggered adoption: with heterogeneous
+    effects across cohorts these coefficients are contaminated, Sun & Abraham 2021).
+    Source: Freyaldenhoven et al. (2021); Roth (2022) on the low power of pre-trend tests.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Tidy panel.
+    outcome, unit, time : str
+    start : int
+        First treated period.
+    treated : str or list
+        Unit-level 0/1 column (any True row marks the unit) or the treated unit id(s).
+    window : (int, int), optional
+        Lowest and highest relative period kept as its own coefficient; default: all.
+    reference : int
+        Omitted relative period.
+    cov_type, alpha, bootstrap, seed :
+        As in :func:`twfe` (no bootstrap by default).
+
+    Returns
+    -------
+    Estimates
+        One row per relative period (reference included with estimate 0):
+        ``rel_time, term, estimate, std_error, ci_low, ci_high, p_value, n``;
+        ``.tests["pretrend"]`` = {statistic, df_num, df_denom, p_value}; ``.model`` the TwfeFit.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"u": np.repeat(np.arange(6), 5), "t": np.tile(np.arange(2000, 2005), 6)})
+    >>> d["y"] = d.u + 0.1 * d.t + np.where((d.u == 0) & (d.t >= 2003), 1.0, 0.0)
+    >>> d["y"] += np.sin(np.arange(30))  * 1e-3
+    >>> es = event_study(d, "y", "u", "t", start=2003, treated=[0], cov_type="HC1")
+    >>> es.set_index("rel_time")["estimate"].round(1).to_dict()[1]
+    1.0
+    """
+    _require(data, [outcome, unit, time])
+    units = _treated_units(data, unit, treated)
+    frame = data[[outcome, unit, time]].dropna().copy()
+    is_t = frame[unit].isin(units).to_numpy()
+    tvals = _numeric(frame, time)
+    rel = np.where(is_t, tvals - float(start), np.nan)
+    observed = np.unique(rel[is_t]).astype(int)
+    if window is not None:
+        lo, hi = int(window[0]), int(window[1])
+        if not lo <= reference <= hi:
+            raise ValueError("reference must lie inside the window")
+        rel = np.where(is_t, np.clip(rel, lo, hi), np.nan)
+        observed = np.unique(rel[is_t]).astype(int)
+    if reference not in observed:
+        raise ValueError(f"reference period {reference} is not observed for the treated unit(s)")
+    periods = [k for k in observed if k != reference]
+    if not periods:
+        raise ValueError("no relative period besides the reference")
+
+    def name(k: int) -> str:
+        return f"rel_{'m' if k < 0 else 'p'}{abs(k)}"
+
+    terms = [name(k) for k in periods]
+    for k, term in zip(periods, terms, strict=True):
+        frame[term] = (rel == k).astype(float)
+    est = twfe(frame, outcome, unit, time, terms, cov_type=cov_type, alpha=alpha, bootstrap=bootstrap, seed=seed)
+    est.insert(0, "rel_time", periods)
+    ref = pd.DataFrame(
+        {"rel_time": [reference], "term": [name(reference)], "estimate": [0.0], "std_error": [0.0],
+         "ci_low": [0.0], "ci_high": [0.0], "p_value": [np.nan], "p_value_wild": [np.nan],
+         "n": [est["n"].iloc[0]], "n_clusters": [est["n_clusters"].iloc[0]]}
+    )
+    fit = est.model
+    out = Estimates(pd.concat([pd.DataFrame(est), ref], ignore_index=True).sort_values("rel_time", ignore_index=True))
+    out["reference"] = out["rel_time"] == reference
+    leads = [t for k, t in zip(periods, terms, strict=True) if k < 0]
+    out.model = fit
+    out.tests = {"pretrend": fit.wald_test(leads) if leads else
+                 {"statistic": np.nan, "df_num": 0, "df_denom": fit.df_inference, "p_value": np.nan}}
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# permutation inference
+# --------------------------------------------------------------------------------------
+
+
+def permutation_p_value(real: float, placebos: Sequence[float], alternative: str = "two-sided") -> float:
+    """Permutation (rank) p-value of a real effect among placebo effects.
+
+    p = rank / (J + 1), where J is the number of placebos and rank is the position of the
+    real effect among the J + 1 effects (real included) sorted from the most extreme
+    (rank 1) down; ties count against the real effect (conservative):
+    ``rank = 1 + #{placebos with s_j >= s_real}`` with s = |effect| (two-sided), effect
+    (``"greater"``) or -effect (``"less"``). Abadie, Diamond & Hainmueller (2010) §3.4;
+    Conley & Taber (2011). With J = 12 placebos the smallest possible p is 1/13 ≈ 0.077.
+
+    Examples
+    --------
+    >>> permutation_p_value(5.0, [1.0, -2.0, 6.0, 0.5])
+    0.4
+    >>> permutation_p_value(5.0, [1.0, -2.0, -6.0, 0.5], alternative="greater")
+    0.2
+    """
+    placebos = np.asarray([p for p in placebos if np.isfinite(p)], dtype=float)
+    if not np.isfinite(real):
+        return float("nan")
+    if alternative == "two-sided":
+        s_real, s = abs(real), np.abs(placebos)
+    elif alternative == "greater":
+        s_real, s = real, placebos
+    elif alternative == "less":
+        s_real, s = -real, -placebos
+    else:
+        raise ValueError("alternative must be 'two-sided', 'greater' or 'less'")
+    rank = 1 + int(np.sum(s >= s_real))
+    return rank / (placebos.size + 1)
+
+
+def _did_effect(frame: pd.DataFrame, outcome: str, unit: str, time: str, treated_units: set, start) -> float:
+    """TWFE coefficient of treated·post (for a balanced panel: the DiD of means)."""
+    d = frame.assign(_d=(frame[unit].isin(treated_units) & (frame[time] >= start)).astype(float))
+    est = twfe(d, outcome, unit, time, "_d", cov_type="nonrobust", bootstrap=False)
+    return float(est["estimate"].iloc[0])
+
+
+def _ranks(df: pd.DataFrame, alternative: str) -> pd.DataFrame:
+    s = {"two-sided": df["estimate"].abs(), "greater": df["estimate"], "less": -df["estimate"]}[alternative]
+    df["rank"] = s.rank(ascending=False, method="max").astype(int)
+    df["p_value"] = df["rank"] / len(df)
+    return df
+
+
+def placebo_in_space(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    start,
+    treated: str | Sequence = "treated",
+    alternative: str = "two-sided",
+) -> pd.DataFrame:
+    """Re-estimate the effect with each comparison unit as if it were the treated one.
+
+    For the real treated unit(s) and then for each comparison unit j, the TWFE
+    difference-in-differences of ``outcome`` on 1[unit = j, time >= start] is estimated
+    against the other comparison units (the real treated unit is left out of the
+    placebo runs). If the real effect is large compared with the placebo effects, it is
+    unlikely to be chance. Permutation p-value = rank of the real effect / (J + 1) (see
+    :func:`permutation_p_value`; ties against the real effect). Abadie, Diamond &
+    Hainmueller (2010); Conley & Taber (2011). Assumes comparison units are exchangeable
+    with the treated one under the null, and no spillover.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit: ``unit, treated, estimate, rank, p_value`` sorted by rank;
+        the real unit's ``p_value`` is the permutation p-value (for a placebo row it is
+        that unit's own rank / (J + 1)).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"u": np.repeat(list("abcde"), 4), "t": np.tile([1, 2, 3, 4], 5)})
+    >>> d["y"] = np.arange(20) % 3 + np.where((d.u == "a") & (d.t >= 3), 5.0, 0.0)
+    >>> r = placebo_in_space(d, "y", "u", "t", start=3, treated=["a"])
+    >>> float(r.loc[r.treated, "p_value"].iloc[0])
+    0.2
+    """
+    _require(data, [outcome, unit, time])
+    units = _treated_units(data, unit, treated)
+    frame = data[[outcome, unit, time]].dropna()
+    rows = [{"unit": ", ".join(sorted(map(str, units))), "treated": True,
+             "estimate": _did_effect(frame, outcome, unit, time, units, start)}]
+    donors = frame[~frame[unit].isin(units)]
+    for j in sorted(donors[unit].unique(), key=str):
+        try:
+            eff = _did_effect(donors, outcome, unit, time, {j}, start)
+        except ValueError:
+            eff = np.nan
+        rows.append({"unit": j, "treated": False, "estimate": eff})
+    out = pd.DataFrame(rows)
+    out["unit"] = out["unit"].astype(str)
+    out = _ranks(out, alternative)
+    real = out.loc[out["treated"], "estimate"].iloc[0]
+    out.loc[out["treated"], "p_value"] = permutation_p_value(
+        real, out.loc[~out["treated"], "estimate"], alternative
+    )
+    return out.sort_values(["rank", "treated"], ascending=[True, False], ignore_index=True)
+
+
+def placebo_in_time(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    start,
+    treated: str | Sequence = "treated",
+    fake_starts: Sequence | None = None,
+    n_placebo_years: int | None = None,
+    min_pre: int = 2,
+    alternative: str = "two-sided",
+) -> pd.DataFrame:
+    """Re-estimate the effect with fake start dates placed before the real one.
+
+    Only the data before the real ``start`` are used for the placebos, so a placebo
+    "effect" is pure pre-period divergence: for each fake start s, the TWFE DiD of
+    1[treated, s <= time < start] against the comparison units. The real effect (full
+    data, real start) is ranked among them: p = rank / (J + 1) as in
+    :func:`permutation_p_value`. Caveat: placebo windows are shorter than the real post
+    period, so this is a check of pre-period stability more than an exact test.
+    Source: Abadie, Diamond & Hainmueller (2015) "in-time placebo".
+
+    Parameters
+    ----------
+    fake_starts : list, optional
+        Fake start periods; default: every pre-period time with at least ``min_pre``
+        periods before it, the latest ``n_placebo_years`` of them if given.
+
+    Returns
+    -------
+    DataFrame
+        ``start, placebo, estimate, rank, p_value`` (real first row flagged placebo=False).
+    """
+    _require(data, [outcome, unit, time])
+    units = _treated_units(data, unit, treated)
+    frame = data[[outcome, unit, time]].dropna()
+    pre = frame[frame[time] < start]
+    times = np.sort(pre[time].unique())
+    if fake_starts is None:
+        fake_starts = list(times[min_pre:])
+        if n_placebo_years is not None:
+            fake_starts = fake_starts[-int(n_placebo_years):] if n_placebo_years > 0 else []
+    rows = [{"start": start, "placebo": False, "estimate": _did_effect(frame, outcome, unit, time, units, start)}]
+    for s in fake_starts:
+        if not (s < start):
+            raise ValueError(f"fake start {s} is not before the real start {start}")
+        rows.append({"start": s, "placebo": True, "estimate": _did_effect(pre, outcome, unit, time, units, s)})
+    out = _ranks(pd.DataFrame(rows), alternative)
+    out.loc[~out["placebo"], "p_value"] = permutation_p_value(
+        rows[0]["estimate"], out.loc[out["placebo"], "estimate"], alternative
+    )
+    return out.sort_values("start", ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------
+# synthetic control
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class SyntheticControl:
+    """Result of :func:`synthetic_control`.
+
+    Attributes
+    ----------
+    weights : DataFrame
+        ``unit, weight`` of each comparison unit (>= 0, sum 1), largest first.
+    path : DataFrame
+        ``time, treated, synthetic, gap, post`` for the treated unit.
+    summary : DataFrame
+        One row: ``pre_rmspe, post_rmspe, ratio, att, rank, p_value, n_donors``
+        (att = mean post-period gap; rank / p_value of the ratio among the placebos).
+    placebos : DataFrame
+        ``unit, treated, pre_rmspe, post_rmspe, ratio, att, rank`` for every unit.
+    gaps : DataFrame
+        Long table ``unit, time, gap, treated`` of every run (for the placebo figure).
+    """
+
+    weights: pd.DataFrame
+    path: pd.DataFrame
+    summary: pd.DataFrame
+    placebos: pd.DataFrame
+    gaps: pd.DataFrame
+
+
+def _simplex_weights(y1: np.ndarray, y0: np.ndarray) -> np.ndarray:
+    """argmin ||y1 - y0 w||² subject to w >= 0, sum w = 1 (SLSQP, analytic gradient)."""
+    j = y0.shape[1]
+    if j == 1:
+        return np.ones(1)
+    scale = max(float(np.abs(y0).max()), 1.0)
+    a, b = y0 / scale, y1 / scale
+    ata, atb = a.T @ a, a.T @ b
+
+    def fun(w):
+        r = a @ w - b
+        return float(r @ r), 2 * (ata @ w - atb)
+
+    res = optimize.minimize(
+        fun, np.full(j, 1.0 / j), jac=True, method="SLSQP",
+        bounds=[(0.0, 1.0)] * j,
+        constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1.0, "jac": lambda w: np.ones_like(w)}],
+        options={"ftol": 1e-14, "maxiter": 1000},
+    )
+    w = np.clip(res.x, 0.0, None)
+    return w / w.sum()
+
+
+def _synth_one(wide: pd.DataFrame, target, donors: list, pre_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    y1 = wide[target].to_numpy(float)
+    y0 = wide[donors].to_numpy(float)
+    w = _simplex_weights(y1[pre_mask], y0[pre_mask])
+    return w, y0 @ w
+
+
+def synthetic_control(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    treated_unit,
+    start,
+    placebo: bool = True,
+) -> SyntheticControl:
+    """Synthetic control: a convex combination of comparison units that tracks the
+    treated unit's pre-period outcome.
+
+    Weights w solve min ||Y1_pre - Y0_pre w||² subject to w >= 0 and sum w = 1, fitted on
+    every pre-period value of the outcome (no predictor matrix V: the "all pre-treatment
+    outcomes" variant discussed by Abadie 2021, §5; Doudchenko & Imbens 2016), solved by
+    scipy's SLSQP. The gap after ``start`` estimates the effect if the synthetic unit would
+    have followed the treated one without the intervention (a good pre-period fit is the
+    evidence for that; the method is unreliable when the pre-RMSPE is large).
+    Inference (``placebo=True``): the same fit for each comparison unit (donors = the
+    other comparison units), the post/pre RMSPE ratio of the treated unit ranked among all
+    ratios: p = rank / (J + 1). Abadie, Diamond & Hainmueller (2010, 2015); Abadie (2021).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Balanced panel (missing cells are an error).
+    outcome, unit, time : str
+    treated_unit
+        Id of the treated unit in ``unit``.
+    start
+        First treated period (periods < start are the fit period).
+    placebo : bool
+        Run the in-space placebos for the rank inference.
+
+    Returns
+    -------
+    SyntheticControl
+
+    Examples
+    --------
+    >>> t = np.arange(10)
+    >>> d = pd.DataFrame({"u": np.repeat(list("abc"), 10), "t": np.tile(t, 3),
+    ...                   "y": np.r_[t + 1.0 + 3 * (t >= 6), t, t + 2.0]})
+    >>> sc = synthetic_control(d, "y", "u", "t", "a", start=6)
+    >>> sc.weights.set_index("unit")["weight"].round(3).to_dict()
+    {'b': 0.5, 'c': 0.5}
+    >>> round(float(sc.summary["att"].iloc[0]), 3)
+    3.0
+    """
+    _require(data, [outcome, unit, time])
+    if data.duplicated([unit, time]).any():
+        raise ValueError(f"several rows for the same ({unit}, {time})")
+    wide = data.pivot(index=time, columns=unit, values=outcome).sort_index()
+    wide.columns = wide.columns.astype(object)
+    if treated_unit not in wide.columns:
+        raise KeyError(f"treated unit {treated_unit!r} not in column {unit!r}")
+    if wide.isna().any().any():
+        raise ValueError("synthetic control needs a balanced panel without missing outcome values")
+    times = wide.index.to_numpy()
+    pre_mask = times < start
+    post_mask = ~pre_mask
+    if pre_mask.sum() < 2 or post_mask.sum() < 1:
+        raise ValueError("need at least 2 pre-period and 1 post-period observations")
+    donors = sorted([c for c in wide.columns if c != treated_unit], key=str)
+    if not donors:
+        raise ValueError("no comparison unit")
+
+    def run(target, pool):
+        w, synth = _synth_one(wide, target, pool, pre_mask)
+        gap = wide[target].to_numpy(float) - synth
+        pre = float(np.sqrt(np.mean(gap[pre_mask] ** 2)))
+        post = float(np.sqrt(np.mean(gap[post_mask] ** 2)))
+        ratio = post / pre if pre > 0 else np.inf
+        return w, synth, gap, {"pre_rmspe": pre, "post_rmspe": post, "ratio": ratio,
+                               "att": float(np.mean(gap[post_mask]))}
+
+    w, synth, gap, stats_real = run(treated_unit, donors)
+    rows = [{"unit": treated_unit, "treated": True, **stats_real}]
+    gaps = [pd.DataFrame({"unit": treated_unit, "time": times, "gap": gap, "treated": True})]
+    if placebo:
+        for j in donors:
+            pool = [c for c in donors if c != j]
+            if not pool:
+                continue
+            _, _, g, s = run(j, pool)
+            rows.append({"unit": j, "treated": False, **s})
+            gaps.append(pd.DataFrame({"unit": j, "time": times, "gap": g, "treated": False}))
+    plac = pd.DataFrame(rows)
+    plac["rank"] = plac["ratio"].rank(ascending=False, method="max").astype(int)
+    real_ratio = stats_real["ratio"]
+    p = permutation_p_value(real_ratio, plac.loc[~plac["treated"], "ratio"], "greater") if placebo else np.nan
+    weights = (pd.DataFrame({"unit": donors, "weight": w})
+               .sort_values(["weight", "unit"], ascending=[False, True], key=None, ignore_index=True))
+    path = pd.DataFrame({"time": times, "treated": wide[treated_unit].to_numpy(float), "synthetic": synth,
+                         "gap": gap, "post": post_mask})
+    summary = pd.DataFrame([{**stats_real, "rank": int(plac.loc[plac["treated"], "rank"].iloc[0]),
+                             "p_value": p, "n_donors": len(donors)}])
+    return SyntheticControl(
+        weights=weights,
+        path=path,
+        summary=summary,
+        placebos=plac.sort_values(["rank", "treated"], ascending=[True, False], ignore_index=True),
+        gaps=pd.concat(gaps, ignore_index=True),
+    )
