@@ -76,6 +76,76 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- import-survey
+def _add_import_survey(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "import-survey",
+        help="import a LimeSurvey / KoboToolbox / xlsx / SPSS export as the campaign's survey tables",
+        description=(
+            "Map a survey-tool export (LimeSurvey or KoboToolbox CSV, .xlsx, SPSS .sav) to "
+            "survey_items.csv and survey_responses.csv in a campaign folder, with a YAML mapping "
+            "(format: rd_methods.survey_import; example: tests/fixtures/survey_exports/mapping.yml). "
+            "Every unmapped column or answer is reported at once and nothing is written until the "
+            "mapping is complete. Respondent ids are replaced by salted-hash pseudonyms (salt: "
+            "--salt, env RD_METHODS_SURVEY_SALT, else a .survey_salt file kept in the campaign "
+            "folder); free-text answers are dropped."
+        ),
+    )
+    p.add_argument("export", help="export file (.csv, .xlsx or .sav)")
+    p.add_argument("--mapping", required=True, help="YAML mapping file")
+    p.add_argument("--campaign", required=True, help="campaign id under the data folder, or path of a campaign folder")
+    p.add_argument("--wave", type=int, default=None, help="wave of these responses (overrides the mapping)")
+    p.add_argument("--sheet", default=None, help="sheet of an .xlsx export (default: the first)")
+    p.add_argument("--salt", default=None, help="secret salt of the pseudonyms (keep it the same for every wave)")
+    p.add_argument("--sequential", action="store_true", help="pseudonyms R0001… in file order (waves cannot be linked)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--force", action="store_true", help="replace existing survey tables")
+    mode.add_argument("--append", action="store_true", help="add these responses (a new wave) to the existing tables")
+    p.add_argument("--dry-run", action="store_true", help="check the mapping and report, write nothing")
+    p.set_defaults(func=cmd_import_survey)
+
+
+def _survey_salt(folder: Path, given: str | None) -> str:
+    """Salt from --salt, RD_METHODS_SURVEY_SALT, or the campaign's .survey_salt (created once)."""
+    import secrets
+
+    if given:
+        return given
+    if os.environ.get("RD_METHODS_SURVEY_SALT"):
+        return os.environ["RD_METHODS_SURVEY_SALT"]
+    path = folder / ".survey_salt"
+    if path.exists():
+        return path.read_text("utf-8").strip()
+    salt = secrets.token_hex(16)
+    path.write_text(salt + "\n", encoding="utf-8")
+    return salt
+
+
+def cmd_import_survey(args: argparse.Namespace) -> int:
+    from rd_methods.errors import CampaignNotFound
+    from rd_methods.paths import campaign_dir
+    from rd_methods.survey_import import import_export, read_export, write_survey_tables
+
+    folder = campaign_dir(args.campaign, args.data_dir)
+    if not (folder / "campaign.yml").is_file():
+        raise CampaignNotFound(f"pas de campagne (campaign.yml) dans {folder}",
+                               "créer la campagne d'abord, ou donner le chemin de son dossier")
+    export = read_export(args.export, sheet=args.sheet)
+    method = "sequential" if args.sequential else None
+    salt = None if args.sequential else (args.salt or os.environ.get("RD_METHODS_SURVEY_SALT") or "")
+    if not args.sequential and not salt and not args.dry_run:
+        salt = _survey_salt(folder, None)
+    result = import_export(export, args.mapping, wave=args.wave, salt=salt or "dry-run", pseudonymise=method)
+    print(f"{Path(args.export).name} : {result.describe()}")
+    if args.dry_run:
+        print("Correspondance complète ; rien n'a été écrit (--dry-run).")
+        return 0
+    written = write_survey_tables(folder, result, force=args.force, append=args.append)
+    for path in written:
+        print(f"écrit : {path}")
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -94,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of the published site (env RD_METHODS_REPORTS_DIR; default reports)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_validate, _add_demo):
+    for add in (_add_validate, _add_demo, _add_import_survey):
         add(sub)
     return parser
 
