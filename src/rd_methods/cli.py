@@ -146,6 +146,116 @@ def cmd_import_survey(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- run
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run the notebooks of campaigns and publish the site in reports/",
+        description=(
+            "Validate each campaign, execute every applicable notebook with papermill (in "
+            "parallel, 90_synthesis last), render the public and research HTML editions, "
+            "refuse to publish a page that shows a personal name, and swap the campaign's "
+            "report in atomically. Exit 1 if a notebook failed or a publication was refused."
+        ),
+    )
+    p.add_argument("campaigns", nargs="+", metavar="CAMPAIGN", help="campaign id(s) under the data folder, or path(s)")
+    p.add_argument(
+        "--only", action="append", default=None, metavar="NOTEBOOK",
+        help="run only these notebooks (20, 20_actor_network or actor_network; repeat or separate with commas)",
+    )
+    p.add_argument("--jobs", "-j", type=int, default=None, help="notebooks run at once (default: number of cores)")
+    p.add_argument("--edition", choices=("public", "research", "both"), default="both",
+                   help="HTML editions to publish (default: both)")
+    p.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default: 600)")
+    p.add_argument("--kernel", default=None, help="Jupyter kernel (default: rd-methods, else python3)")
+    p.set_defaults(func=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from rd_methods import paths
+    from rd_methods.publish import runner
+
+    only = [t.strip() for item in (args.only or []) for t in item.split(",") if t.strip()] or None
+    if args.jobs is not None and args.jobs < 1:
+        raise RdMethodsError("--jobs doit être au moins 1", hint="par exemple --jobs 2")
+    if args.timeout < 1:
+        raise RdMethodsError("--timeout doit être un nombre de secondes positif", hint="par exemple --timeout 600")
+    runs = runner.run(
+        args.campaigns, data_dir=args.data_dir, only=only, jobs=args.jobs,
+        edition=args.edition, timeout=args.timeout, kernel=args.kernel,
+    )
+    print(f"Site : {paths.reports_dir() / 'index.html'}")
+    bad = [r for r in runs if not r.ok]
+    for r in bad:
+        why = "publication refusée (nom de personne)" if r.status == "refused" else "au moins un notebook en échec"
+        print(f"rd-methods: {r.campaign} : {why}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+# --------------------------------------------------------------------------- list
+def _add_list(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "list",
+        help="list the campaigns found, their tables and their last published run",
+        description="List the campaign folders under the data folder (or --data-dir), the tables each holds, and the last published run.",
+    )
+    p.set_defaults(func=cmd_list)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from rd_methods.publish.catalog import list_campaigns
+
+    rows = list_campaigns(args.data_dir)
+    if not rows:
+        from rd_methods import paths
+
+        print(f"Aucune campagne dans {args.data_dir or paths.raw_dir()} (rd-methods new <id> en crée une).")
+        return 0
+    for row in rows:
+        print(f"{row['id']}  {row['title']}  ({row['period']})")
+        print(f"    tables : {', '.join(row['tables']) or '—'}")
+        print(f"    dernière publication : {row['published']}")
+    return 0
+
+
+# --------------------------------------------------------------------------- inspect
+def _add_inspect(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "inspect",
+        help="show a notebook's parameters (name, type, default, help)",
+        description="Show the parameters a notebook declares in its cell tagged 'parameters', and the tables it requires.",
+    )
+    p.add_argument("notebook", help="notebook path, file name, stem (20_actor_network) or number (20)")
+    p.set_defaults(func=cmd_inspect)
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from rd_methods.publish.catalog import describe_notebook
+
+    print(describe_notebook(args.notebook))
+    return 0
+
+
+# --------------------------------------------------------------------------- open
+def _add_open(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "open",
+        help="print the path of the published site (and open it where a browser exists)",
+        description="Print the path of reports/index.html (or of a campaign's index) and open it in a browser when a display is available.",
+    )
+    p.add_argument("campaign", nargs="?", help="open this campaign's index instead of the site index")
+    p.add_argument("--no-browser", action="store_true", help="only print the path")
+    p.set_defaults(func=cmd_open)
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    from rd_methods.publish.catalog import open_site
+
+    path = open_site(args.campaign, browser=not args.no_browser)
+    print(path)
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -164,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of the published site (env RD_METHODS_REPORTS_DIR; default reports)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_validate, _add_demo, _add_import_survey):
+    for add in (_add_validate, _add_demo, _add_import_survey, _add_run, _add_list, _add_inspect, _add_open):
         add(sub)
     return parser
 

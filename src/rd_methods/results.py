@@ -22,7 +22,16 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["MIME_TYPE", "KEY_PATTERN", "record", "collect", "format_result"]
+__all__ = [
+    "MIME_TYPE",
+    "KEY_PATTERN",
+    "record",
+    "collect",
+    "collect_empty",
+    "campaign_results",
+    "to_json",
+    "format_result",
+]
 
 MIME_TYPE = "application/vnd.rd-methods.result+json"
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9_]+(\.[a-z0-9_]+)*$")
@@ -70,6 +79,17 @@ def format_result(payload: dict[str, Any]) -> str:
     return text
 
 
+class RecordedResult(dict):
+    """The payload returned by :func:`record`: a plain dict that IPython does not echo.
+
+    (The readable line is already displayed; a ``record(...)`` call as the last line of a
+    cell must not add the raw dict below it.)
+    """
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
 def record(
     key: str,
     value: Any,
@@ -112,14 +132,14 @@ def record(
         raise ValueError(f"result key {key!r} must look like '<topic>.<name>' in snake_case")
     if not label:
         raise ValueError(f"result {key!r} needs a label")
-    payload: dict[str, Any] = {
+    payload: dict[str, Any] = RecordedResult({
         "key": key,
         "value": _plain(value),
         "label": str(label),
         "unit": unit,
         "ci": None,
         "note": note,
-    }
+    })
     if ci is not None:
         low, high = (_plain(v) for v in ci)
         payload["ci"] = [low, high]
@@ -169,5 +189,54 @@ def collect(path: str | os.PathLike[str]) -> pd.DataFrame:
     files = sorted(path.glob("*.ipynb")) if path.is_dir() else [path]
     rows = [row for f in files for row in _from_notebook(f)]
     frame = pd.DataFrame(rows, columns=COLUMNS)
+    # keep values as recorded (an int stays an int, a text stays a text)
+    frame["value"] = pd.Series([r.get("value") for r in rows], dtype=object)
     frame = frame.drop_duplicates(subset=["notebook", "key"], keep="last")
     return frame.sort_values(["notebook", "key"], kind="stable").reset_index(drop=True)
+
+
+def collect_empty() -> pd.DataFrame:
+    """An empty results table with the columns of :func:`collect`."""
+    return pd.DataFrame(columns=COLUMNS)
+
+
+def campaign_results(campaign: str, results_dir: str | os.PathLike[str] | None = "") -> pd.DataFrame:
+    """Results of a campaign's notebooks, for a synthesis notebook.
+
+    During ``rd-methods run``, the runner passes ``results_dir`` (the folder of this run's
+    executed notebooks; also in the ``RD_METHODS_RUN_DIR`` environment variable) to
+    notebooks that declare it; run by hand, the published ``reports/<campaign>/`` is read.
+    Synthesis notebooks (``9N_*``) are left out. An absent folder gives an empty table.
+    """
+    from rd_methods import paths
+
+    folder = Path(results_dir or os.environ.get("RD_METHODS_RUN_DIR") or paths.reports_dir() / campaign)
+    if not folder.is_dir():
+        return collect_empty()
+    frame = collect(folder)
+    return frame[~frame["notebook"].str.match(r"^9\d_")].reset_index(drop=True)
+
+
+def to_json(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """``results.json`` content: key → value, label, unit, ci, note, notebook.
+
+    A key recorded by two notebooks keeps the first notebook's value (in notebook order).
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for row in frame.sort_values(["notebook", "key"], kind="stable").itertuples(index=False):
+        if row.key in out:
+            continue
+
+        def clean(v: Any) -> Any:
+            return None if v is None or (isinstance(v, float) and math.isnan(v)) else _plain(v)
+
+        low, high = clean(row.ci_low), clean(row.ci_high)
+        out[row.key] = {
+            "value": clean(row.value),
+            "label": row.label,
+            "unit": clean(row.unit),
+            "ci": None if low is None and high is None else [low, high],
+            "note": clean(row.note),
+            "notebook": row.notebook,
+        }
+    return dict(sorted(out.items()))

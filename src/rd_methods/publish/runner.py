@@ -1,0 +1,585 @@
+"""Run the notebooks of one or several campaigns and publish them atomically.
+
+``rd-methods run demo-2025`` ends up in :func:`run`:
+
+1. load and validate every campaign once (:meth:`Campaign.load`), write its typed tables to
+   ``data/processed/<campaign>/`` so that notebooks read parquet instead of re-parsing;
+2. find the notebooks (``notebooks/NN_*.ipynb``); a notebook whose required tables
+   (metadata ``rd_methods.requires``) are absent is *not applicable*;
+3. execute the applicable ones with papermill in a process pool (``jobs`` kernels at a
+   time), ``9N_*`` notebooks (the synthesis) after all others of their campaign; each
+   worker renders the public / research HTML pages and scans them for personal names;
+4. build the campaign index, ``results.json``, ``provenance.json`` and ``run.json`` in
+   ``reports/.<campaign>.tmp-…``; then, unless a personal name was found (fail closed),
+   swap that folder in place of ``reports/<campaign>`` (rename old away, rename new in,
+   delete old); finally rewrite ``reports/index.html`` atomically.
+
+A run killed at any point leaves the previously published report in place: the next run
+removes the hidden leftovers (and restores the old report if the kill fell between the two
+renames of the swap).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import re
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from rd_methods import disclosure, paths
+from rd_methods import results as _results
+from rd_methods.errors import RdMethodsError
+from rd_methods.publish import provenance as _prov
+from rd_methods.publish import site as _site
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "NotebookSpec",
+    "NotebookOutcome",
+    "CampaignRun",
+    "discover_notebooks",
+    "select_notebooks",
+    "detect_kernel",
+    "run",
+]
+
+DEFAULT_TIMEOUT = 600
+NOTEBOOK_PATTERN = re.compile(r"^(\d\d)_[A-Za-z0-9_\-]+$")
+STATUS_LABELS = {
+    "ok": "réussi",
+    "failed": "échec",
+    "not_applicable": "non applicable",
+    "reused": "repris",
+}
+
+
+# --------------------------------------------------------------------------- notebooks
+@dataclass(frozen=True)
+class NotebookSpec:
+    """A notebook of the repository, as the runner sees it."""
+
+    path: Path
+    stem: str
+    title: str
+    requires: tuple[str, ...]
+    parameters: tuple[str, ...]
+
+    @property
+    def number(self) -> int:
+        return int(self.stem[:2])
+
+    @property
+    def last(self) -> bool:
+        """Synthesis notebooks (``9N_*``) run after all others of the campaign."""
+        return self.number >= 90
+
+
+def _title(nb: Any, stem: str) -> str:
+    meta = nb.metadata.get("rd_methods", {}) or {}
+    if meta.get("title"):
+        return str(meta["title"])
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return stem
+
+
+def discover_notebooks(folder: str | os.PathLike[str] | None = None) -> list[NotebookSpec]:
+    """Every ``NN_topic.ipynb`` of the notebooks folder, in order."""
+    from rd_methods.publish.parameters import inspect_parameters
+
+    folder = Path(folder) if folder else paths.notebooks_dir()
+    specs = []
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        if not NOTEBOOK_PATTERN.match(path.stem):
+            continue
+        nb = nbformat.read(path, as_version=4)
+        meta = nb.metadata.get("rd_methods", {}) or {}
+        specs.append(
+            NotebookSpec(
+                path=path.resolve(),
+                stem=path.stem,
+                title=_title(nb, path.stem),
+                requires=tuple(meta.get("requires", []) or ()),
+                parameters=tuple(p["name"] for p in inspect_parameters(nb)),
+            )
+        )
+    return specs
+
+
+def select_notebooks(specs: Sequence[NotebookSpec], only: Sequence[str] | None) -> list[NotebookSpec]:
+    """Keep the notebooks named in ``only`` (``20``, ``20_actor_network``, ``actor_network``)."""
+    if not only:
+        return list(specs)
+    wanted = []
+    for token in only:
+        token = Path(token).stem if token.endswith(".ipynb") else token
+        hits = [s for s in specs if token in (s.stem, s.stem[:2], s.stem[3:])]
+        if not hits:
+            raise RdMethodsError(
+                f"aucun notebook ne correspond à « {token} »",
+                hint="notebooks disponibles : " + ", ".join(s.stem for s in specs) if specs else "le dossier notebooks/ est vide",
+            )
+        wanted += [h for h in hits if h not in wanted]
+    return sorted(wanted, key=lambda s: s.stem)
+
+
+def detect_kernel(preferred: str = "rd-methods") -> str:
+    """The project's kernel when installed, else ``python3`` (with a warning on stderr)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    available = KernelSpecManager().find_kernel_specs()
+    if preferred in available:
+        return preferred
+    fallback = "python3" if "python3" in available else next(iter(available), None)
+    if fallback is None:
+        raise RdMethodsError(
+            "aucun noyau Jupyter n'est installé",
+            hint="make setup (installe le noyau « rd-methods »)",
+        )
+    print(f"rd-methods: noyau « {preferred} » absent, utilisation de « {fallback} » (make setup l'installe)",
+          file=sys.stderr)
+    return fallback
+
+
+# --------------------------------------------------------------------------- outcomes
+@dataclass
+class NotebookOutcome:
+    stem: str
+    title: str
+    status: str  # ok, failed, not_applicable, reused
+    duration: float = 0.0
+    error: dict[str, Any] | None = None
+    missing: list[str] = field(default_factory=list)
+    pages: dict[str, str] = field(default_factory=dict)
+    ipynb: str | None = None
+    attempts: int = 0
+    run_at: str | None = None
+    reused: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    def describe_error(self) -> str:
+        """One French line: where and what failed."""
+        if self.error is None:
+            return ""
+        e = self.error
+        where = f"cellule In [{e['exec_count']}] : " if e.get("exec_count") else ""
+        if e.get("kind") == "timeout":
+            return f"{where}délai dépassé — {e['evalue']}"
+        return f"{where}{e['ename']} : {e['evalue']}"
+
+
+@dataclass
+class CampaignRun:
+    """What happened to one campaign; ``status``: ok, failed, refused."""
+
+    campaign: str
+    title: str
+    status: str
+    notebooks: list[NotebookOutcome]
+    report_dir: Path
+    published: bool
+    findings: list[disclosure.Finding] = field(default_factory=list)
+    duration: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+# --------------------------------------------------------------------------- folders
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_LEFTOVER = re.compile(r"^\.(?P<id>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-")
+
+
+def clean_leftovers(reports: Path, campaign: str) -> None:
+    """Remove what a killed run left (``.<id>.tmp-*``), restore an old report if needed."""
+    if not reports.is_dir():
+        return
+    target = reports / campaign
+    for entry in sorted(reports.iterdir()):
+        m = _LEFTOVER.match(entry.name)
+        if not m or m["id"] != campaign or _pid_alive(int(m["pid"])) and int(m["pid"]) != os.getpid():
+            continue
+        if m["kind"] == "old" and not target.exists():
+            os.rename(entry, target)  # the kill fell between the two renames of a swap
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def swap_in(tmp: Path, target: Path) -> None:
+    """Replace ``target`` by ``tmp``: rename the old one away, rename the new one in, delete the old.
+
+    Each rename is atomic on one file system; a kill between the two leaves
+    ``.<id>.old-<pid>-…``, which :func:`clean_leftovers` renames back on the next run.
+    """
+    if not target.exists():
+        os.rename(tmp, target)
+        return
+    old = target.with_name(f".{target.name}.old-{os.getpid()}-{secrets.token_hex(4)}")
+    os.rename(target, old)
+    os.rename(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- run
+def _default_echo(line: str) -> None:
+    print(line, flush=True)
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["rd_methods.publish.worker"])
+    except ValueError:  # pragma: no cover - platforms without forkserver
+        ctx = multiprocessing.get_context()
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+
+
+class _Terminated(Exception):
+    pass
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subprocess
+    raise _Terminated()
+
+
+@dataclass
+class _Campaign:
+    camp: Any
+    tmp: Path
+    target: Path
+    names: dict[str, str]
+    provenance: dict[str, Any]
+    parameters: dict[str, Any]
+    outcomes: dict[str, NotebookOutcome] = field(default_factory=dict)
+    later: list[NotebookSpec] = field(default_factory=list)
+    pending: int = 0
+    findings: list[disclosure.Finding] = field(default_factory=list)
+    t0: float = field(default_factory=time.monotonic)
+
+
+def run(
+    campaigns: Sequence[str],
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    only: Sequence[str] | None = None,
+    jobs: int | None = None,
+    edition: str = "both",
+    timeout: int = DEFAULT_TIMEOUT,
+    kernel: str | None = None,
+    notebooks_dir: str | os.PathLike[str] | None = None,
+    reports_dir: str | os.PathLike[str] | None = None,
+    echo: Callable[[str], None] = _default_echo,
+    retries: int = 2,
+) -> list[CampaignRun]:
+    """Run and publish the notebooks of ``campaigns``; return what happened to each.
+
+    Raises :class:`~rd_methods.errors.CampaignNotFound` / ``ValidationFailed`` before
+    anything runs when a campaign cannot be loaded; a notebook's failure is reported in
+    the returned :class:`CampaignRun` (status ``failed``), a personal name in a page
+    makes it ``refused`` (nothing of that campaign published).
+    """
+    from rd_methods.campaign import Campaign
+
+    editions = {"both": ["public", "research"], "public": ["public"], "research": ["research"]}.get(edition)
+    if editions is None:
+        raise RdMethodsError(f"édition inconnue : {edition}", hint="--edition public, research ou both")
+    if not campaigns:
+        raise RdMethodsError("aucune campagne à exécuter", hint="rd-methods list montre les campagnes disponibles")
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    reports = Path(reports_dir) if reports_dir else paths.reports_dir()
+    nb_dir = Path(notebooks_dir) if notebooks_dir else paths.notebooks_dir()
+    every = discover_notebooks(nb_dir)
+    specs = select_notebooks(every, only)
+    reusable = {s.stem for s in every} - {s.stem for s in specs}
+    if not specs:
+        raise RdMethodsError(f"aucun notebook dans {nb_dir}", hint="les notebooks s'appellent NN_sujet.ipynb")
+    kernel = kernel or detect_kernel()
+    root = paths.project_root()
+
+    loaded = []
+    for name in dict.fromkeys(campaigns):
+        camp = Campaign.load(name, data_dir=data_dir)
+        if camp.id not in {c.id for c in loaded}:
+            loaded.append(camp)
+    reports.mkdir(parents=True, exist_ok=True)
+
+    states: dict[str, _Campaign] = {}
+    old_handler = signal.signal(signal.SIGTERM, _on_sigterm) if _main_thread() else None
+    pool = None
+    try:
+        for camp in loaded:
+            _write_processed(camp, echo)
+            clean_leftovers(reports, camp.id)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{camp.id}.tmp-{os.getpid()}-", dir=reports))
+            tmp.chmod(0o755)
+            raw_default = paths.raw_dir().resolve()
+            data_param = "" if camp.path.parent.resolve() == raw_default else str(camp.path.parent)
+            parameters = {"campaign": camp.id, "data_dir": data_param}
+            states[camp.id] = _Campaign(
+                camp=camp,
+                tmp=tmp,
+                target=reports / camp.id,
+                names=disclosure.personal_names(camp["actors"]).to_dict(),
+                provenance=_prov.campaign_provenance(camp, root=root, kernel=kernel, parameters=parameters),
+                parameters=parameters,
+            )
+
+        def task(state: _Campaign, spec: NotebookSpec) -> dict[str, Any]:
+            params = dict(state.parameters)
+            if "results_dir" in spec.parameters:
+                params["results_dir"] = str(state.tmp)
+            prov = state.provenance
+            return {
+                "campaign": state.camp.id,
+                "stem": spec.stem,
+                "path": str(spec.path),
+                "out_dir": str(state.tmp),
+                "parameters": params,
+                "kernel": kernel,
+                "timeout": timeout,
+                "cwd": str(spec.path.parent),
+                "editions": editions,
+                "names": state.names,
+                "retries": retries,
+                # the whole environment of this call: pool workers (forked from a server
+                # started earlier) must see the current RD_METHODS_* locations
+                "env": dict(
+                    os.environ,
+                    RD_METHODS_RUN_DIR=str(state.tmp),
+                    PYDEVD_DISABLE_FILE_VALIDATION="1",
+                    JUPYTER_PLATFORM_DIRS="1",
+                ),
+                "context": {
+                    "campaign": state.camp.id,
+                    "campaign_title": state.camp.title,
+                    "synthetic": bool(state.camp.synthetic),
+                    "stem": spec.stem,
+                    "notebook_title": spec.title,
+                    "parameters": params if "results_dir" not in params else state.parameters,
+                    "fingerprint": prov["fingerprint"],
+                    "git": prov["git"],
+                    "versions": prov["versions"],
+                    "run_at": prov["run_at"],
+                    "editions": editions,
+                },
+            }
+
+        runnable: list[tuple[_Campaign, NotebookSpec]] = []
+        for state in states.values():
+            for spec in specs:
+                missing = [t for t in spec.requires if not state.camp.has(t)]
+                if missing:
+                    state.outcomes[spec.stem] = NotebookOutcome(spec.stem, spec.title, "not_applicable", missing=missing)
+                    echo(f"[{state.camp.id}] {spec.stem:<30} non applicable (tables absentes : {', '.join(missing)})")
+                elif spec.last:
+                    state.later.append(spec)
+                else:
+                    runnable.append((state, spec))
+                    state.pending += 1
+
+        n_tasks = len(runnable) + sum(len(s.later) for s in states.values())
+        pool = _pool(min(jobs, max(1, n_tasks))) if n_tasks else None
+        futures: dict[Future, tuple[_Campaign, NotebookSpec]] = {}
+
+        def submit(state: _Campaign, spec: NotebookSpec) -> None:
+            from rd_methods.publish.worker import run_notebook
+
+            futures[pool.submit(run_notebook, task(state, spec))] = (state, spec)
+
+        for state, spec in runnable:
+            submit(state, spec)
+        for state in states.values():
+            if state.pending == 0:
+                for spec in state.later:
+                    submit(state, spec)
+                state.later = []
+        while futures:
+            done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+            for fut in done:
+                state, spec = futures.pop(fut)
+                outcome = _outcome(spec, fut)
+                state.outcomes[spec.stem] = outcome
+                state.findings += outcome._findings  # type: ignore[attr-defined]
+                line = f"[{state.camp.id}] {spec.stem:<30} {outcome.status_label:<8} {outcome.duration:6.1f} s"
+                if outcome.error:
+                    line += f"  — {outcome.describe_error()}"
+                echo(line)
+                if not spec.last:
+                    state.pending -= 1
+                    if state.pending == 0:
+                        for later in state.later:
+                            submit(state, later)
+                        state.later = []
+        runs = [_finish(state, reusable, editions, echo) for state in states.values()]
+        _site.write_site_index(reports)
+        return runs
+    except (KeyboardInterrupt, _Terminated):
+        echo("rd-methods: exécution interrompue, les rapports publiés précédemment sont inchangés")
+        raise KeyboardInterrupt from None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                if proc.is_alive():
+                    proc.terminate()
+        for state in states.values():
+            if state.tmp.exists():
+                shutil.rmtree(state.tmp, ignore_errors=True)
+        if old_handler is not None:
+            signal.signal(signal.SIGTERM, old_handler)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _write_processed(camp: Any, echo: Callable[[str], None]) -> None:
+    try:
+        from rd_methods.campaign import write_processed
+    except ImportError:  # pragma: no cover - data layer without a processed cache
+        return
+    try:
+        write_processed(camp, paths.processed_dir() / camp.id)
+    except RdMethodsError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the cache is an optimisation, never a blocker
+        echo(f"[{camp.id}] cache des tables typées non écrit ({type(exc).__name__} : {exc}) ; les notebooks liront les fichiers bruts")
+
+
+def _outcome(spec: NotebookSpec, fut: Future) -> NotebookOutcome:
+    try:
+        res = fut.result()
+    except Exception as exc:  # noqa: BLE001 - e.g. a worker process that died
+        out = NotebookOutcome(spec.stem, spec.title, "failed",
+                              error={"kind": "runner", "cell": None, "exec_count": None,
+                                     "ename": type(exc).__name__, "evalue": str(exc)[:500]})
+        out._findings = []  # type: ignore[attr-defined]
+        return out
+    out = NotebookOutcome(
+        spec.stem,
+        spec.title,
+        res["status"],
+        duration=res.get("duration", 0.0),
+        error=res.get("error"),
+        pages=res.get("pages", {}),
+        ipynb=f"{spec.stem}.ipynb",
+        attempts=res.get("attempts", 1),
+    )
+    out._findings = [disclosure.Finding(**f) for f in res.get("findings", [])]  # type: ignore[attr-defined]
+    return out
+
+
+def _finish(state: _Campaign, reusable: set[str], editions: list[str], echo: Callable[[str], None]) -> CampaignRun:
+    camp = state.camp
+    tmp = state.tmp
+    if reusable:
+        _reuse_previous(state, reusable)
+    ordered = [state.outcomes[s] for s in sorted(state.outcomes)]
+    for o in ordered:
+        o.run_at = o.run_at or state.provenance["run_at"]
+    failed = [o for o in ordered if o.status == "failed"]
+    status = "failed" if failed else "ok"
+
+    collected = _results.collect(tmp) if any(tmp.glob("*.ipynb")) else _results.collect_empty()
+    (tmp / "results.json").write_text(
+        json.dumps(_results.to_json(collected), ensure_ascii=False, indent=2), "utf-8")
+    (tmp / "provenance.json").write_text(json.dumps(state.provenance, ensure_ascii=False, indent=2), "utf-8")
+    duration = time.monotonic() - state.t0
+    record = {
+        "campaign": camp.id,
+        "title": camp.title,
+        "territory": getattr(camp, "territory", None),
+        "period": state.provenance["period"],
+        "synthetic": bool(camp.synthetic),
+        "status": status,
+        "fingerprint": state.provenance["fingerprint"],
+        "run_at": state.provenance["run_at"],
+        "duration": round(duration, 1),
+        "editions": editions,
+        "notebooks": [
+            {k: v for k, v in asdict(o).items()} | {"status_label": o.status_label, "error_text": o.describe_error()}
+            for o in ordered
+        ],
+    }
+    (tmp / "run.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), "utf-8")
+    index_html = _site.render_campaign_index(record, collected, state.provenance)
+    (tmp / "index.html").write_text(index_html, "utf-8")
+    scanner = disclosure.NameScanner(state.names)
+    state.findings += disclosure.scan_html(index_html, scanner, "index.html")
+
+    if state.findings:
+        shutil.rmtree(tmp, ignore_errors=True)
+        echo(f"[{camp.id}] publication refusée : nom d'une personne trouvé dans "
+             f"{len(state.findings)} endroit(s) ; le rapport précédent est conservé")
+        for f in state.findings[:20]:
+            echo(f"[{camp.id}]   {f.describe()}")
+        return CampaignRun(camp.id, camp.title, "refused", ordered, state.target, False, state.findings, duration)
+    swap_in(tmp, state.target)
+    ok = sum(o.status == "ok" for o in ordered)
+    na = sum(o.status == "not_applicable" for o in ordered)
+    echo(f"[{camp.id}] publié : {state.target / 'index.html'} ({ok} réussi(s), {len(failed)} échec(s), "
+         f"{na} non applicable(s), {duration:.1f} s)")
+    return CampaignRun(camp.id, camp.title, status, ordered, state.target, True, [], duration)
+
+
+def _reuse_previous(state: _Campaign, reusable: set[str]) -> None:
+    """Carry over the pages of notebooks that this run did not select (``--only``)."""
+    previous = state.target / "run.json"
+    if not previous.is_file():
+        return
+    try:
+        record = json.loads(previous.read_text("utf-8"))
+    except (OSError, ValueError):
+        return
+    if record.get("fingerprint") != state.provenance["fingerprint"]:
+        return  # the data changed: old pages would be stale
+    scanner = disclosure.NameScanner(state.names)
+    for entry in record.get("notebooks", []):
+        stem = entry.get("stem")
+        if stem not in reusable or stem in state.outcomes or entry.get("status") not in ("ok", "failed"):
+            continue
+        files = [entry.get("ipynb"), *entry.get("pages", {}).values()]
+        if not all(f and (state.target / f).is_file() for f in files):
+            continue
+        for f in files:
+            shutil.copy2(state.target / f, state.tmp / f)
+            if f.endswith(".ipynb"):
+                state.findings += disclosure.scan_notebook(nbformat.read(state.tmp / f, as_version=4), scanner, f)
+            else:
+                state.findings += disclosure.scan_html((state.tmp / f).read_text("utf-8"), scanner, f)
+        state.outcomes[stem] = NotebookOutcome(
+            stem, entry.get("title", stem), entry["status"],
+            duration=entry.get("duration", 0.0), error=entry.get("error"), pages=entry.get("pages", {}),
+            ipynb=entry.get("ipynb"), attempts=entry.get("attempts", 0), run_at=entry.get("run_at"), reused=True,
+        )

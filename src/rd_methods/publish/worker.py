@@ -1,0 +1,179 @@
+"""What one worker process does for one notebook: execute it, render its pages, scan them.
+
+Runs inside the runner's :class:`~concurrent.futures.ProcessPoolExecutor` workers; the
+task and its outcome are plain dicts (picklable). Importing this module imports papermill
+and nbconvert once per worker (the forkserver preloads it), not once per notebook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill as pm
+from papermill.exceptions import PapermillExecutionError
+
+from rd_methods import disclosure
+from rd_methods.publish import html as _html
+
+__all__ = ["run_notebook", "BANNER_TAG"]
+
+BANNER_TAG = "papermill-error-cell-tag"
+_BANNER = (
+    '<span style="color:red; font-family:Helvetica Neue, Helvetica, Arial, sans-serif; font-size:2em;">'
+    "{text}</span>"
+)
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Send this process's fd 2 (and so the kernel's stderr) to ``path`` meanwhile."""
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _started(path: Path) -> bool:
+    """Did the kernel execute anything? (papermill marks each cell as it goes)."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # noqa: BLE001 - no readable output: nothing ran
+        return False
+    return any(
+        (cell.get("metadata", {}).get("papermill", {}) or {}).get("status") not in (None, "pending")
+        and cell.get("cell_type") == "code"
+        for cell in nb.cells
+    )
+
+
+def _tail(path: Path, lines: int = 6) -> str:
+    try:
+        text = path.read_text("utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return "\n".join(text[-lines:])
+
+
+def _add_banner(nb: Any, text: str) -> None:
+    cell = nbformat.v4.new_markdown_cell(_BANNER.format(text=text))
+    cell.metadata["tags"] = [BANNER_TAG]
+    nb.cells.insert(0, cell)
+
+
+def _execute(task: dict[str, Any], out: Path, log: Path) -> dict[str, Any]:
+    """Execute with papermill, retrying when the kernel did not start. Returns status fields."""
+    attempts = 0
+    retries = int(task.get("retries", 2))
+    while True:
+        attempts += 1
+        try:
+            with _stderr_to(log):
+                pm.execute_notebook(
+                    task["path"],
+                    str(out),
+                    parameters=task["parameters"],
+                    kernel_name=task["kernel"],
+                    execution_timeout=task["timeout"],
+                    start_timeout=task.get("start_timeout", 60),
+                    progress_bar=False,
+                    log_output=False,
+                    cwd=task["cwd"],
+                )
+            return {"status": "ok", "error": None, "attempts": attempts}
+        except PapermillExecutionError as exc:
+            return {
+                "status": "failed",
+                "attempts": attempts,
+                "error": {
+                    "kind": "exception",
+                    "cell": exc.cell_index,
+                    "exec_count": exc.exec_count,
+                    "ename": exc.ename,
+                    "evalue": str(exc.evalue)[:500],
+                },
+            }
+        except Exception as exc:  # noqa: BLE001 - anything else is reported, never raised
+            if not _started(out) and attempts <= retries:
+                # the kernel did not start (e.g. the port race of parallel kernels): retry
+                time.sleep(0.5 + random.random())
+                continue
+            timeout = isinstance(exc, TimeoutError) and _started(out)
+            return {
+                "status": "failed",
+                "attempts": attempts,
+                "error": {
+                    "kind": "timeout" if timeout else ("kernel" if not _started(out) else "runner"),
+                    "cell": None,
+                    "exec_count": None,
+                    "ename": type(exc).__name__,
+                    "evalue": (
+                        f"délai dépassé ({task['timeout']} s pour une cellule)"
+                        if timeout
+                        else (str(exc) or _tail(log))[:500]
+                    ),
+                },
+            }
+
+
+def run_notebook(task: dict[str, Any]) -> dict[str, Any]:
+    """Execute one notebook and write its executed ``.ipynb`` and HTML editions.
+
+    ``task`` keys: ``campaign``, ``stem``, ``path``, ``out_dir``, ``parameters``,
+    ``kernel``, ``timeout``, ``cwd``, ``editions``, ``context`` (page header/footer),
+    ``names`` (actor_id → personal name, for the scan), ``env`` (extra environment),
+    ``retries``. Returns a dict with ``status``, ``duration``, ``error``, ``attempts``,
+    ``pages`` and ``findings`` (as dicts). Never raises for a notebook's failure.
+    """
+    t0 = time.monotonic()
+    out_dir = Path(task["out_dir"])
+    out = out_dir / f"{task['stem']}.ipynb"
+    print(f"[{task['campaign']}] {task['stem']:<30} démarré", flush=True)
+    if task.get("env"):
+        os.environ.clear()
+        os.environ.update(task["env"])
+    with tempfile.TemporaryDirectory(prefix="rd-methods-log-") as logdir:
+        outcome = _execute(task, out, Path(logdir) / "kernel.log")
+    outcome["pages"] = {}
+    outcome["findings"] = []
+    try:
+        nb = nbformat.read(out, as_version=4)
+    except Exception as exc:  # noqa: BLE001
+        nb = nbformat.read(task["path"], as_version=4)
+        if outcome["status"] == "ok":
+            outcome.update(status="failed", error={"kind": "runner", "cell": None, "exec_count": None,
+                                                   "ename": type(exc).__name__, "evalue": str(exc)[:500]})
+    error = outcome.get("error")
+    if error and not any(BANNER_TAG in c.get("metadata", {}).get("tags", []) for c in nb.cells):
+        # papermill adds its banner for an exception in a cell; do the same for the rest
+        _add_banner(nb, f"Échec de l'exécution : {error['ename']} — {error['evalue']}")
+    nbformat.write(nb, out)
+
+    scanner = disclosure.NameScanner(task.get("names", {}))
+    findings = disclosure.scan_notebook(nb, scanner, f"{task['stem']}.ipynb", sources=True)
+    context = dict(task["context"], status=outcome["status"])
+    try:
+        for edition in task["editions"]:
+            name = _html.page_name(task["stem"], edition)
+            page = _html.render_page(nb, edition=edition, context=context)
+            (out_dir / name).write_text(page, "utf-8")
+            outcome["pages"][edition] = name
+            findings += disclosure.scan_html(page, scanner, name)
+    except Exception as exc:  # noqa: BLE001 - a page that cannot be rendered is a failure
+        outcome["status"] = "failed"
+        outcome["error"] = {"kind": "html", "cell": None, "exec_count": None, "ename": type(exc).__name__,
+                            "evalue": "".join(traceback.format_exception_only(exc)).strip()[:500]}
+    outcome["findings"] = [f.__dict__ for f in findings]
+    outcome["duration"] = time.monotonic() - t0
+    return outcome
