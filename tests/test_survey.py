@@ -261,3 +261,40 @@ def test_ordinal_model_is_reachable_and_clusters_by_respondent():
     assert fit.cov_type == "cluster"
     assert any(name.startswith("item[") for name in fit.params.index)
     assert fit.model.endog.shape[0] == 4 * len(resp)
+
+
+# --------------------------------------------------------------------------- demo ground truth
+@pytest.fixture(scope="module")
+def demo_2025():
+    from rd_methods.campaign import Campaign
+
+    camp = Campaign.load("demo-2025")
+    return camp, camp.ground_truth["survey"]
+
+
+def test_demo_planted_change_is_inside_the_paired_interval(demo_2025):
+    camp, truth = demo_2025
+    res = survey.before_after(camp["survey_responses"], items=camp["survey_items"], wave_before=1, wave_after=2)
+    paired = res.loc[res["test"] == "paired_t"].set_index("scale")
+    assert set(paired.index) == set(truth["scales"])
+    for scale, planted in truth["scales"].items():
+        row = paired.loc[scale]
+        assert row["ci_low"] <= planted["change"] <= row["ci_high"], (scale, planted["change"], row.to_dict())
+        if planted["change_latent"] == 0:  # no change planted: none found
+            assert row["p_value"] > 0.05
+        else:
+            assert row["ci_low"] > 0 and row["p_value"] < 0.001
+    ret = survey.retention(camp["survey_responses"]).iloc[0]
+    assert ret["n_before"] == truth["respondents_by_wave"]["1"]
+    assert ret["retention_rate"] == pytest.approx(1 - truth["attrition"], abs=0.005)
+
+
+def test_demo_alphas_are_realistic_and_reversed_items_recoded(demo_2025):
+    camp, truth = demo_2025
+    rel = survey.reliability(camp["survey_responses"], camp["survey_items"], wave=1).set_index("scale")
+    assert ((rel["alpha"] > 0.65) & (rel["alpha"] < 0.9)).all(), rel["alpha"].to_dict()
+    per_item = survey.item_reliability(camp["survey_responses"], camp["survey_items"], wave=1)
+    reversed_items = {i for s in truth["scales"].values() for i in s["reversed"]}
+    # after reverse coding every item, reversed or not, correlates positively with its scale
+    assert (per_item["item_rest_r"] > 0.3).all()
+    assert set(per_item.loc[per_item["reverse"], "item_id"]) == reversed_items
