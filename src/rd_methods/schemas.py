@@ -199,7 +199,8 @@ class TableSpec:
 
     @cached_property
     def _base_schema(self) -> pa.DataFrameSchema:
-        cols = {f.name: pa.Column(f.check_dtype, f.pandera_checks(), nullable=f.nullable, unique=f.unique,
+        # dtypes are set by validate_table itself (no pandera dtype check: it would only cost time)
+        cols = {f.name: pa.Column(None, f.pandera_checks(), nullable=f.nullable, unique=f.unique,
                                   description=f.description)
                 for f in self.fields}
         checks = [pa.Check(_row_check_fn(rc), name=f"row:{rc.name}") for rc in self.row_checks]
@@ -211,7 +212,7 @@ class TableSpec:
         schema = self._base_schema
         if self.item_columns and items is not None and len(items):
             extra = {
-                str(r.item_id): pa.Column("Int64", pa.Check.in_range(int(r.min), int(r.max)), nullable=True,
+                str(r.item_id): pa.Column(None, pa.Check.in_range(int(r.min), int(r.max)), nullable=True,
                                           required=False, description=f"item {r.item_id}")
                 for r in items[["item_id", "min", "max"]].dropna().itertuples(index=False)
             }
@@ -684,6 +685,9 @@ def validate_table(
             check = str(rec.check)
             if check.startswith("row:"):
                 col = next(r.column for r in spec.row_checks if r.name == check[4:])
+            compound = check == "multiple_fields_uniqueness" and spec.unique_together
+            if compound:
+                col = ", ".join(spec.unique_together)
             idx = rec.index
             if idx is None or (isinstance(idx, float) and np.isnan(idx)):
                 row = header_row
@@ -696,7 +700,11 @@ def validate_table(
                 continue
             seen.add(key)
             rule, message = _pandera_message(spec, col or "", check, items)
-            errors.append({"row": row, "column": col, "value": _cell(raw, row, col) if idx is not None else _short(rec.failure_case),
+            if compound:
+                value = ", ".join(str(_cell(raw, row, c)) for c in spec.unique_together)
+            else:
+                value = _cell(raw, row, col) if idx is not None else _short(rec.failure_case)
+            errors.append({"row": row, "column": col, "value": value,
                            "rule": rule, "message": message})
     err = pd.DataFrame(errors, columns=["row", "column", "value", "rule", "message"])
     return finalize_dtypes(name, df), err
@@ -776,7 +784,7 @@ def contract_markdown() -> str:
         out.append(f"| `{key}` | {typ} | {'yes' if req else 'no'} | {d} | {desc} |")
     out += ["", "Example:", "", "```yaml", campaign_yml_template("demo-2025").rstrip(), "```", ""]
     out += ["## Tables", "", "| table | used by | description |", "|---|---|---|"]
-    out += [f"| [`{t.name}`](#{t.name.replace('_', '-')}) | {t.used_by} | {t.description} |" for t in _TABLE_LIST]
+    out += [f"| [`{t.name}`](#{t.name}) | {t.used_by} | {t.description} |" for t in _TABLE_LIST]
     for t in _TABLE_LIST:
         out += ["", f"### {t.name}", "", t.description + (" Mandatory." if t.name == "actors" else ""), "",
                 "| column | type | constraint | example | description |", "|---|---|---|---|---|"]
@@ -801,7 +809,7 @@ def contract_markdown() -> str:
 def campaign_yml_template(campaign_id: str) -> str:
     """A commented ``campaign.yml`` for a new campaign (used by ``rd-methods new``)."""
     return f"""# Campaign description (data contract: docs/data-contract.md)
-id: {campaign_id}                      # must equal the folder name
+{"id: " + campaign_id:<38} # must equal the folder name
 title: "Évaluation d'impact social"    # French title shown on every page
 territory: "Lons-le-Saunier (Jura)"    # territory evaluated
 organisation: A0001                    # actor_id of the evaluated structure (in actors)

@@ -1,0 +1,38 @@
+"""Shared pytest fixtures (keep small): the mini campaign and an isolated data layout."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+MINI = TESTS / "fixtures" / "mini"
+BROKEN = TESTS / "broken"
+
+
+@pytest.fixture
+def mini_path() -> Path:
+    """The committed minimal valid campaign (every table, a few rows). Do not modify it."""
+    return MINI
+
+
+@pytest.fixture
+def isolated_dirs(tmp_path, monkeypatch) -> dict[str, Path]:
+    """Point data/raw, data/processed and reports at empty temporary folders."""
+    dirs = {name: tmp_path / name for name in ("raw", "processed", "reports")}
+    for folder in dirs.values():
+        folder.mkdir()
+    monkeypatch.setenv("RD_METHODS_DATA_DIR", str(dirs["raw"]))
+    monkeypatch.setenv("RD_METHODS_PROCESSED_DIR", str(dirs["processed"]))
+    monkeypatch.setenv("RD_METHODS_REPORTS_DIR", str(dirs["reports"]))
+    return dirs
+
+
+@pytest.fixture
+def mini_copy(isolated_dirs) -> Path:
+    """A writable copy of the mini campaign at <isolated raw dir>/mini."""
+    target = isolated_dirs["raw"] / "mini"
+    shutil.copytree(MINI, target)
+    return target
