@@ -41,6 +41,57 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+# --------------------------------------------------------------------------- new
+def _add_new(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "new",
+        help="scaffold a new campaign folder with empty table templates",
+        description=(
+            "Create <data-dir>/<campaign>/ with a commented campaign.yml and an empty CSV "
+            "template (header only) of every table of the data contract. Refuses to touch an "
+            "existing folder. Fill actors.csv (mandatory) and the tables you have, delete the "
+            "others, then run `rd-methods validate <campaign>`."
+        ),
+    )
+    p.add_argument("campaign", help="id of the new campaign (letters, digits, '-' and '_')")
+    p.set_defaults(func=cmd_new)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    import re
+
+    from rd_methods import paths
+    from rd_methods.schemas import TABLES, campaign_yml_template
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", args.campaign):
+        raise RdMethodsError(
+            f"identifiant de campagne invalide : {args.campaign!r}",
+            "lettres, chiffres, '-' et '_' seulement, par exemple jura-2026",
+        )
+    base = Path(args.data_dir) if args.data_dir else paths.raw_dir()
+    folder = base / args.campaign
+    if folder.exists():
+        raise RdMethodsError(f"le dossier existe déjà : {folder}", "choisir un autre identifiant, ou modifier ce dossier")
+    base.mkdir(parents=True, exist_ok=True)
+    tmp = base / f".{args.campaign}.new-{os.getpid()}"
+    tmp.mkdir()
+    try:
+        (tmp / "campaign.yml").write_text(campaign_yml_template(args.campaign), "utf-8")
+        for name, spec in TABLES.items():
+            (tmp / f"{name}.csv").write_text(",".join(spec.columns) + "\n", "utf-8")
+        tmp.rename(folder)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    print(f"Campagne créée : {folder}")
+    print(f"  campaign.yml et {len(TABLES)} modèles de tables (en-tête seul, UTF-8, séparateur « , »).")
+    print("  Remplir actors.csv (obligatoire) et les tables disponibles, supprimer les autres,")
+    print(f"  puis : rd-methods validate {args.campaign}   (contrat : docs/data-contract.md)")
+    return 0
+
+
 # --------------------------------------------------------------------------- demo
 def _add_demo(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -274,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of the published site (env RD_METHODS_REPORTS_DIR; default reports)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_validate, _add_demo, _add_import_survey, _add_run, _add_list, _add_inspect, _add_open):
+    for add in (_add_validate, _add_new, _add_demo, _add_import_survey, _add_run, _add_list, _add_inspect, _add_open):
         add(sub)
     return parser
 
