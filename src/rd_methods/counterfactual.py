@@ -78,14 +78,14 @@ def _require(data: pd.DataFrame, columns: Sequence[str], what: str = "data") -> 
 
 
 def _numeric(data: pd.DataFrame, column: str) -> np.ndarray:
+    """A column as a float array (bool -> 0/1, missing -> NaN); non-numeric is an error."""
     values = data[column]
-    if values.dtype == bool or str(values.dtype) == "boolean":
-        return values.astype(float).to_numpy()
     try:
-        out = pd.to_numeric(values, errors="raise").astype(float).to_numpy()
+        if values.dtype == bool:
+            return values.to_numpy(dtype=float)
+        return pd.to_numeric(values, errors="raise").to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"column {column!r} must be numeric") from exc
-    return out
 
 
 def _unit_flag(data: pd.DataFrame, unit: str, treated: str) -> pd.Series:
@@ -266,8 +266,9 @@ def demean(
 
     Subtracts group means for each factor in turn until nothing changes (method of
     alternating projections, Guimarães & Portugal 2010; Gaure 2013, the algorithm behind
-    ``lfe``, ``reghdfe``, ``fixest`` and ``pyfixest``). For one factor, or two factors in a
-    balanced panel, one sweep is exact; unbalanced panels need more sweeps.
+    ``lfe``, ``reghdfe``, ``fixest`` and ``pyfixest``). For one factor, or two factors on a
+    complete grid (balanced panel), one sweep is exact and is all that is done; unbalanced
+    panels sweep until the largest change is below the tolerance.
     Group means use ``np.bincount`` (no dummy matrix: memory is O(n)).
 
     Parameters
@@ -292,14 +293,21 @@ def demean(
     >>> demean(np.array([1.0, 2.0, 3.0, 5.0]), [unit, year])[0].round(3).tolist()
     [0.25, -0.25, -0.25, 0.25]
     """
-    x = np.array(values, dtype=float, copy=True)
-    one_d = x.ndim == 1
-    if one_d:
-        x = x[:, None]
-    n, k = x.shape
+    arr = np.asarray(values, dtype=float)
+    one_d = arr.ndim == 1
+    # one contiguous copy per column: strided column access would be several times slower
+    cols = [np.array(arr, copy=True)] if one_d else [np.ascontiguousarray(arr[:, j]) for j in range(arr.shape[1])]
     groups = [np.asarray(g, dtype=np.intp) for g in groups]
     counts = [np.bincount(g).astype(float) for g in groups]
-    scale = max(float(np.abs(x).max(initial=0.0)), 1.0)
+    n = cols[0].size if cols else 0
+    scale = max(max((float(np.abs(c).max(initial=0.0)) for c in cols), default=0.0), 1.0)
+    # a complete two-way grid (balanced panel): one sweep is exact (after the first
+    # projection every unit has mean 0, so the grand mean is 0 and the second keeps it)
+    exact = len(groups) <= 1 or (
+        len(groups) == 2
+        and counts[0].size * counts[1].size == n
+        and np.bincount(groups[0] * counts[1].size + groups[1]).max(initial=0) == 1
+    )
     sweeps = 0
     while True:
         sweeps += 1
@@ -307,14 +315,14 @@ def demean(
             raise RuntimeError(f"alternating projections did not converge in {max_iter} sweeps")
         change = 0.0
         for g, cnt in zip(groups, counts, strict=True):
-            for j in range(k):
-                means = np.bincount(g, weights=x[:, j], minlength=cnt.size) / cnt
-                step = means[g]
-                x[:, j] -= step
+            for c in cols:
+                means = np.bincount(g, weights=c, minlength=cnt.size) / cnt
+                c -= means[g]
                 change = max(change, float(np.abs(means).max(initial=0.0)))
-        if len(groups) <= 1 or change <= tol * scale:
+        if exact or change <= tol * scale:
             break
-    return (x[:, 0] if one_d else x), sweeps
+    x = cols[0] if one_d else np.column_stack(cols)
+    return x, sweeps
 
 
 @dataclass
@@ -372,10 +380,22 @@ class TwfeFit:
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes 0..G-1 (missing values get -1)."""
+    if values.dtype.kind in "iu" and len(values):
+        # integer ids over a compact range (years, commune numbers): an O(n) lookup table
+        # is several times faster than hashing
+        arr = values.to_numpy()
+        lo, hi = int(arr.min()), int(arr.max())
+        if hi - lo <= 4 * len(arr):
+            present = np.bincount(arr - lo, minlength=hi - lo + 1) > 0
+            table = np.cumsum(present) - 1
+            return table[arr - lo].astype(np.intp), int(present.sum())
     codes, uniques = pd.factorize(values, sort=False)
-    if (codes < 0).any():
-        raise ValueError(f"column {values.name!r} has missing values")
     return codes.astype(np.intp), len(uniques)
+
+
+def _renumber(codes: np.ndarray) -> np.ndarray:
+    return np.unique(codes, return_inverse=True)[1].astype(np.intp)
 
 
 def _nested(codes: np.ndarray, cl_codes: np.ndarray, levels: int) -> bool:
@@ -617,25 +637,29 @@ def twfe(
     cluster = cluster or unit
     names = treatments + covariates
     _require(data, list(dict.fromkeys([outcome, unit, time, *names, cluster])))
-    frame = data[list(dict.fromkeys([outcome, unit, time, *names, cluster]))]
-    keep = frame.notna().all(axis=1).to_numpy()
+    y = _numeric(data, outcome)
+    x = np.column_stack([_numeric(data, c) for c in names])
+    u_codes, n_units = _codes(data[unit])
+    t_codes, n_times = _codes(data[time])
+    cl_codes = u_codes if cluster == unit else _codes(data[cluster])[0]
+    keep = np.isfinite(y) & np.isfinite(x).all(axis=1) & (u_codes >= 0) & (t_codes >= 0) & (cl_codes >= 0)
     if not keep.any():
         raise ValueError("no complete row (outcome, unit, time, regressors)")
-    frame = frame.loc[keep]
-    y = _numeric(frame, outcome)
-    x = np.column_stack([_numeric(frame, c) for c in names])
-    u_codes, n_units = _codes(frame[unit])
-    t_codes, n_times = _codes(frame[time])
+    if not keep.all():  # drop incomplete rows and renumber the levels still present
+        y, x = y[keep], x[keep]
+        u_codes, t_codes, cl_codes = (_renumber(c[keep]) for c in (u_codes, t_codes, cl_codes))
+        n_units, n_times = int(u_codes.max()) + 1, int(t_codes.max()) + 1
     if np.bincount(u_codes * n_times + t_codes).max() > 1:
         raise ValueError(f"several rows for the same ({unit}, {time}): the panel must be unique")
-    cl_codes, n_cl, nested = None, None, (False, False)
-    if cov_type == "cluster":
+    n_cl, nested = None, (False, False)
+    if cov_type != "cluster":
+        cl_codes = None
+    else:
         # a factor is nested in the clusters when each of its levels lies in one cluster
+        n_cl = int(cl_codes.max()) + 1
         if cluster == unit:
-            cl_codes, n_cl = u_codes, n_units
             nested = (True, n_units == 1)
         else:
-            cl_codes, n_cl = _codes(frame[cluster])
             nested = (_nested(u_codes, cl_codes, n_units), _nested(t_codes, cl_codes, n_times))
         if n_cl < 2:
             raise ValueError("clustered standard errors need at least 2 clusters")
