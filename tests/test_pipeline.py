@@ -241,6 +241,8 @@ def test_kaplan_meier_matches_the_6mp_textbook_values():
     assert summ["median"] == 23  # S falls below 0.5 at 23 weeks
     assert summ["median_ci_low"] == pytest.approx(13)
     assert r.table.iloc[0][["time", "survival"]].tolist() == [0.0, 1.0]
+    last = r.table.iloc[-1]  # carried to the longest follow-up (35+ weeks)
+    assert last["time"] == 35 and last["survival"] == pytest.approx(0.448, abs=5e-4)
 
 
 def test_abandoned_kept_at_risk_gives_the_cumulative_share():
@@ -394,3 +396,108 @@ def test_activity_survival_and_jobs_by_year_by_hand():
     y = pl.jobs_by_year(jobs).set_index("year")
     assert y.loc[2020, "fte"] == 2.0 and y.loc[2023, "insertion_headcount"] == 2
     assert y["n_activities"].tolist() == [1, 1, 1, 1, 1]
+
+
+# ---------------------------------------------------------------- demo ground truth (scale 10)
+
+SEEDS = (1, 2, 3)
+CENSOR_ON = pd.Timestamp("2025-12-31")
+
+
+def _demo(seed, diversity_effect=True):
+    from rd_methods.demo import DemoOptions, generate
+
+    tables, meta, truth = generate(
+        DemoOptions(seed=seed, scale=10, last_year=2025, diversity_effect=diversity_effect)
+    )
+    features = pl.project_features(
+        tables["project_stages"],
+        tables["projects"],
+        contributions=tables["contributions"],
+        actors=tables["actors"],
+        participations=tables["participations"],
+        events=tables["events"],
+        organisation=meta["organisation"],
+        censor_on=CENSOR_ON,
+    )
+    return tables, truth, features
+
+
+@pytest.fixture(scope="module", params=SEEDS)
+def demo_effect(request):
+    return _demo(request.param, diversity_effect=True)
+
+
+@pytest.fixture(scope="module", params=SEEDS[:2])
+def demo_no_effect(request):
+    return _demo(request.param, diversity_effect=False)
+
+
+def test_demo_histories_are_clean_and_counts_match_the_truth(demo_effect):
+    tables, truth, _ = demo_effect
+    stages = tables["project_stages"]
+    assert pl.history_checks(stages, tables["projects"]).empty
+    f = pl.funnel(stages).set_index("stage")
+    reached = truth["pipeline"]["reached"]
+    for stage in pl.STAGES:
+        assert f.loc[stage, "n_reached"] == reached[stage]
+    assert f["n_abandoned"].sum() == reached["abandoned"]
+
+
+def test_demo_transition_probabilities_inside_the_wilson_intervals(demo_effect):
+    """Rule: at 95 %, all but at most one of the five planted transitions per seed."""
+    tables, truth, _ = demo_effect
+    f = pl.funnel(tables["project_stages"]).set_index("stage")
+    planted = truth["pipeline"]["transition_probabilities"]
+    assert len(planted) == 5
+    misses = []
+    for key, p in planted.items():
+        row = f.loc[key.split("->")[1]]
+        assert (
+            row["resolved_ci_high"] - row["resolved_ci_low"] < 0.2
+        )  # intervals informative at scale 10
+        if not row["resolved_ci_low"] <= p <= row["resolved_ci_high"]:
+            misses.append((key, p, row["conversion_resolved"]))
+    assert len(misses) <= 1, misses
+
+
+def test_demo_features_match_the_planted_covariate(demo_effect):
+    _, truth, features = demo_effect
+    planted = truth["pipeline"]["diversity_effect"].get("n_partner_categories_by_project")
+    if planted is None:
+        pytest.skip("this demo version does not publish the per-project covariate")
+    ours = features.set_index("project_id")["n_partner_categories"]
+    assert ours.to_dict() == {k: int(v) for k, v in planted.items()}
+
+
+def test_demo_diversity_effect_is_detected(demo_effect):
+    """Planted: logit P(incubation -> launched) rises by 0.8 per partner category."""
+    _, truth, features = demo_effect
+    planted = truth["pipeline"]["diversity_effect"]
+    assert planted["enabled"] and planted["covariate"] == "n_partner_categories"
+    r = pl.launch_model(features, ["n_partner_categories"], from_stage="incubation")
+    row = r.table.iloc[0]
+    assert r.cox is None and row["n"] > 200  # projects whose move after incubation is known
+    assert row["ratio"] > 1 and row["p_value"] < 0.001
+    z = 1.959964
+    assert (
+        row["coef"] - z * row["std_err"]
+        <= planted["log_odds_per_unit"]
+        <= row["coef"] + z * row["std_err"]
+    )
+    # adjusted for the number of partners and the need, still positive and significant
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        adj = pl.launch_model(
+            features, ["n_partner_categories", "n_partners", "need"], from_stage="incubation"
+        )
+    row = adj.table.set_index("term").loc["n_partner_categories"]
+    assert row["ci_low"] > 1
+
+
+def test_demo_without_diversity_effect_finds_none(demo_no_effect):
+    _, truth, features = demo_no_effect
+    assert not truth["pipeline"]["diversity_effect"]["enabled"]
+    row = pl.launch_model(features, ["n_partner_categories"], from_stage="incubation").table.iloc[0]
+    assert row["ci_low"] <= 1 <= row["ci_high"]
+    assert abs(row["coef"]) < 0.4  # half the planted size, about 3 standard errors

@@ -429,15 +429,21 @@ def funnel(
     DataFrame
         One row per (group,) stage: ``stage, order, readiness, n_reached, n_previous,
         conversion`` (n_reached / n_previous) ``ci_low, ci_high`` (Wilson),
+        ``n_resolved`` (projects of the previous stage whose move is known: n_previous
+        minus those still pending there), ``conversion_resolved`` (n_reached /
+        n_resolved) with ``resolved_ci_low, resolved_ci_high``,
         ``share_of_ideas, share_ci_low, share_ci_high`` (n_reached / ideas of the group),
         ``n_abandoned`` (abandoned with this as highest stage) and ``n_pending`` (still at
         this stage, not abandoned).
 
     Notes
     -----
-    Assumes each project's fate is independent (binomial sampling); recent ideas have had
-    less time to progress, so the pooled funnel understates conversion at the later
-    stages: compare cohorts (``by="cohort"``). Wilson interval: Wilson (1927), via
+    Assumes each project's fate is independent (binomial sampling). Projects still pending
+    at the end of the data have had less time to progress, so ``conversion`` understates
+    the chance of moving on; ``conversion_resolved`` counts only projects whose next move
+    (advance or abandonment) is observed, which estimates the transition probability
+    without bias when the time spent at a stage does not depend on where the project goes
+    next (non-informative censoring). Compare cohorts with ``by="cohort"``. Wilson interval: Wilson (1927), via
     ``statsmodels.stats.proportion.proportion_confint(method="wilson")``.
 
     Examples
@@ -465,6 +471,14 @@ def funnel(
                     "readiness": READINESS[stage],
                     "n_reached": int((g["max_order"] >= k).sum()),
                     "n_previous": int((g["max_order"] >= k - 1).sum()) if k > 0 else np.nan,
+                    "n_resolved": (
+                        int(
+                            (g["max_order"] >= k - 1).sum()
+                            - ((g["max_order"] == k - 1) & ~g["abandoned"]).sum()
+                        )
+                        if k > 0
+                        else np.nan
+                    ),
                     "n_ideas": n_ideas,
                     "n_abandoned": int((at_stage & g["abandoned"]).sum()),
                     "n_pending": int((at_stage & ~g["abandoned"]).sum())
@@ -485,6 +499,15 @@ def funnel(
             out["n_ideas"] > 0, reached / out["n_ideas"].clip(lower=1), np.nan
         )
     out["ci_low"], out["ci_high"] = wilson_interval(reached, np.nan_to_num(prev, nan=0.0), alpha)
+    resolved = out["n_resolved"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["conversion_resolved"] = np.where(
+            resolved > 0, reached / np.where(resolved > 0, resolved, 1), np.nan
+        )
+    out["resolved_ci_low"], out["resolved_ci_high"] = wilson_interval(
+        reached, np.nan_to_num(resolved, nan=0.0), alpha
+    )
+    out["n_resolved"] = out["n_resolved"].astype("Int64")
     out["share_ci_low"], out["share_ci_high"] = wilson_interval(reached, out["n_ideas"], alpha)
     out["n_previous"] = out["n_previous"].astype("Int64")
     cols = ([by] if by else []) + [
@@ -496,6 +519,10 @@ def funnel(
         "conversion",
         "ci_low",
         "ci_high",
+        "n_resolved",
+        "conversion_resolved",
+        "resolved_ci_low",
+        "resolved_ci_high",
         "n_ideas",
         "share_of_ideas",
         "share_ci_low",
@@ -659,6 +686,10 @@ def _km(time: np.ndarray, event: np.ndarray, alpha: float) -> tuple[SurvfuncRigh
         }
     )
     table = pd.concat([start, table[table["time"] > 0]], ignore_index=True) if len(time) else start
+    last = float(np.max(time)) if len(time) else 0.0
+    if last > table["time"].iloc[-1]:  # carry the curve to the end of follow-up
+        end = table.iloc[[-1]].assign(time=last, n_risk=int(np.sum(time >= last)), n_events=0)
+        table = pd.concat([table, end], ignore_index=True)
     return sf, table
 
 
@@ -684,7 +715,8 @@ class SurvivalResult:
     ----------
     table : DataFrame
         Kaplan–Meier curve per group: ``[group,] time, n_risk, n_events, survival,
-        ci_low, ci_high, reached`` (``reached`` = 1 − survival; times in days).
+        ci_low, ci_high, reached`` (``reached`` = 1 − survival; times in days), from a
+        first row at time 0 to a last row at the longest follow-up (no event there).
     summary : DataFrame
         Per group: ``n, events, share_reached`` (1 − S at the last time) with its interval,
         ``median`` (first time the KM curve falls below one half, statsmodels'
@@ -854,7 +886,8 @@ def project_features(
         Partners = distinct ``actor_id`` contributing to the project, other than
         ``organisation``; their categories come from ``actors.category``.
     participations, events : DataFrame, optional
-        Participations in ``workshop`` events whose ``project_id`` is the project.
+        Participations in ``workshop`` events whose ``project_id`` is the project (counts
+        are 0 when ``events`` has no ``project_id`` column).
     organisation : str, optional
         actor_id of the evaluated structure (not counted as a partner).
     censor_on : date-like, optional
@@ -919,8 +952,8 @@ def project_features(
             )
     out["n_workshops"] = 0
     out["n_workshop_participations"] = 0
-    if participations is not None and events is not None:
-        _require(events, ["event_id", "kind", "project_id"], "events")
+    if participations is not None and events is not None and "project_id" in events.columns:
+        _require(events, ["event_id", "kind"], "events")
         _require(participations, ["event_id", "actor_id"], "participations")
         ws = events[(events["kind"] == "workshop") & events["project_id"].notna()]
         ws = ws.assign(
@@ -973,6 +1006,7 @@ def launch_model(
     duration: str = "days_to_launch",
     alpha: float = 0.05,
     min_events_per_term: int = MIN_EVENTS_PER_TERM,
+    from_stage: str | None = None,
 ) -> LaunchModelResult:
     """What goes with reaching launch: Cox and logistic models with ratios and intervals.
 
@@ -992,6 +1026,11 @@ def launch_model(
     min_events_per_term : int
         Below this many events per model term, a plain warning is returned and emitted
         (``warnings.warn``): the estimates are then unstable (Peduzzi et al., 1995, 1996).
+    from_stage : str, optional
+        Model launch *given* that a project reached this stage (e.g. ``"incubation"``):
+        keeps the projects whose highest stage is at or beyond it, drops those still
+        pending there (outcome unknown), and fits the logistic model only. Needs the
+        ``stage`` and ``abandoned`` columns of :func:`project_features`.
 
     Returns
     -------
@@ -1017,6 +1056,16 @@ def launch_model(
     True
     """
     covariates = list(covariates)
+    if from_stage is not None:
+        if from_stage not in STAGES:
+            raise ValueError(f"from_stage must be one of {list(STAGES)}, not {from_stage!r}")
+        _require(data, ["stage", "abandoned"], "data")
+        order = data["stage"].map(ORDER)
+        keep = (order > ORDER[from_stage]) | (
+            (order == ORDER[from_stage]) & data["abandoned"].astype(bool)
+        )
+        data = data[keep.fillna(False).to_numpy(dtype=bool)]
+        duration = None
     needed = covariates + [event] + ([duration] if duration else [])
     _require(data, needed, "data")
     if not covariates:
@@ -1145,7 +1194,8 @@ def activity_survival(
 
     An activity is the project from the year it reached ``launched`` (or ``autonomous``);
     it stops being active in the year it is recorded ``abandoned`` (if after launch).
-    Year 0 is the launch year.
+    Year 0 is the launch year; an activity is *active* in year k when it was not abandoned
+    by the end of calendar year launch year + k.
 
     Parameters
     ----------
