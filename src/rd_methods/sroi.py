@@ -50,6 +50,7 @@ from statsmodels.stats.proportion import proportion_confint
 __all__ = [
     "PROPORTIONS",
     "ASSUMPTIONS",
+    "ASSUMPTION_LABELS",
     "SROIResult",
     "MonteCarloResult",
     "sroi",
@@ -65,6 +66,19 @@ PROPORTIONS: tuple[str, ...] = ("deadweight", "displacement", "attribution", "dr
 #: Continuous assumptions of an impact map, varied by sensitivity analyses.
 ASSUMPTIONS: tuple[str, ...] = ("quantity", "proxy_eur", *PROPORTIONS)
 _INTEGERS: tuple[str, ...] = ("duration_years", "start_offset_years")
+#: French labels of the assumptions (figures and tables of the notebooks).
+ASSUMPTION_LABELS: dict[str, str] = {
+    "quantity": "Quantité",
+    "proxy_eur": "Valeur de référence (proxy)",
+    "deadweight": "Effet d'aubaine",
+    "displacement": "Déplacement",
+    "attribution": "Attribution à d'autres",
+    "drop_off": "Déclin annuel",
+    "duration_years": "Durée",
+    "start_offset_years": "Décalage",
+    "discount_rate": "Taux d'actualisation",
+    "inputs": "Ressources investies",
+}
 _REQUIRED: tuple[str, ...] = ("outcome_id", *ASSUMPTIONS, *_INTEGERS)
 _LABEL_COLUMNS: tuple[str, ...] = ("stakeholder_group", "outcome", "indicator", "proxy_source")
 
