@@ -104,9 +104,19 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, default=2024, help="random seed (default: 2024)")
     p.add_argument("--scale", type=float, default=1.0, help="size relative to the real organisation (default: 1)")
+    p.add_argument("--first-year", type=int, default=2016, help="first year of the campaign (default: 2016)")
     p.add_argument("--last-year", type=int, default=2025, help="last year of the campaign (default: 2025)")
     p.add_argument("--id", dest="campaign_id", default=None, help="campaign id (default: the folder name)")
-    p.add_argument("--no-effect", action="store_true", help="plant no territorial effect (null scenario)")
+    p.add_argument(
+        "--no-effect",
+        action="store_true",
+        help="null territorial scenario: no planted employment effect and no resilience difference",
+    )
+    p.add_argument("--no-resilience", action="store_true", help="the treated territory goes through the 2020 shock like the others")
+    p.add_argument("--no-diversity", action="store_true", help="partner diversity has no effect on launch")
+    wave = p.add_mutually_exclusive_group()
+    wave.add_argument("--follow-up", dest="follow_up", action="store_true", default=None, help="add survey wave 2 (default: when --last-year >= 2025)")
+    wave.add_argument("--no-follow-up", dest="follow_up", action="store_false", help="survey wave 1 only")
     p.add_argument("--out", required=True, help="folder to write (must not exist, or be empty)")
     p.set_defaults(func=cmd_demo)
 
@@ -118,9 +128,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     options = DemoOptions(
         seed=args.seed,
         scale=args.scale,
+        first_year=args.first_year,
         last_year=args.last_year,
         campaign_id=args.campaign_id or out.name,
         territorial_effect=not args.no_effect,
+        resilience_effect=not (args.no_effect or args.no_resilience),
+        diversity_effect=not args.no_diversity,
+        follow_up_wave=args.follow_up,
     )
     write_campaign(out, options)
     print(f"Campagne de démonstration écrite dans {out}")

@@ -119,10 +119,10 @@ DISCOUNT_RATE = 0.035  # SROI discount rate (French public-investment appraisal 
 STAGES = ("idea", "workshop", "feasibility", "incubation", "launched", "autonomous")
 #: Probability of moving on from each stage (otherwise the project is abandoned there).
 P_ADVANCE = {
-    "idea->workshop": 0.58,
+    "idea->workshop": 0.56,
     "workshop->feasibility": 0.70,
-    "feasibility->incubation": 0.78,
-    "incubation->launched": 0.80,  # at the reference diversity; see DIVERSITY_*
+    "feasibility->incubation": 0.72,
+    "incubation->launched": 0.75,  # at the reference diversity; see DIVERSITY_*
     "launched->autonomous": 0.55,
 }
 #: Mean time spent in each stage before the next move (advance or abandonment), in days;
@@ -143,10 +143,11 @@ NEED_WEIGHT = np.array([0.18, 0.08, 0.16, 0.14, 0.1, 0.08, 0.12, 0.08, 0.06])
 START_YEAR = 2017  # the SCIC's start (territorial effect from this year)
 SHOCK_YEAR = 2020
 #: Relative depth of the 2020 shock on the employment rate (1 - multiplier), by year.
-SHOCK_DEPTH_COMPARISON = {2020: 0.016, 2021: 0.009, 2022: 0.003}
+SHOCK_DEPTH_COMPARISON = {2020: 0.022, 2021: 0.012, 2022: 0.004}
 SHOCK_DEPTH_TREATED = {2020: 0.010, 2021: 0.003}
 TERRITORIAL_EFFECT_MAX = 3.0  # employment per 1,000 inhabitants, reached after RAMP_YEARS
 RAMP_YEARS = 4
+EMPLOYMENT_NOISE_SD = 0.6  # idiosyncratic noise of employment per 1,000 inhabitants
 PANEL_FIRST_YEAR = 2010
 
 #: Survey scales: items (id, French text, reversed), latent baseline mean and planted change.
@@ -509,8 +510,10 @@ def _members(rng: np.random.Generator, options: DemoOptions, actors: pd.DataFram
 def _projects(rng: np.random.Generator, options: DemoOptions, communes: pd.DataFrame) -> pd.DataFrame:
     """Project ideas: ~8 in the prefiguration year then ~13.5 a year; need and title."""
     years = np.arange(options.first_year, options.last_year + 1)
+    # ~8 ideas in the prefiguration year, then ~13.5 a year (+-2 jitter at scale 1)
     lam = np.where(years == options.first_year, 8.0, 13.5) * options.scale
-    per_year = rng.poisson(lam)
+    jitter = rng.integers(-2, 3, len(years)) * math.sqrt(options.scale)
+    per_year = np.maximum(np.round(lam + jitter), 0).astype(int)
     year = np.repeat(years, per_year)
     created = np.sort(_random_dates(rng, year))
     n = len(created)
@@ -860,7 +863,7 @@ def _jobs(rng: np.random.Generator, options: DemoOptions, status: pd.DataFrame, 
     if launched.empty:
         return pd.DataFrame(columns=COLUMNS["jobs"])
     py = _project_years(launched, until="end_year")
-    cap = pd.Series(rng.lognormal(np.log(3.3), 0.45, len(launched)), index=launched.index)
+    cap = pd.Series(rng.lognormal(np.log(3.0), 0.45, len(launched)), index=launched.index)
     need = projects.set_index("project_id")["need"]
     t = py["year"].to_numpy() - launched.loc[py["project_id"], "first_year"].to_numpy()
     fte = cap.loc[py["project_id"]].to_numpy() * (1 - np.exp(-(t + 0.6) / 1.3))
@@ -1020,8 +1023,12 @@ def _participations(
     for k_, lo, hi, cit in (("workshop", 8, 21, 0.4), ("territorial_event", 300, 381, 0.75), ("training", 8, 16, 0.3)):
         sel = np.flatnonzero(kind == k_)
         size = rng.integers(lo, hi, len(sel))
-        who = draw_mixed(int(size.sum()), cit)
-        parts.append(pd.DataFrame({"event_id": np.repeat(eid[sel], size), "actor_id": who, "role": "participant"}))
+        extra = np.ceil(size * 1.3).astype(int)  # over-draw, drop repeated actors, keep `size`
+        who = draw_mixed(int(extra.sum()), cit)
+        att = pd.DataFrame({"event_id": np.repeat(eid[sel], extra), "actor_id": who, "role": "participant"})
+        att = att.drop_duplicates(["event_id", "actor_id"])
+        att = att[att.groupby("event_id").cumcount().to_numpy() < np.repeat(size, extra)[att.index]]
+        parts.append(att)
         # speakers: research bodies and public agencies
         ns = rng.integers(1, 3, len(sel))
         spk = np.where(rng.random(ns.sum()) < 0.5, pools["research"].draw(rng, ns.sum()), pools["public_agency"].draw(rng, ns.sum()))
@@ -1242,7 +1249,7 @@ def _territorial_effect(options: DemoOptions, year: int) -> float:
 def _territory_panel(rng: np.random.Generator, options: DemoOptions, territories: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """Panel of the treated EPCI and its comparisons, 2010..last_year, with the 2020 shock.
 
-    employment per 1,000 = (alpha_i + gamma_t + effect_it) * (1 - shock_it) + N(0, 0.8^2);
+    employment per 1,000 = (alpha_i + gamma_t + effect_it) * (1 - shock_it) + N(0, 0.6^2);
     the returned dict holds the treated territory's expected rates (for the ground truth).
     """
     years = np.arange(PANEL_FIRST_YEAR, options.last_year + 1)
@@ -1253,7 +1260,7 @@ def _territory_panel(rng: np.random.Generator, options: DemoOptions, territories
     growth = rng.normal(0.0, 0.004, nt)
     beta = rng.normal(62, 8, nt)
     est_rate = rng.normal(6.5, 0.8, nt)
-    noise = rng.normal(0, 0.8, (nt, ny))
+    noise = rng.normal(0, EMPLOYMENT_NOISE_SD, (nt, ny))
     noise_js = rng.normal(0, 1.5, (nt, ny))
     est_u = rng.random((nt, ny))
     rows = []
@@ -1298,8 +1305,8 @@ def _sroi_impact_map(rng: np.random.Generator, options: DemoOptions, jobs: pd.Da
     ins = float(last["insertion_headcount"].sum()) if len(last) else 1.0
     k = options.scale
     rows = [
-        ("O1", "employees", "Emplois durables créés sur le territoire", "ETP des activités lancées", round(fte, 1), 9500.0,
-         "Coût public évité d'un demandeur d'emploi indemnisé (ordre de grandeur, Unédic)", 0.25, 0.15, 0.35, 0.20, 3, 0),
+        ("O1", "employees", "Emplois durables créés sur le territoire", "ETP des activités lancées", round(fte, 1), 15000.0,
+         "Coût public annuel de la privation durable d'emploi (ordre de grandeur retenu par l'expérimentation Territoires zéro chômeur de longue durée)", 0.25, 0.15, 0.35, 0.20, 3, 0),
         ("O2", "employees", "Retour à l'emploi de salariés en insertion", "Salariés en insertion", round(max(ins, 1.0), 0), 6000.0,
          "Coût évité d'un an de RSA pour une personne seule (barème CAF)", 0.30, 0.05, 0.40, 0.30, 2, 0),
         ("O3", "beneficiaries", "Accès à un service de proximité", "Usagers réguliers des services", round(420 * k * rng.uniform(0.9, 1.1)), 320.0,
@@ -1495,6 +1502,9 @@ def _ground_truth(options: DemoOptions, tables: dict[str, pd.DataFrame], meta: d
                 "centre": DIVERSITY_CENTRE,
                 "probability_at_centre": P_ADVANCE["incubation->launched"],
                 "enabled": options.diversity_effect,
+                "n_partner_categories_by_project": {
+                    pid: int(x) for pid, x in zip(projects["project_id"], diversity, strict=True)
+                },
             },
             "mean_durations_days": {k: float(v) for k, v in MEAN_DURATION_DAYS.items()},
             "duration_distribution": f"gamma(shape={DURATION_SHAPE:g}), same for advancing and abandoning projects",
@@ -1511,7 +1521,7 @@ def _ground_truth(options: DemoOptions, tables: dict[str, pd.DataFrame], meta: d
             "components": {"territorial": terr_only, "resilience": resil_part},
             "effect_max": TERRITORIAL_EFFECT_MAX if options.territorial_effect else 0.0,
             "ramp_years": RAMP_YEARS,
-            "noise_sd": 0.8,
+            "noise_sd": EMPLOYMENT_NOISE_SD,
             "enabled": options.territorial_effect,
             "null_outcomes": ["jobseekers", "establishments_created"],
         },
