@@ -349,3 +349,32 @@ def test_demo_planted_ratio(campaign):
     exact = sroi_present_value(camp["sroi_impact_map"], camp.discount_rate)
     assert res.present_value == pytest.approx(exact, rel=1e-9)
     assert res.ratio == pytest.approx(exact / float(camp["sroi_inputs"]["value_eur"].sum()), rel=1e-9)
+
+
+@pytest.mark.slow
+def test_notebook_runs_and_records_the_planted_ratio(tmp_path):
+    """Execute notebooks/60_sroi.ipynb on demo-2025 and read back its recorded results."""
+    if not (raw_dir() / "demo-2025" / "ground_truth.json").exists():
+        pytest.skip("demo campaign demo-2025 not generated yet")
+    import json
+
+    import papermill as pm
+
+    from rd_methods import results
+    from rd_methods.paths import notebooks_dir
+
+    out = tmp_path / "60_sroi.ipynb"
+    pm.execute_notebook(
+        str(notebooks_dir() / "60_sroi.ipynb"), str(out), kernel_name="rd-methods",
+        parameters={"campaign": "demo-2025", "n_draws": 2000, "seed": 1}, progress_bar=False,
+    )
+    truth = json.loads((raw_dir() / "demo-2025" / "ground_truth.json").read_text())["sroi"]
+    rec = results.collect(out).set_index("key")
+    assert round(rec.loc["sroi.ratio", "value"], 6) == truth["ratio"]
+    assert rec.loc["sroi.ratio", "ci_low"] < truth["ratio"] < rec.loc["sroi.ratio", "ci_high"]
+    assert round(rec.loc["sroi.present_value", "value"], 2) == truth["present_value"]
+    assert round(rec.loc["sroi.total_inputs", "value"], 2) == truth["total_inputs"]
+    assert {"sroi.payback_years", "sroi.net_present_value", "sroi.break_even_proxy_factor",
+            "sroi.break_even_min_relative_change", "sroi.prob_ratio_below_one"} <= set(rec.index)
+    # the common proxy multiplier at break-even is 1 / ratio
+    assert rec.loc["sroi.break_even_proxy_factor", "value"] == pytest.approx(1 / truth["ratio"], rel=1e-5)
