@@ -979,7 +979,8 @@ class LaunchModelResult:
     table : DataFrame
         ``model`` (``cox`` / ``logit``), ``term``, ``coef``, ``std_err``, ``ratio``
         (hazard or odds ratio), ``ci_low``, ``ci_high`` (on the ratio scale), ``p_value``,
-        ``n``, ``events``, ``events_per_term``, ``warning``.
+        ``n``, ``events`` (launches), ``n_terms``, ``events_per_term`` (the rarer of
+        launched / not launched, per model term), ``warning``.
     cox : statsmodels PHRegResults or None
     logit : statsmodels LogitResults or None
     warning : str or None
@@ -1024,7 +1025,8 @@ def launch_model(
     alpha : float
         1 − confidence level.
     min_events_per_term : int
-        Below this many events per model term, a plain warning is returned and emitted
+        Below this many events (of the rarer outcome) per model term, a plain warning is
+        returned and emitted
         (``warnings.warn``): the estimates are then unstable (Peduzzi et al., 1995, 1996).
     from_stage : str, optional
         Model launch *given* that a project reached this stage (e.g. ``"incubation"``):
@@ -1095,12 +1097,14 @@ def launch_model(
 
     logit = smf.logit(f"_event ~ {rhs}", d).fit(disp=0, maxiter=200, warn_convergence=False)
     n_terms = len(logit.params) - 1
-    epv = n_events / max(n_terms, 1)
+    n_rarer = min(n_events, n - n_events)  # the limiting count is the rarer outcome
+    epv = n_rarer / max(n_terms, 1)
     warning = None
     if epv < min_events_per_term:
+        rarer = "launches" if n_events <= n - n_events else "projects not launched"
         warning = (
-            f"only {n_events} launches for {n_terms} model terms ({epv:.1f} events per term, "
-            f"fewer than {min_events_per_term}): estimates are unstable and intervals wide; "
+            f"only {n_rarer} {rarer} (the rarer outcome) for {n_terms} model terms ({epv:.1f} events "
+            f"per term, fewer than {min_events_per_term}): estimates are unstable and intervals wide; "
             "read them as exploratory"
         )
         warnings.warn(warning, UserWarning, stacklevel=2)
@@ -1118,6 +1122,7 @@ def launch_model(
     table = pd.concat(tables, ignore_index=True)
     table["n"] = n
     table["events"] = n_events
+    table["n_terms"] = n_terms
     table["events_per_term"] = epv
     text = "; ".join([w for w in [warning, *notes] if w]) or None
     table["warning"] = text
