@@ -731,10 +731,11 @@ class MonteCarloResult:
 
 def _beta_draws(rng: np.random.Generator, mean: np.ndarray, concentration: float, n: int) -> np.ndarray:
     inner = (mean > 0) & (mean < 1)
-    a = np.where(inner, mean * concentration, 1.0)
-    b = np.where(inner, (1 - mean) * concentration, 1.0)
-    draws = rng.beta(a, b, size=(n, mean.size))
-    return np.where(inner, draws, mean)
+    draws = np.broadcast_to(mean, (n, mean.size)).copy()
+    if inner.any():  # stated 0 or 1 stay fixed; draw only the others
+        m = mean[inner]
+        draws[:, inner] = rng.beta(m * concentration, (1 - m) * concentration, size=(n, m.size))
+    return draws
 
 
 def _lognormal_draws(rng: np.random.Generator, median: np.ndarray, sigma: float, n: int) -> np.ndarray:
