@@ -298,3 +298,13 @@ def test_demo_alphas_are_realistic_and_reversed_items_recoded(demo_2025):
     # after reverse coding every item, reversed or not, correlates positively with its scale
     assert (per_item["item_rest_r"] > 0.3).all()
     assert set(per_item.loc[per_item["reverse"], "item_id"]) == reversed_items
+
+
+def test_diverging_layout_splits_the_neutral_answer():
+    summ = pd.DataFrame({"item_id": "a", "answer": [1, 2, 3, 4, 5], "label": list("abcde"),
+                         "share": [0.1, 0.2, 0.3, 0.25, 0.15]})
+    lay = survey.diverging_layout(summ).set_index("answer")
+    # disagreement (0.1 + 0.2) and half the neutral (0.15) left of zero
+    assert lay.loc[1, "left"] == pytest.approx(-0.45)
+    assert lay.loc[3, "left"] == pytest.approx(-0.15) and lay.loc[4, "left"] == pytest.approx(0.15)
+    assert lay.loc[5, "left"] + lay.loc[5, "share"] == pytest.approx(0.55)

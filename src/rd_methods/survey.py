@@ -43,7 +43,10 @@ import pandas as pd
 
 __all__ = [
     "AGREEMENT_LABELS",
+    "SCALE_LABELS",
     "answer_labels",
+    "scale_label",
+    "diverging_layout",
     "reverse_code",
     "score_scales",
     "reliability",
@@ -66,6 +69,22 @@ AGREEMENT_LABELS: dict[int, str] = {
     4: "Plutôt d'accord",
     5: "Tout à fait d'accord",
 }
+
+
+#: French names of the usual scales (others are shown as written in survey_items).
+SCALE_LABELS: dict[str, str] = {
+    "cooperation": "Coopération",
+    "capacity_to_act": "Capacité d'agir",
+    "belonging": "Appartenance territoriale",
+    "trust": "Confiance",
+    "wellbeing": "Bien-être",
+    "skills": "Compétences",
+}
+
+
+def scale_label(scale: str) -> str:
+    """French name of a scale, e.g. ``scale_label("trust") == "Confiance"``."""
+    return SCALE_LABELS.get(str(scale), str(scale).replace("_", " ").capitalize())
 
 
 def answer_labels(minimum: int = 1, maximum: int = 5) -> dict[int, str]:
@@ -464,6 +483,42 @@ def item_summary(
     if out.empty:
         return out
     return out.sort_values(["scale", "item_id", *keys, "answer"], kind="stable").reset_index(drop=True)
+
+
+def diverging_layout(summary: pd.DataFrame, by: Sequence[str] = ("item_id",)) -> pd.DataFrame:
+    """Bar positions of a diverging stacked bar chart of Likert answers.
+
+    Disagreement extends to the left of zero, agreement to the right, and the middle
+    answer (odd scales) is split half on each side (Robbins & Heiberger 2011, *JSM
+    Proceedings*). Takes :func:`item_summary` output.
+
+    Returns
+    -------
+    DataFrame
+        ``<by…>, answer, label, share, left`` (bar start, in shares), sorted.
+
+    Examples
+    --------
+    >>> summ = pd.DataFrame({"item_id": "a", "answer": [1, 2, 3], "label": ["-", "0", "+"],
+    ...                      "share": [0.2, 0.4, 0.4], "min": 1, "max": 3})
+    >>> diverging_layout(summ.drop(columns=["min", "max"]))["left"].round(2).tolist()
+    [-0.4, -0.2, 0.2]
+    """
+    keys = list(by)
+    rows = []
+    for key, part in summary.groupby(keys, sort=True):
+        part = part.sort_values("answer")
+        codes = part["answer"].to_numpy()
+        shares = part["share"].fillna(0).to_numpy(dtype=float)
+        mid = (codes.min() + codes.max()) / 2
+        below = shares[codes < mid].sum()
+        middle = shares[codes == mid].sum()
+        left = -(below + middle / 2)
+        for code, share, lab in zip(codes, shares, part["label"], strict=True):
+            rows.append({**dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)),
+                         "answer": int(code), "label": lab, "share": share, "left": left})
+            left += share
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------- change
