@@ -251,6 +251,13 @@ def _combine(files: dict[str, str]) -> str:
 
 
 # --------------------------------------------------------------------------- validation
+def _isin(s: pd.Series, values: pd.Series) -> pd.Series:
+    """Vectorised membership on object arrays (pandas' arrow-string ``isin`` builds one
+    pyarrow scalar per value and takes seconds on 300,000 ids)."""
+    obj = pd.Series(s.to_numpy(dtype=object, na_value=None), index=s.index, dtype=object)
+    return obj.isin(values.dropna().unique().astype(object))
+
+
 def _check_references(tables: dict[str, pd.DataFrame], files: dict[str, Path], meta: dict,
                       errors: list[dict]) -> None:
     for name, df in tables.items():
@@ -267,7 +274,7 @@ def _check_references(tables: dict[str, pd.DataFrame], files: dict[str, Path], m
                 errors.append(_err(fname, None, col, None, "reference_table",
                                    f"la table {rt} est absente alors que {name}.{col} y fait référence"))
                 continue
-            bad = present & ~s.isin(tables[rt][rc].dropna())
+            bad = present & ~_isin(s, tables[rt][rc])
             if bad.any():
                 label = {"actors": "acteur", "projects": "projet", "events": "événement"}.get(rt, rt)
                 msg = f"{label} inconnu : absent de {rt}.{rc}"

@@ -402,7 +402,7 @@ def read_table(
 
 
 # --------------------------------------------------------------------------- typing helpers
-_SPACES = r"[\s\u00a0\u202f']"
+_SPACES_RE = re.compile(r"[\s\u00a0\u202f']")
 
 
 def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
@@ -417,12 +417,14 @@ def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Serie
     >>> v.tolist()[:2], bad.tolist()
     ([12.5, 1000.0], [False, False, True, False])
     """
-    text = s.astype("str").str.replace(_SPACES, "", regex=True)
-    if decimal == ",":
-        has_comma = text.str.contains(",", regex=False).fillna(False).astype(bool)
-        fixed = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        text = text.where(~has_comma, fixed)
+    text = s.astype("str")
     values = pd.to_numeric(text, errors="coerce").astype("float64")
+    todo = text.notna() & values.isna()
+    if todo.any():  # clean-up only the cells plain parsing missed (fast path for clean files)
+        sub = pd.Series([_SPACES_RE.sub("", t) for t in text[todo].tolist()], index=text.index[todo], dtype=object)
+        if decimal == ",":
+            sub = sub.map(lambda t: t.replace(".", "").replace(",", ".") if "," in t else t)
+        values.loc[todo] = pd.to_numeric(sub, errors="coerce").astype("float64").to_numpy()
     bad = s.notna() & values.isna()
     return values, bad
 
