@@ -378,3 +378,11 @@ def test_notebook_runs_and_records_the_planted_ratio(tmp_path):
             "sroi.break_even_min_relative_change", "sroi.prob_ratio_below_one"} <= set(rec.index)
     # the common proxy multiplier at break-even is 1 / ratio
     assert rec.loc["sroi.break_even_proxy_factor", "value"] == pytest.approx(1 / truth["ratio"], rel=1e-5)
+
+
+def test_from_survey_two_point_scale_is_yes_no():
+    # 0/1 answers (1 = would have happened anyway): 3 of 10 → same Wilson interval as "oui"/"non"
+    r = pd.DataFrame({"anyway": [1, 0, 0, 1, 0, 0, 1, 0, 0, 0]})
+    est = S.from_survey(r, anyway="anyway", anyway_scale=(0, 1)).iloc[0]
+    assert est["method"] == "wilson" and est["estimate"] == pytest.approx(0.3)
+    assert (est["ci_low"], est["ci_high"]) == pytest.approx((0.1078, 0.6032), abs=1e-4)

@@ -884,7 +884,8 @@ def from_survey(
 
     ``anyway`` (→ deadweight)
         Answer to « Ce changement se serait-il produit sans l'action ? ». Either
-        **yes/no** (bool, or text oui/non, yes/no, vrai/faux): deadweight = share of yes,
+        **yes/no** (bool, or text oui/non, yes/no, vrai/faux, or numbers on a two-point
+        ``anyway_scale`` such as (0, 1) with the larger = yes): deadweight = share of yes,
         Wilson score interval (statsmodels ``proportion_confint(method="wilson")``); or a
         **Likert scale** ``anyway_scale = (min, max)``, e.g. 1 = « certainement pas » …
         5 = « certainement »: each answer is mapped linearly to a probability
@@ -946,7 +947,9 @@ def from_survey(
                     f"column {anyway!r}: answers must be yes/no or whole numbers in {anyway_scale} "
                     f"(row(s) {_rows(bad.to_numpy())})"
                 )
-            anyway_values, anyway_method = (x - lo_s) / (hi_s - lo_s), "bootstrap"
+            two_point = hi_s - lo_s == 1  # e.g. 0/1 or 1/2: a yes/no question
+            anyway_values = (x - lo_s) / (hi_s - lo_s)
+            anyway_method = "wilson" if two_point else "bootstrap"
     share_values: pd.Series | None = None
     if share is not None:
         s = pd.to_numeric(data[share], errors="coerce").astype("float64")
