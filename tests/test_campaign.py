@@ -325,3 +325,15 @@ def test_demo_campaigns_validate(campaign, isolated_dirs):
     assert camp["actors"]["actor_id"].eq(camp.organisation).sum() == 1
     if camp.ground_truth is not None:
         assert camp.ground_truth["organisation"]["actor_id"] == camp.organisation
+
+
+def test_validate_table_tolerates_column_case_and_reports_text_values():
+    from rd_methods.schemas import validate_table
+
+    raw = pd.DataFrame({"Project_ID ": ["P1", "P2"], "Year": ["2020", "deux mille"], "fte": ["1,5", "2"],
+                        "headcount": ["2", "3"], "insertion_headcount": ["1", "0"]},
+                       index=pd.Index([2, 3], name="row"), dtype="str")
+    typed, errors = validate_table("jobs", raw, decimal=",")
+    assert list(typed.columns) == ["project_id", "year", "fte", "headcount", "insertion_headcount"]
+    assert errors[["row", "column", "value", "rule"]].values.tolist() == [[3, "year", "deux mille", "type_int"]]
+    assert typed["fte"].tolist() == [1.5, 2.0]

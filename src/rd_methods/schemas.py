@@ -44,6 +44,7 @@ __all__ = [
     "ERROR_COLUMNS",
     "STAGE_ORDER",
     "validate_table",
+    "finalize_dtypes",
     "check_campaign_meta",
     "contract_markdown",
     "campaign_yml_template",
@@ -638,6 +639,13 @@ def validate_table(
     """
     spec = TABLES[name]
     errors: list[dict] = []
+    # tolerate case / spacing differences in contract column names ("Actor_ID " -> actor_id)
+    wanted = {c.lower(): c for c in spec.columns}
+    renames = {c: wanted[str(c).strip().lower()] for c in raw.columns
+               if c not in wanted.values() and str(c).strip().lower() in wanted
+               and wanted[str(c).strip().lower()] not in raw.columns}
+    if renames:
+        raw = raw.rename(columns=renames)
     missing = [c for c in spec.required_columns if c not in raw.columns]
     for c in missing:
         errors.append({"row": header_row, "column": c, "value": None, "rule": "missing_column",
