@@ -243,6 +243,7 @@ def test_event_study_recovers_dynamic_effects_and_pretrend_test():
     planted = {0: 1.0, 1: 2.0, 2: 3.0, 3: 3.5}
     d["y"] = d["y"] * 0.01 + pd.Series(rel).map(planted).fillna(0.0).to_numpy()
     es = cf.event_study(d, "y", "unit", "year", start=2014, treated=list(range(4)))
+    assert es.model.cov_type == "cluster"
     got = es.set_index("rel_time")["estimate"]
     assert got.loc[-1] == 0.0 and bool(es.set_index("rel_time").loc[-1, "reference"])
     for k, v in planted.items():
@@ -433,6 +434,10 @@ def test_demo_planted_territorial_effect_is_recovered():
     assert real["rank"] == 1 and real["p_value"] == pytest.approx(1 / panel["territory_code"].nunique())
     sc = cf.synthetic_control(panel, truth["outcome"], "territory_code", "year", truth["treated_code"], start)
     assert sc.summary["rank"].iloc[0] <= 2
+    # no pre-trend was planted; one treated unit -> homoskedastic event-study variance
+    es = cf.event_study(panel, truth["outcome"], "territory_code", "year", start)
+    assert es.model.cov_type == "nonrobust"
+    assert es.tests["pretrend"]["p_value"] > 0.01
     assert sc.summary["att"].iloc[0] == pytest.approx(planted, abs=1.0)
 
 

@@ -727,7 +727,7 @@ def event_study(
     treated: str | Sequence = "treated",
     window: tuple[int, int] | None = None,
     reference: int = -1,
-    cov_type: str = "cluster",
+    cov_type: str = "auto",
     alpha: float = 0.05,
     bootstrap: bool | None = False,
     seed: int = 0,
@@ -758,7 +758,14 @@ def event_study(
         Lowest and highest relative period kept as its own coefficient; default: all.
     reference : int
         Omitted relative period.
-    cov_type, alpha, bootstrap, seed :
+    cov_type : {"auto", "cluster", "HC1", "nonrobust"}
+        ``"auto"``: ``"nonrobust"`` with a single treated unit, else ``"cluster"`` (by unit).
+        With one treated unit each event-time dummy fits one observation exactly (leverage
+        1, residual 0), so heteroskedasticity- and cluster-robust variances of the leads and
+        lags collapse towards 0 and the pre-trend test rejects whatever the data; the
+        homoskedastic variance pools the residuals of the comparison units instead (it
+        assumes the treated unit's noise is like theirs).
+    alpha, bootstrap, seed :
         As in :func:`twfe` (no bootstrap by default).
 
     Returns
@@ -773,7 +780,7 @@ def event_study(
     >>> d = pd.DataFrame({"u": np.repeat(np.arange(6), 5), "t": np.tile(np.arange(2000, 2005), 6)})
     >>> d["y"] = d.u + 0.1 * d.t + np.where((d.u == 0) & (d.t >= 2003), 1.0, 0.0)
     >>> d["y"] += np.sin(np.arange(30))  * 1e-3
-    >>> es = event_study(d, "y", "u", "t", start=2003, treated=[0], cov_type="HC1")
+    >>> es = event_study(d, "y", "u", "t", start=2003, treated=[0])
     >>> es.set_index("rel_time")["estimate"].round(1).to_dict()[1]
     1.0
     """
@@ -799,6 +806,8 @@ def event_study(
     def name(k: int) -> str:
         return f"rel_{'m' if k < 0 else 'p'}{abs(k)}"
 
+    if cov_type == "auto":
+        cov_type = "nonrobust" if len(units) == 1 else "cluster"
     terms = [name(k) for k in periods]
     for k, term in zip(periods, terms, strict=True):
         frame[term] = (rel == k).astype(float)
