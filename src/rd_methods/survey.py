@@ -650,6 +650,8 @@ def before_after(
     from scipy import stats
 
     scores = _scores_from(data, items, scale, min_answered, subject, wave, score)
+    scores = scores[["scale", subject, wave, score]].copy()
+    scores[subject] = pd.factorize(scores[subject])[0]  # integer codes: fast joins
     rows = []
     for name, part in scores.groupby("scale", sort=True):
         before = part.loc[part[wave] == wave_before, [subject, score]].dropna()
