@@ -73,7 +73,8 @@ def test_scan_html_splits_by_cell(actors):
         "<html><body><header>Campagne</header>"
         '<div class="jp-Cell jp-MarkdownCell"><p>Bonjour</p></div>'
         '<div id="cell-id=abc" class="jp-Cell jp-CodeCell"><pre>Jean <b>Dupont</b></pre></div>'
-        '<div class="jp-Cell"><img alt="Zoé Martin-Lefèvre"></div></body></html>'
+        '<div class="jp-Cell"><div class="jp-Cell-inputWrapper"><img alt="Zoé Martin-Lefèvre"></div></div>'
+        "</body></html>"
     )
     found = disclosure.scan_html(page, scanner, "p.html")
     assert [(f.cell, f.actor_id) for f in found] == [(1, "P02"), (2, "P10")]

@@ -248,7 +248,7 @@ def scan_notebook(nb: Any, scanner: NameScanner, page: str, *, sources: bool = T
     return sorted(set(findings), key=lambda f: (f.page, -1 if f.cell is None else f.cell, f.part, f.actor_id))
 
 
-_CELL_START = re.compile(r'<div\s+(?:id="[^"]*"\s+)?class="jp-Cell\b')
+_CELL_START = re.compile(r'<div\s+(?:id="[^"]*"\s+)?class="jp-Cell[\s"]')
 _TAG = re.compile(r"<[^>]+>")
 
 
