@@ -357,41 +357,57 @@ def history_checks(
                 )
 
     ordered = ok[ok["stage"].isin(STAGES)].assign(order=lambda d: d["stage"].map(ORDER))
-    ordered = ordered.sort_values(["project_id", "order"])
-    aband = ok[ok["stage"] == ABANDONED].set_index("project_id")["entered_on"]
-    for pid, g in ordered.groupby("project_id", sort=True):
-        stages_in = g["stage"].tolist()
-        dates = g["entered_on"].tolist()
-        pairs = list(zip(stages_in, dates, strict=True))
-        for (s0, d0), (s1, d1) in zip(pairs, pairs[1:], strict=False):
-            if d1 < d0:
-                add(
-                    pid,
-                    "backwards",
-                    s1,
-                    f"« {s1} » daté du {d1:%d/%m/%Y}, avant « {s0} » ({d0:%d/%m/%Y})",
-                )
-            elif max_gap_days is not None and (d1 - d0).days > max_gap_days:
-                add(pid, "long_gap", s1, f"{(d1 - d0).days} jours entre « {s0} » et « {s1} »")
-        top = int(g["order"].max())
-        missing = [st for st in STAGES[: top + 1] if st not in stages_in]
-        if missing:
+    ordered = ordered.sort_values(["project_id", "order"]).reset_index(drop=True)
+    same = ordered["project_id"].eq(ordered["project_id"].shift())
+    prev_stage = ordered["stage"].shift()
+    prev_date = ordered["entered_on"].shift()
+    back = same & (ordered["entered_on"] < prev_date)
+    for r in ordered[back].assign(s0=prev_stage[back], d0=prev_date[back]).itertuples():
+        add(
+            r.project_id,
+            "backwards",
+            r.stage,
+            f"« {r.stage} » daté du {r.entered_on:%d/%m/%Y}, avant « {r.s0} » ({r.d0:%d/%m/%Y})",
+        )
+    if max_gap_days is not None:
+        gap = (ordered["entered_on"] - prev_date).dt.days
+        long = same & ~back & (gap > max_gap_days)
+        for r in ordered[long].assign(s0=prev_stage[long], gap=gap[long]).itertuples():
+            add(
+                r.project_id,
+                "long_gap",
+                r.stage,
+                f"{int(r.gap)} jours entre « {r.s0} » et « {r.stage} »",
+            )
+    # skipped steps: the number of recorded ordered stages is below the highest order + 1
+    per = ordered.groupby("project_id", sort=True).agg(top=("order", "max"), n=("order", "size"))
+    skipped = per[per["n"] < per["top"] + 1]
+    if len(skipped):
+        present = (
+            ordered[ordered["project_id"].isin(skipped.index)]
+            .groupby("project_id")["stage"]
+            .agg(set)
+        )
+        for pid, top in skipped["top"].items():
+            missing = [st for st in STAGES[: int(top) + 1] if st not in present[pid]]
             add(
                 pid,
                 "skipped_stage",
                 ", ".join(missing),
                 f"étape(s) sautée(s) : {', '.join(missing)}",
             )
-        if pid in aband.index:
-            after = g[g["entered_on"] > aband[pid]]
-            for r in after.itertuples():
-                add(
-                    pid,
-                    "after_abandonment",
-                    r.stage,
-                    f"« {r.stage} » daté du {r.entered_on:%d/%m/%Y}, après l'abandon "
-                    f"({aband[pid]:%d/%m/%Y})",
-                )
+    aband = ok[ok["stage"] == ABANDONED][["project_id", "entered_on"]].rename(
+        columns={"entered_on": "abandoned_on"}
+    )
+    after = ordered.merge(aband, on="project_id", how="inner")
+    after = after[after["entered_on"] > after["abandoned_on"]]
+    for r in after.itertuples():
+        add(
+            r.project_id,
+            "after_abandonment",
+            r.stage,
+            f"« {r.stage} » daté du {r.entered_on:%d/%m/%Y}, après l'abandon ({r.abandoned_on:%d/%m/%Y})",
+        )
     out = pd.DataFrame(rows, columns=["project_id", "rule", "stage", "detail"])
     return out.sort_values(
         ["project_id", "rule", "stage"], kind="stable", na_position="first"
@@ -560,17 +576,17 @@ def transitions(stages: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     ordered = s[s["stage"].isin(STAGES)].assign(order=lambda d: d["stage"].map(ORDER))
     ordered = ordered.sort_values(["project_id", "order"])
     abandoned = set(s.loc[s["stage"] == ABANDONED, "project_id"])
-    moves: list[tuple[str, str]] = []
-    for pid, g in ordered.groupby("project_id", sort=True):
-        path = g["stage"].tolist()
-        path.append(ABANDONED if pid in abandoned else "ongoing")
-        moves.extend(zip(path, path[1:], strict=False))
-    counts = (
-        pd.DataFrame(moves, columns=["from_stage", "to_stage"])
-        .value_counts()
-        .rename("n")
-        .reset_index()
+    ordered = ordered.reset_index(drop=True)
+    nxt = ordered["stage"].shift(-1)
+    last = ordered["project_id"].ne(ordered["project_id"].shift(-1))
+    end = np.where(ordered["project_id"].isin(abandoned), ABANDONED, "ongoing")
+    moves = pd.DataFrame(
+        {
+            "from_stage": ordered["stage"].to_numpy(object),
+            "to_stage": np.where(last, end, nxt.to_numpy(object)),
+        }
     )
+    counts = moves.value_counts().rename("n").reset_index()
     n_from = counts.groupby("from_stage")["n"].transform("sum")
     counts["n_from"] = n_from.astype(int)
     counts["probability"] = counts["n"] / counts["n_from"]
