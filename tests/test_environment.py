@@ -23,6 +23,9 @@ def test_environment_yml_names_the_same_packages_as_pyproject():
     conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
     pip_section = [d for d in env["dependencies"] if isinstance(d, dict)]
     assert pip_section and "-e ." in pip_section[0]["pip"], "environment.yml must install the package itself"
+    pip_only = {_name(d) for d in pip_section[0]["pip"] if d != "-e ."}
+    assert not conda & pip_only, f"listed twice: {sorted(conda & pip_only)}"
+    conda |= pip_only
 
     assert conda - declared == set(), f"only in environment.yml: {sorted(conda - declared)}"
     assert declared - conda == set(), f"only in pyproject.toml: {sorted(declared - conda)}"
