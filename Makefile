@@ -34,6 +34,7 @@ lint: $(STAMP) ## Check code and notebooks with ruff
 	$(BIN)/ruff check src tests benchmarks notebooks
 
 bench: $(STAMP) ## Run the benchmark suite, write benchmarks/RESULTS.md
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/run_all.py
 
 clean: ## Remove generated outputs (data/processed, reports) and caches
