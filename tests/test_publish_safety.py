@@ -130,3 +130,13 @@ def test_swap_is_recoverable_between_the_two_renames(tmp_path):
     runner.swap_in(new, reports / "tiny")
     assert sorted(p.name for p in reports.iterdir()) == ["tiny"]
     assert (reports / "tiny" / "marker.txt").read_text("utf-8") == "new"
+
+
+def test_kernel_that_cannot_start_is_retried_then_reported(tmp_path, monkeypatch):
+    _env(monkeypatch, tmp_path, ["10_ok"])
+    (run,) = runner.run(["tiny"], jobs=1, kernel="no-such-kernel", retries=2, echo=lambda _: None)
+    (nb,) = run.notebooks
+    assert nb.status == "failed" and nb.attempts == 3
+    assert nb.error["kind"] == "kernel" and nb.error["ename"] == "NoSuchKernel"
+    page = (tmp_path / "reports" / "tiny" / "10_ok.html").read_text("utf-8")
+    assert "Échec de l&#39;exécution : NoSuchKernel" in page or "Échec de l'exécution : NoSuchKernel" in page

@@ -46,14 +46,15 @@ def _stderr_to(path: Path):
 
 
 def _started(path: Path) -> bool:
-    """Did the kernel execute anything? (papermill marks each cell as it goes)."""
+    """Did the kernel execute any cell? (nbclient stamps executed cells; papermill's own
+    status is no guide: it marks every cell "completed" when the kernel never started)."""
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception:  # noqa: BLE001 - no readable output: nothing ran
         return False
     return any(
-        (cell.get("metadata", {}).get("papermill", {}) or {}).get("status") not in (None, "pending")
-        and cell.get("cell_type") == "code"
+        cell.get("cell_type") == "code"
+        and (cell.get("execution_count") is not None or "iopub.execute_input" in cell.get("metadata", {}).get("execution", {}))
         for cell in nb.cells
     )
 
