@@ -321,6 +321,7 @@ def test_randomised_networks_keep_degrees_and_reveal_bridges():
 def test_robustness_over_time_with_and_without_structure():
     graphs = {2021: nx.cycle_graph(6), 2020: nx.star_graph(5), 2022: nx.path_graph(3)}
     r = rs.robustness_over_time(graphs, structure=0, strategy="degree", steps=None)
+    assert r["with_structure"].notna().all() and r["measure"].eq("giant_share").all()
     assert r["period"].tolist() == [2020, 2021, 2022]
     star = r.iloc[0]
     # star of 6: AUC with hub = (1 + 1/6)/2/6 + 4 * (1/6)/6 + (1/6)/2/6 ≈ 0.2222;
@@ -331,3 +332,20 @@ def test_robustness_over_time_with_and_without_structure():
     assert r.iloc[1]["giant_share_without"] == pytest.approx(1.0)
     absent = rs.robustness_over_time({2020: nx.path_graph(4)}, structure="X", steps=None)
     assert not absent["structure_present"].iloc[0] and np.isnan(absent["drop"].iloc[0])
+
+
+def test_random_repeats_average_orders():
+    G = nx.cycle_graph(8)
+    mean = rs.attack_tolerance(G, "random", steps=None, seed=3, repeats=5)
+    # every random first removal of a ring leaves a path of 7
+    assert mean["giant_share"].iloc[1] == pytest.approx(7 / 8)
+    # the mean curve lies between the extremes of single orders and is reproducible
+    singles = [rs.attack_tolerance(G, "random", seed=s)["giant_share"] for s in range(30)]
+    lo, hi = np.min(singles, axis=0), np.max(singles, axis=0)
+    assert ((mean["giant_share"] >= lo - 1e-12) & (mean["giant_share"] <= hi + 1e-12)).all()
+    pd.testing.assert_frame_equal(mean, rs.attack_tolerance(G, "random", steps=None, seed=3, repeats=5))
+    with pytest.raises(ValueError, match="repeats"):
+        rs.attack_tolerance(G, "degree", repeats=3)
+    no_eff = rs.attack_tolerance(G, "degree", efficiency=False)
+    assert no_eff["efficiency"].isna().all()
+    assert no_eff["giant_share"].tolist() == rs.attack_tolerance(G, "degree")["giant_share"].tolist()
