@@ -32,13 +32,19 @@ WORK = ROOT / "benchmarks" / "_work" / "runner"
 
 
 def _timed(cmds: list[list[str]], env: dict[str, str]) -> tuple[float, float]:
-    """Run commands one after the other; wall seconds and peak RSS (MB) of any child."""
+    """Run commands one after the other in a helper process; wall seconds and peak RSS (MB)
+    of the largest process of this variant alone."""
     t0 = time.perf_counter()
-    for cmd in cmds:
-        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, __file__, "--child", json.dumps(cmds)], env=env, check=True,
+                          capture_output=True, text=True)
     seconds = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return seconds, peak_mb
+    return seconds, float(done.stdout.strip().splitlines()[-1])
+
+
+def _child(cmds: list[list[str]]) -> None:
+    for cmd in cmds:
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
 
 def _results(folder: Path) -> dict:
@@ -71,7 +77,7 @@ def run(campaign: str = "demo-2025", jobs: int | None = None) -> list[dict]:
 
     # rd-methods run: fresh processed cache and reports folder
     env = dict(base_env, RD_METHODS_PROCESSED_DIR=str(WORK / "processed"), RD_METHODS_REPORTS_DIR=str(WORK / "reports"))
-    cmd = [str(BIN / "rd-methods"), "run", campaign]
+    cmd = [str(BIN / "rd-methods"), "run", campaign, "--only", ",".join(s.stem for s in specs)]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     ours_s, ours_mb = _timed([cmd], env)
@@ -93,7 +99,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--campaign", default="demo-2025")
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        _child(json.loads(args.child))
+        return 0
     rows = run(args.campaign, args.jobs)
     print(f"{'variant':<42} {'scale':>5} {'notebooks':>9} {'seconds':>8} {'peak MB':>8} {'ratio':>6}  identical")
     for r in rows:
