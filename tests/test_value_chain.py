@@ -460,3 +460,33 @@ def test_demo_partner_diversity_and_graph(demo):
         if d["layer"] == "resource":
             inflow = sum(G.edges[e]["value_eur"] for e in G.in_edges(n))
             assert inflow == pytest.approx(sum(G.edges[e]["value_eur"] for e in G.out_edges(n)), abs=1e-6)
+
+
+# --------------------------------------------------------------------------- notebook
+@pytest.mark.slow
+def test_notebook_records_the_ground_truth(tmp_path):
+    """Execute notebooks/10_value_chain.ipynb on demo-2025 (a chosen project) and read its results."""
+    import papermill as pm
+
+    from rd_methods import results
+    from rd_methods.disclosure import personal_names
+    from rd_methods.paths import notebooks_dir
+
+    camp = Campaign.load("demo-2025")
+    gt = camp.ground_truth["value_chain"]
+    out = tmp_path / "10_value_chain.ipynb"
+    pm.execute_notebook(str(notebooks_dir() / "10_value_chain.ipynb"), str(out), kernel_name="rd-methods",
+                        parameters={"campaign": "demo-2025", "project": "P00003"}, progress_bar=False)
+    rec = results.collect(out).set_index("key")["value"]
+    assert _r6(rec["value_chain.leverage_overall"]) == pytest.approx(gt["leverage_overall"], abs=1e-9)
+    assert _r6(rec["value_chain.support_share_cost"]) == pytest.approx(gt["support_share_cost"], abs=1e-9)
+    assert rec["value_chain.jobs_fte_last_year"] == pytest.approx(gt["jobs_fte_last_year"], abs=1e-9)
+    assert rec["value_chain.unvalued_contributions"] == gt["n_unvalued"]
+    assert rec["value_chain.total_contributions_eur"] == pytest.approx(
+        gt["organisation_value_eur"] + gt["others_value_eur"], abs=1e-6)
+    assert rec["value_chain.n_contributing_actors"] == camp["contributions"]["actor_id"].nunique()
+    assert rec["value_chain.regenerating_actors"] > 0
+    text = out.read_text(encoding="utf-8")
+    assert "P00003" in text
+    leaked = [n for n in personal_names(camp["actors"]) if n in text]
+    assert not leaked, leaked[:3]

@@ -885,31 +885,37 @@ def build_graph(
                    total_eur=float(frame["eur"].sum()), actor_level=actor_level)
     flow = frame[frame["eur"] > 0]
     # actor nodes
-    actors_nodes = flow.groupby("src", sort=True).agg(eur=("eur", "sum"), actor_id=("actor_id", "first"),
-                                                       category=("category", "first"), n=("actor_id", "nunique"))
-    for node, row in actors_nodes.iterrows():
-        is_cat = node.startswith("category:")
-        G.add_node(node, layer="actor", code=node.split(":", 1)[1], value_eur=float(row["eur"]),
-                   category=row["category"] if row["category"] is not None else None,
-                   organisation=(not is_cat and organisation is not None and row["actor_id"] == organisation),
-                   n_actors=int(row["n"]))
-    for res, eur in flow.groupby("resource", sort=True)["eur"].sum().items():
-        G.add_node(f"resource:{res}", layer="resource", code=res, value_eur=float(eur))
+    an = flow.groupby("src", sort=True).agg(eur=("eur", "sum"), actor_id=("actor_id", "first"),
+                                             category=("category", "first"), n=("actor_id", "nunique"))
+    is_cat = an.index.str.startswith("category:")
+    is_org = ~is_cat & (an["actor_id"].to_numpy(object) == organisation) if organisation is not None \
+        else np.zeros(len(an), bool)
+    G.add_nodes_from(
+        (node, {"layer": "actor", "code": node.split(":", 1)[1], "value_eur": float(eur), "category": c,
+                "organisation": bool(o), "n_actors": int(k)})
+        for node, eur, c, o, k in zip(an.index, an["eur"], _text(an["category"]), is_org, an["n"], strict=True)
+    )
+    res_eur = flow.groupby("resource", sort=True)["eur"].sum()
+    G.add_nodes_from((f"resource:{r}", {"layer": "resource", "code": r, "value_eur": float(e)})
+                     for r, e in res_eur.items())
     proj = flow.groupby("project_id", sort=True)["eur"].sum()
-    for pid, eur in proj.items():
-        G.add_node(f"project:{pid}", layer="activity", code=pid, value_eur=float(eur))
-    for (s, r), g in flow.groupby(["src", "resource"], sort=True):
-        G.add_edge(s, f"resource:{r}", value_eur=float(g["eur"].sum()), n_contributions=len(g))
-    for (r, p), g in flow.groupby(["resource", "project_id"], sort=True):
-        G.add_edge(f"resource:{r}", f"project:{p}", value_eur=float(g["eur"].sum()), n_contributions=len(g))
+    G.add_nodes_from((f"project:{p}", {"layer": "activity", "code": p, "value_eur": float(e)})
+                     for p, e in proj.items())
+    ar = flow.groupby(["src", "resource"], sort=True)["eur"].agg(["sum", "size"]).reset_index()
+    G.add_edges_from((s, f"resource:{r}", {"value_eur": float(e), "n_contributions": int(k)})
+                     for s, r, e, k in zip(ar["src"], ar["resource"], ar["sum"], ar["size"], strict=True))
+    rp = flow.groupby(["resource", "project_id"], sort=True)["eur"].agg(["sum", "size"]).reset_index()
+    G.add_edges_from((f"resource:{r}", f"project:{p}", {"value_eur": float(e), "n_contributions": int(k)})
+                     for r, p, e, k in zip(rp["resource"], rp["project_id"], rp["sum"], rp["size"], strict=True))
     # project -> stakeholder groups, equal split
     groups: dict[str, list[str]] = {}
     if outcomes is not None and len(outcomes):
         _require(outcomes, ("project_id", "stakeholder_group"), "outcomes")
         o = outcomes[outcomes["project_id"].notna()]
         pairs = o[["project_id", "stakeholder_group"]].astype(object).drop_duplicates()
-        for pid, g in pairs.groupby("project_id", sort=True):
-            groups[pid] = sorted(g["stakeholder_group"])
+        pairs = pairs.sort_values(["project_id", "stakeholder_group"], kind="stable")
+        for pid, grp in zip(pairs["project_id"], pairs["stakeholder_group"], strict=True):
+            groups.setdefault(pid, []).append(grp)
     out_eur: dict[str, float] = {}
     for pid, eur in proj.items():
         targets = groups.get(pid, ["undocumented"])
@@ -977,8 +983,7 @@ def flow_layout(G: nx.DiGraph, max_nodes: int = 10, gap: float = 0.02) -> FlowLa
         if layer not in layers:
             continue
         nodes = [(n, d) for n, d in G.nodes(data=True) if d.get("layer") == layer]
-        through = {n: max(sum(G.edges[e]["value_eur"] for e in G.in_edges(n)),
-                          sum(G.edges[e]["value_eur"] for e in G.out_edges(n))) for n, _d in nodes}
+        through = {n: max(G.in_degree(n, weight="value_eur"), G.out_degree(n, weight="value_eur")) for n, _d in nodes}
         order = sorted(nodes, key=lambda nd: (-through[nd[0]], nd[0]))
         kept = order if len(order) <= max_nodes else order[: max_nodes - 1]
         folded = order[len(kept):]
