@@ -1,0 +1,330 @@
+"""Tests of rd_methods.network: published values, hand computations, demo ground truth."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from networkx.algorithms import bipartite
+
+from rd_methods import network as nw
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def _tables():
+    """Four actors, three events in 2020, one in 2021, two ties."""
+    actors = pd.DataFrame(
+        {
+            "actor_id": ["a", "b", "c", "d", "z"],
+            "name": ["Asso A", "Zoé Martin", "Mairie C", "Entreprise D", "Yves Petit"],
+            "category": ["association", "citizen", "local_authority", "enterprise", "citizen"],
+            "member_college": ["usagers", None, "collectivités", None, None],
+            "personal": [False, True, False, False, True],
+        }
+    )
+    events = pd.DataFrame(
+        {
+            "event_id": ["e1", "e2", "e3", "e4"],
+            "held_on": pd.to_datetime(["2020-03-01", "2020-06-01", "2020-09-01", "2021-02-01"]),
+        }
+    )
+    part = pd.DataFrame(
+        {
+            "event_id": ["e1", "e1", "e1", "e2", "e2", "e2", "e3", "e4", "e4"],
+            "actor_id": ["a", "b", "c", "a", "b", "b", "c", "c", "d"],
+            "role": ["organiser"] + ["participant"] * 8,
+        }
+    )
+    ties = pd.DataFrame(
+        {
+            "source_id": ["b", "d", "c"],
+            "target_id": ["a", "c", "c"],
+            "kind": ["partnership", "contract", "funding"],
+            "start_year": [2019, 2021, 2020],
+            "end_year": pd.array([pd.NA, pd.NA, pd.NA], dtype="Int64"),
+            "weight": [2.0, 1.0, 5.0],
+        }
+    )
+    return actors, part, events, ties
+
+
+# --------------------------------------------------------------------------- building
+
+
+def test_projection_weights_by_hand():
+    actors, part, events, ties = _tables()
+    G = nw.build_graph(actors, part, events, ties, period=2020)
+    # e1 = {a, b, c}: 1/2 each pair; e2 = {a, b} (b listed twice): 1; e3 = {c} alone: nothing
+    assert G["a"]["b"]["co_participation"] == pytest.approx(1.5)
+    assert G["a"]["b"]["n_shared_events"] == 2
+    assert G["a"]["c"]["co_participation"] == pytest.approx(0.5)
+    assert G["b"]["c"]["co_participation"] == pytest.approx(0.5)
+    # the 2019 partnership b-a (weight 2) is active in 2020 and adds to the total; kinds kept
+    assert G["a"]["b"]["partnership"] == 2.0
+    assert G["a"]["b"]["weight"] == pytest.approx(3.5)
+    assert G["a"]["b"]["kinds"] == "co_participation;partnership"
+    # the 2021 contract and the self-tie are out; d and z are not active in 2020
+    assert sorted(G) == ["a", "b", "c"]
+    assert G.number_of_edges() == 3
+    assert G.nodes["b"]["display_name"] == "Personne 001"
+    assert G.nodes["a"]["member_college"] == "usagers" and G.nodes["b"]["member_college"] is None
+    assert G.graph["period"] == (2020, 2020) and G.graph["n_events"] == 3
+
+
+def test_cumulative_period_merges_kinds():
+    actors, part, events, ties = _tables()
+    G = nw.build_graph(actors, part, events, ties, period=(2020, 2021))
+    # e4 = {c, d}: 1, plus the 2021 contract d-c (weight 1)
+    assert G["c"]["d"]["co_participation"] == pytest.approx(1.0)
+    assert G["c"]["d"]["contract"] == 1.0
+    assert G["c"]["d"]["weight"] == pytest.approx(2.0)
+    assert G["c"]["d"]["kinds"] == "co_participation;contract"
+
+
+def test_projection_equals_networkx_collaboration_weights():
+    rng = np.random.default_rng(7)
+    rows = [
+        (f"e{e}", f"a{a:02d}")
+        for e in range(25)
+        for a in rng.choice(50, rng.integers(1, 9), replace=False)
+    ]
+    part = pd.DataFrame(rows, columns=["event_id", "actor_id"])
+    events = pd.DataFrame({"event_id": [f"e{e}" for e in range(25)], "held_on": pd.Timestamp("2022-01-01")})
+    actors = pd.DataFrame({"actor_id": [f"a{a:02d}" for a in range(50)], "category": "other"})
+    G = nw.build_graph(actors, part, events, max_event_size=None)
+    B = nx.Graph()
+    B.add_edges_from(zip(part["actor_id"], part["event_id"], strict=True))
+    P = bipartite.collaboration_weighted_projected_graph(B, set(part["actor_id"]))
+    assert set(G) == set(P)
+    assert {frozenset(e) for e in G.edges()} == {frozenset(e) for e in P.edges()}
+    for u, v, w in P.edges(data="weight"):
+        assert G[u][v]["weight"] == pytest.approx(w, abs=1e-12)
+
+
+def test_large_event_as_star_or_dropped():
+    actors = pd.DataFrame({"actor_id": list("abcdef"), "category": "other"})
+    events = pd.DataFrame({"event_id": ["big"], "held_on": pd.to_datetime(["2020-01-01"])})
+    part = pd.DataFrame(
+        {"event_id": "big", "actor_id": list("abcdef"), "role": ["organiser", "speaker"] + ["participant"] * 4}
+    )
+    clique = nw.build_graph(actors, part, events, max_event_size=None)
+    star = nw.build_graph(actors, part, events, max_event_size=5)
+    dropped = nw.build_graph(actors, part, events, max_event_size=5, large_events="drop")
+    assert clique.number_of_edges() == 15
+    # a and b linked to everyone (5 + 4), the four participants not linked together
+    assert star.number_of_edges() == 9 and not star.has_edge("c", "d")
+    assert star["a"]["c"]["weight"] == pytest.approx(1 / 5)
+    assert dropped.number_of_edges() == 0 and dropped.number_of_nodes() == 6
+    assert star.graph["n_large_events"] == 1
+
+
+def test_graphs_over_time_and_bad_input():
+    actors, part, events, ties = _tables()
+    yearly = nw.graphs_over_time(actors, part, events, ties)
+    cumul = nw.graphs_over_time(actors, part, events, ties, granularity="cumulative")
+    assert list(yearly) == [2020, 2021] and yearly[2021].graph["period"] == (2021, 2021)
+    assert cumul[2021].graph["period"] == (2020, 2021)
+    # 2021 alone: c-d from e4 and the contract, plus the still active b-a partnership
+    assert sorted(yearly[2021]) == ["a", "b", "c", "d"]
+    with pytest.raises(ValueError, match="granularity"):
+        nw.graphs_over_time(actors, part, events, granularity="month")
+    with pytest.raises(ValueError, match="ends before"):
+        nw.build_graph(actors, part, events, period=(2021, 2020))
+    bad = pd.concat([part, pd.DataFrame({"event_id": ["e1"], "actor_id": ["ghost"]})])
+    with pytest.raises(ValueError, match="not in actors"):
+        nw.build_graph(actors, bad, events)
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def test_freeman_centralisation_by_hand():
+    assert nw.degree_centralisation(nx.star_graph(6)) == pytest.approx(1.0)
+    assert nw.betweenness_centralisation(nx.star_graph(6)) == pytest.approx(1.0)
+    # path of 5: degrees 1,2,2,2,1 -> (1+0+0+0+1) / (4*3)
+    assert nw.degree_centralisation(nx.path_graph(5)) == pytest.approx(2 / 12)
+    # raw betweenness 0,3,4,3,0 -> (4+1+0+1+4) / (4 * 6)
+    assert nw.betweenness_centralisation(nx.path_graph(5)) == pytest.approx(10 / 24)
+    assert nw.degree_centralisation(nx.complete_graph(5)) == pytest.approx(0.0)
+    assert nw.betweenness_centralisation(nx.cycle_graph(6)) == pytest.approx(0.0)
+    assert np.isnan(nw.degree_centralisation(nx.path_graph(2)))
+
+
+def test_ei_index_by_hand():
+    G = nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("a", "c")])
+    nx.set_node_attributes(G, {"a": "x", "b": "x", "c": "y", "d": "y"}, "category")
+    # internal: a-b, c-d; external: b-c, a-c -> (2 - 2) / 4
+    assert nw.ei_index(G) == pytest.approx(0.0)
+    nx.set_edge_attributes(G, {("a", "b"): 3.0, ("b", "c"): 1.0, ("c", "d"): 1.0, ("a", "c"): 1.0}, "w")
+    # weighted: I = 4, E = 2 -> -2 / 6
+    assert nw.ei_index(G, weight="w") == pytest.approx(-1 / 3)
+    assert nw.cross_share(G, "c") == pytest.approx(2 / 3)
+    H = nx.complete_bipartite_graph(2, 3)
+    nx.set_node_attributes(H, {n: d["bipartite"] for n, d in H.nodes(data=True)}, "category")
+    assert nw.ei_index(H) == 1.0
+
+
+def test_karate_betweenness_published_values():
+    # Zachary's karate club: normalised betweenness 0.4376 (node 0) and 0.3041 (node 33),
+    # as reported by networkx and igraph (igraph: 231.07 and 160.16 unnormalised / 528)
+    G = nx.karate_club_graph()
+    res = nw.betweenness(G)
+    assert res.method == "exact" and res.k is None
+    assert res.values[0] == pytest.approx(0.4376, abs=1e-4)
+    assert res.values[33] == pytest.approx(0.3041, abs=1e-4)
+    sampled = nw.betweenness(G, exact_max_nodes=10, k=20, seed=3)
+    assert sampled.method == "sampled" and sampled.k == 20
+    assert sampled.values == nw.betweenness(G, exact_max_nodes=10, k=20, seed=3).values
+    assert max(sampled.values, key=sampled.values.get) == 0
+
+
+def test_average_clustering_matches_networkx():
+    for G in (nx.karate_club_graph(), nx.gnp_random_graph(80, 0.08, seed=1), nx.star_graph(5)):
+        assert nw.average_clustering(G) == pytest.approx(nx.average_clustering(G), abs=1e-12)
+    # karate club: published transitivity-average 0.5706
+    assert nw.average_clustering(nx.karate_club_graph()) == pytest.approx(0.5706, abs=1e-4)
+
+
+def test_graph_metrics_on_karate():
+    G = nx.karate_club_graph()
+    m = nw.graph_metrics(G, attribute="club", seed=1)
+    assert (m["nodes"], m["edges"], m["components"], m["giant_share"]) == (34, 78, 1, 1.0)
+    assert m["density"] == pytest.approx(78 / 561)
+    # 11 of the 78 ties cross networkx's two clubs (0-31, 1-30, 2-9, 2-27, 2-28, 2-32, 8-30,
+    # 8-32, 8-33, 13-33, 19-33): (11 - 67) / 78
+    assert m["ei_index"] == pytest.approx(-56 / 78)
+    assert m["assortativity"] == pytest.approx(nx.attribute_assortativity_coefficient(G, "club"))
+    # degree: max 17 (node 33), sum of degrees 156 -> (34*17 - 156) / (33*32)
+    assert m["degree_centralisation"] == pytest.approx((34 * 17 - 156) / (33 * 32))
+    assert 0.35 < m["modularity"] < 0.45 and m["n_communities"] >= 3
+
+
+def test_broker_profile_karate():
+    G = nx.karate_club_graph()
+    nx.set_node_attributes(G, {n: d["club"] for n, d in G.nodes(data=True)}, "category")
+    prof = nw.broker_profile(G, 0).set_index("measure")
+    assert prof.loc["degree", "value"] == 16 and prof.loc["degree", "rank"] == 2  # node 33 has 17
+    assert prof.loc["betweenness", "rank"] == 1
+    assert prof.loc["eigenvector", "rank"] == 2  # node 33 first
+    assert prof.loc["eigenvector", "value"] == pytest.approx(0.3555, abs=1e-4)
+    assert prof.loc["constraint", "value"] == pytest.approx(nx.constraint(G, nodes=[0])[0])
+    assert prof.loc["effective_size", "value"] == pytest.approx(nx.effective_size(G, nodes=[0])[0])
+    # node 0's ties to the other club: 31 only -> 1 of 16
+    assert prof.loc["cross_share", "value"] == pytest.approx(1 / 16)
+    assert prof["n_nodes"].eq(34).all()
+    with pytest.raises(ValueError, match="not in the network"):
+        nw.broker_profile(G, "nobody")
+
+
+def test_constraint_one_matches_networkx_on_random_graphs():
+    for seed in range(4):
+        G = nx.gnp_random_graph(40, 0.12, seed=seed)
+        A, nodes, index = nw._adjacency(G)
+        ref = nx.constraint(G)
+        for v in list(G)[:10]:
+            if G.degree(v):
+                assert nw._constraint_one(A, index[v]) == pytest.approx(ref[v], abs=1e-12)
+
+
+def test_efficiency_matches_networkx():
+    for seed in range(3):
+        G = nx.gnp_random_graph(50, 0.06, seed=seed)
+        A, _, _ = nw._adjacency(G)
+        assert nw._efficiency(A, None, chunk=7) == pytest.approx(nx.global_efficiency(G), abs=1e-12)
+
+
+def test_dependence_barbell_by_hand():
+    G = nx.barbell_graph(5, 1)  # K5 (0-4) - node 5 - K5 (6-10)
+    dep = nw.dependence(G, 5, n_baseline=50, n_bins=2, seed=0).set_index("measure")
+    # without 5: two K5, giant 5/10 -> drop 0.5; components 1 -> 2
+    assert dep.loc["giant_share", "estimate"] == pytest.approx(0.5)
+    assert dep.loc["components", "estimate"] == 1.0
+    H = G.copy()
+    H.remove_node(5)
+    drop = nx.global_efficiency(G) - nx.global_efficiency(H)
+    assert dep.loc["global_efficiency", "estimate"] == pytest.approx(drop)
+    # degree bin of node 5 (2 bins of 6 and 5 ranks): the five degree-4 clique nodes,
+    # whose removal keeps everything connected
+    assert (dep["pool"] == 5).all() and (dep["n_baseline"] == 5).all()
+    assert dep.loc["giant_share", "baseline_high"] == 0.0
+    assert dep.loc["giant_share", "p_value"] == pytest.approx(1 / 6)
+    assert dep.loc["giant_share", "outside"]
+
+
+def test_tie_dynamics_by_hand():
+    before = nx.Graph([(1, 2), (2, 3)])
+    after = nx.Graph([(2, 3), (3, 4)])
+    nx.set_node_attributes(after, {2: "x", 3: "x", 4: "y"}, "category")
+    row = nw.tie_dynamics(before, after).iloc[0]
+    assert (row["new"], row["lost"], row["persisting"]) == (1, 1, 1)
+    assert row["jaccard"] == pytest.approx(1 / 3)
+    assert row["new_cross_share"] == 1.0
+    assert (row["actors_entering"], row["actors_leaving"]) == (1, 1)
+    over = nw.tie_dynamics_over_time({2020: before, 2021: after, 2022: after})
+    assert over["year"].tolist() == [2021, 2022] and over["jaccard"].iloc[1] == 1.0
+
+
+def test_top_actors_pseudonymised():
+    actors, part, events, ties = _tables()
+    G = nw.build_graph(actors, part, events, ties)
+    top = nw.top_actors(G, "degree", k=5)
+    assert "Zoé Martin" not in top["display_name"].tolist()
+    assert top.loc[top["actor_id"] == "b", "display_name"].item() == "Personne 001"
+    assert top["rank"].tolist() == list(range(1, len(top) + 1))
+    assert top["value"].is_monotonic_decreasing
+    with pytest.raises(ValueError, match="measure"):
+        nw.top_actors(G, "fame")
+
+
+# --------------------------------------------------------------------------- demo ground truth
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from rd_methods.campaign import Campaign
+
+    camp = Campaign.load("demo-2025")
+    tables = (camp["actors"], camp["participations"], camp["events"], camp.tables.get("ties"))
+    return camp, tables, nw.build_graph(*tables)
+
+
+def test_demo_broker_has_highest_betweenness(demo):
+    camp, tables, G = demo
+    broker = camp.ground_truth["network"]["broker"]
+    assert broker == camp.organisation
+    top = nw.top_actors(G, values=nw.betweenness(G, seed=1).values, k=3)
+    assert top["actor_id"].iloc[0] == broker
+    last = nw.build_graph(*tables, period=camp.period[1])
+    res = nw.betweenness(last)
+    assert res.method == "exact"
+    assert max(res.values, key=res.values.get) == broker
+    prof = nw.broker_profile(last, broker, betweenness_result=res).set_index("measure")
+    assert prof.loc["betweenness", "rank"] == 1 and prof.loc["degree", "rank"] == 1
+    assert prof.loc["cross_share", "value"] > 0.5
+
+
+def test_demo_dependence_broker_outside_ordinary_inside(demo):
+    camp, _, G = demo
+    truth = camp.ground_truth["network"]
+    broker = nw.dependence(G, truth["broker"], n_baseline=100, seed=2).set_index("measure")
+    ordinary = nw.dependence(G, truth["ordinary_actor"], n_baseline=100, seed=2)
+    for measure in ("giant_share", "components", "global_efficiency"):
+        assert broker.loc[measure, "outside"], measure
+        assert broker.loc[measure, "p_value"] < 0.05
+    assert not ordinary["outside"].any()
+    assert (ordinary["p_value"] > 0.05).all()
+
+
+def test_demo_metrics_over_time(demo):
+    camp, tables, _ = demo
+    cumul = nw.metrics_over_time(*tables, granularity="cumulative", seed=1)
+    first, last = camp.period
+    assert cumul["year"].tolist() == list(range(first, last + 1))
+    assert cumul["nodes"].is_monotonic_increasing and cumul["edges"].is_monotonic_increasing
+    assert (cumul["first"] == first).all()
+    assert cumul["ei_index"].between(-1, 1).all() and cumul["modularity"].between(0, 1).all()
+    # the organisation organises most events: a very centralised network every year
+    assert (cumul["betweenness_centralisation"] > 0.3).all()
+    assert set(cumul["betweenness_method"]) <= {"exact", "sampled"}
