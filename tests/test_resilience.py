@@ -349,3 +349,45 @@ def test_random_repeats_average_orders():
     no_eff = rs.attack_tolerance(G, "degree", efficiency=False)
     assert no_eff["efficiency"].isna().all()
     assert no_eff["giant_share"].tolist() == rs.attack_tolerance(G, "degree")["giant_share"].tolist()
+
+
+def test_demo_network_rests_on_the_broker_not_on_an_ordinary_actor():
+    from rd_methods import network
+    from rd_methods.campaign import Campaign
+
+    camp = Campaign.load("demo-2025")
+    truth = camp.ground_truth["network"]
+    G = network.build_graph(camp["actors"], camp["participations"], camp["events"], camp["ties"])
+    out = {
+        who: rs.robustness_over_time({"all": G}, structure=camp_id, steps=20, seed=1).iloc[0]
+        for who, camp_id in (("broker", truth["broker"]), ("ordinary", truth["ordinary_actor"]))
+    }
+    assert out["broker"]["structure_present"] and out["ordinary"]["structure_present"]
+    # the planted broker: actors split off without it, and random failures hurt more
+    assert out["broker"]["giant_share_without"] < 0.995
+    assert out["ordinary"]["giant_share_without"] == pytest.approx(1.0)
+    assert out["broker"]["drop"] > 0.015
+    assert out["broker"]["drop"] > 5 * abs(out["ordinary"]["drop"])
+
+
+@pytest.mark.slow
+def test_notebook_runs_and_records_the_planted_shock(tmp_path):
+    """Execute notebooks/55_resilience.ipynb on demo-2025 and read back its recorded results."""
+    import papermill as pm
+
+    from rd_methods import results
+    from rd_methods.paths import notebooks_dir
+
+    out = tmp_path / "55_resilience.ipynb"
+    pm.execute_notebook(
+        str(notebooks_dir() / "55_resilience.ipynb"), str(out), kernel_name="rd-methods",
+        parameters={"campaign": "demo-2025", "n_random": 4, "seed": 1}, progress_bar=False,
+    )
+    rec = results.collect(out).set_index("key")
+    assert rec.loc["resilience.resistance_rank_p", "value"] == pytest.approx(1 / 19)
+    assert 0.4 < rec.loc["resilience.resistance_treated", "value"] < 1.1
+    assert rec.loc["resilience.recovery_treated", "value"] < 0  # shallower drop, smaller rebound
+    auc = rec.loc["resilience.network_robustness_auc"]
+    # the hub-and-spoke network is less robust to targeted removal than its randomised versions
+    assert auc["value"] < auc["ci_low"] <= auc["ci_high"]
+    assert rec.loc["resilience.robustness_without_structure", "value"] > 0
