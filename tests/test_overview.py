@@ -81,3 +81,15 @@ def test_projects_by_need_and_stage_defaults_to_idea():
     out = overview.projects_by_need_and_stage(projects, current)
     got = {(r.need, r.stage): r.n for r in out.itertuples()}
     assert got == {("food", "launched"): 1, ("food", "idea"): 1, ("energy", "abandoned"): 1}
+
+
+def test_french_number_formats():
+    from rd_methods import plots
+
+    assert plots.format_number(1234.5) == "1\u202f234,5"
+    assert plots.format_eur(12345.6) == "12\u202f346\u00a0€"
+    assert plots.format_pct(0.237) == "24\u00a0%"
+    assert plots._axis_eur(1_200_000) == "1,2\u00a0M€"
+    assert plots._axis_eur(500) == "500\u00a0€"
+    assert plots.label("need", "food") == "Alimentation"
+    assert plots.label("need", "unknown_code") == "unknown_code"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import seaborn as sns
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_compact_decimal, format_decimal, format_percent
 from matplotlib.ticker import FuncFormatter
 
 __all__ = [
@@ -186,16 +186,26 @@ def format_pct(value: float | None, decimals: int = 0) -> str:
     return format_percent(value, format=pattern, locale=LOCALE)
 
 
+def _axis_eur(value: float) -> str:
+    """Euro tick label, compact from 10 000 on (``200 k€``, ``1,2 M€``) so ticks never collide."""
+    if abs(value) >= 10_000:
+        return f"{format_compact_decimal(value, locale=LOCALE, fraction_digits=1)}€"
+    return format_eur(value)
+
+
 _FORMATTERS = {
     "number": lambda v: format_number(v),
-    "eur": format_eur,
+    "eur": _axis_eur,
     "pct": format_pct,
     "int": lambda v: format_number(v, 0),
 }
 
 
 def french_axis(ax: plt.Axes, axis: str = "y", kind: str = "number") -> plt.Axes:
-    """Format an axis's tick labels the French way (``kind``: number, int, eur or pct)."""
+    """Format an axis's tick labels the French way (``kind``: number, int, eur or pct).
+
+    Euro ticks of 10 000 € or more are written compactly (``200 k€``, ``1,2 M€``).
+    """
     formatter = FuncFormatter(lambda v, _pos: _FORMATTERS[kind](v))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
     return ax
