@@ -372,12 +372,13 @@ def run(
                 "retries": retries,
                 # the whole environment of this call: pool workers (forked from a server
                 # started earlier) must see the current RD_METHODS_* locations
-                "env": dict(
-                    os.environ,
-                    RD_METHODS_RUN_DIR=str(state.tmp),
-                    PYDEVD_DISABLE_FILE_VALIDATION="1",
-                    JUPYTER_PLATFORM_DIRS="1",
-                ),
+                "env": {
+                    **thread_caps,
+                    **os.environ,
+                    "RD_METHODS_RUN_DIR": str(state.tmp),
+                    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+                    "JUPYTER_PLATFORM_DIRS": "1",
+                },
                 "context": {
                     "campaign": state.camp.id,
                     "campaign_title": state.camp.title,
@@ -393,6 +394,12 @@ def run(
                 },
             }
 
+        # kernels in parallel: one BLAS / OpenMP thread each (unless the user set it),
+        # otherwise `jobs` kernels x `cores` threads oversubscribe the machine
+        thread_caps = (
+            {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
+            if jobs > 1 else {}
+        )
         runnable: list[tuple[_Campaign, NotebookSpec]] = []
         for state in states.values():
             for spec in specs:
