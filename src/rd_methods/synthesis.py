@@ -1,0 +1,691 @@
+"""Synthesis of a campaign's recorded results: contribution story and impact dimensions.
+
+Every function here works on the tidy table of recorded results returned by
+:func:`rd_methods.results.collect` (columns ``key, value, label, unit, ci_low, ci_high,
+note, notebook``); nothing is recomputed from the data, nothing is read from disk.
+
+Contribution analysis (Mayne 2001, 2012) tells a *contribution story*: the theory of
+change is a chain of links, the evidence gathered for each link is confronted with it,
+and the alternative explanations are examined. Here the chain is the cooperative's::
+
+    mobilised actors -> projects -> activities -> jobs and value for stakeholders -> territory
+
+and each link gets a strength rating by stated rules (:data:`STRENGTH_RULES`,
+:func:`rate_links`), from evidence items declared in :data:`EVIDENCE` (a recorded key,
+its role in the argument and the rule that turns its value into a verdict).
+
+The five dimensions of impact (what, who, how much, contribution, risk) follow the
+Impact Management Project's consensus (IMP 2018, now Impact Frontiers);
+:func:`five_dimensions` files the recorded results under them.
+
+References
+----------
+Mayne, J. (2001). Addressing attribution through contribution analysis: using
+performance measures sensibly. *Canadian Journal of Program Evaluation*, 16(1), 1–24.
+Mayne, J. (2012). Contribution analysis: coming of age? *Evaluation*, 18(3), 270–280.
+Impact Management Project (2018). *A guide to classifying the impact of an investment*.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "LINKS",
+    "EVIDENCE",
+    "ALTERNATIVES",
+    "STRENGTH_LABELS",
+    "STRENGTH_RULES",
+    "VERDICT_LABELS",
+    "ROLE_LABELS",
+    "TOPIC_NOTEBOOKS",
+    "HEADLINE_KEYS",
+    "DIMENSIONS",
+    "COMPARISON_KEYS",
+    "Link",
+    "Evidence",
+    "verdict",
+    "rule_text",
+    "evaluate_evidence",
+    "rate_links",
+    "alternatives",
+    "five_dimensions",
+    "headline",
+    "coverage",
+    "compare_campaigns",
+]
+
+RESULT_COLUMNS = ["key", "value", "label", "unit", "ci_low", "ci_high", "note", "notebook"]
+
+#: Significance level for permutation / placebo p-values. With 18 comparison territories the
+#: smallest attainable permutation p-value is 1/19 ≈ 0.053, so 0.05 could never be reached.
+ALPHA = 0.10
+
+
+# --------------------------------------------------------------------------- theory of change
+@dataclass(frozen=True)
+class Link:
+    """One link of the theory of change: ``source`` leads to ``target``."""
+
+    id: str
+    order: int
+    source: str
+    target: str
+    claim: str
+
+
+LINKS: tuple[Link, ...] = (
+    Link("mobilisation", 1, "Acteurs mobilisés", "Projets",
+         "La structure mobilise des acteurs variés qui apportent des ressources et font naître des projets."),
+    Link("launch", 2, "Projets", "Activités",
+         "Les projets accompagnés franchissent les étapes jusqu'au lancement d'activités durables."),
+    Link("value", 3, "Activités", "Emplois et valeur pour les parties prenantes",
+         "Les activités lancées créent des emplois et de la valeur perçue par les parties prenantes."),
+    Link("territory", 4, "Emplois et valeur", "Territoire",
+         "Ces effets se voient à l'échelle du territoire, au-delà de ce qu'ont connu des territoires comparables."),
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A recorded key used as evidence for a link.
+
+    ``role``: ``observed`` (the link's result happened), ``mechanism`` (an estimate that
+    the link works as theorised, with its uncertainty), ``alternative`` (a test of a rival
+    explanation: passing it rules the rival out) or ``context`` (shown, not rated).
+    ``key`` may hold shell wildcards (``survey.change_*``): each matching result is one item.
+    """
+
+    link: str
+    key: str
+    role: str
+    rule: str
+    threshold: float | None = None
+    claim: str = ""
+
+
+ROLE_ORDER = {"observed": 0, "mechanism": 1, "alternative": 2, "context": 3}
+ROLE_LABELS = {"observed": "résultat observé", "mechanism": "mécanisme", "alternative": "explication concurrente",
+               "context": "contexte"}
+
+EVIDENCE: tuple[Evidence, ...] = (
+    # 1. mobilised actors -> projects
+    Evidence("mobilisation", "overview.n_actors", "observed", "above", 0, "des acteurs sont recensés"),
+    Evidence("mobilisation", "network.n_actors_last", "observed", "above", 0, "un réseau d'acteurs existe"),
+    Evidence("mobilisation", "value_chain.n_contributing_actors", "observed", "above", 0,
+             "des acteurs apportent des ressources aux projets"),
+    Evidence("mobilisation", "value_chain.leverage_overall", "observed", "above", 1,
+             "les autres acteurs apportent plus que la structure (effet levier > 1)"),
+    Evidence("mobilisation", "value_chain.regenerating_actors", "observed", "above", 0,
+             "des participants deviennent contributeurs"),
+    Evidence("mobilisation", "network.broker_betweenness_rank", "mechanism", "at_most", 3,
+             "la structure est parmi les 3 premiers intermédiaires du réseau"),
+    Evidence("mobilisation", "network.dependence_giant_share_drop", "alternative", "beyond_baseline", None,
+             "sans la structure, le réseau se fragmente plus qu'en retirant des acteurs comparables"),
+    Evidence("mobilisation", "resilience.robustness_without_structure", "context", "context"),
+    # 2. projects -> activities
+    Evidence("launch", "pipeline.n_ideas", "observed", "above", 0, "des idées de projets sont recueillies"),
+    Evidence("launch", "pipeline.n_launched", "observed", "above", 0, "des projets sont lancés"),
+    Evidence("launch", "pipeline.conversion_idea_to_launched", "observed", "ci_above", 0,
+             "une part non nulle des idées aboutit"),
+    Evidence("launch", "pipeline.diversity_odds_ratio", "mechanism", "ci_above", 1,
+             "des partenaires plus divers rendent le lancement plus probable"),
+    Evidence("launch", "pipeline.median_days_to_launch", "context", "context"),
+    Evidence("launch", "value_chain.support_share_cost", "context", "context"),
+    # 3. activities -> jobs and value for stakeholders
+    Evidence("value", "value_chain.jobs_fte_last_year", "observed", "above", 0, "les activités emploient"),
+    Evidence("value", "pipeline.jobs_fte_last_year", "observed", "above", 0, "les activités lancées emploient"),
+    Evidence("value", "sroi.present_value", "observed", "above", 0, "une valeur sociale est estimée"),
+    Evidence("value", "survey.change_*", "mechanism", "ci_above", 0,
+             "le score des parties prenantes progresse entre les deux vagues"),
+    Evidence("value", "sroi.ratio", "mechanism", "ci_above", 1,
+             "la valeur sociale dépasse les ressources investies"),
+    Evidence("value", "sroi.prob_ratio_below_one", "alternative", "below", 0.05,
+             "des hypothèses moins favorables ne ramènent pas le ratio sous 1 (probabilité < 5 %)"),
+    Evidence("value", "sroi.break_even_min_relative_change", "alternative", "abs_above", 0.25,
+             "il faut changer une hypothèse de plus de 25 % pour annuler le bénéfice"),
+    Evidence("value", "survey.retention_rate", "alternative", "above", 0.5,
+             "plus de la moitié des répondants ont répondu deux fois (attrition limitée)"),
+    Evidence("value", "survey.n_respondents_wave1", "context", "context"),
+    # 4. jobs and value -> territory
+    Evidence("territory", "resilience.resistance_treated", "observed", "above", 0,
+             "le territoire résiste mieux au choc que la référence"),
+    Evidence("territory", "counterfactual.synth_att", "observed", "above", 0,
+             "l'emploi dépasse son contrôle synthétique"),
+    Evidence("territory", "counterfactual.did_estimate", "mechanism", "ci_above", 0,
+             "l'emploi progresse plus que dans les territoires de comparaison"),
+    Evidence("territory", "counterfactual.twfe_estimate", "mechanism", "ci_above", 0,
+             "l'effet tient avec des effets fixes territoire et année"),
+    Evidence("territory", "counterfactual.pretrend_p", "alternative", "p_above", ALPHA,
+             "pas de tendance divergente avant le démarrage"),
+    Evidence("territory", "counterfactual.placebo_space_p", "alternative", "p_below", ALPHA,
+             "les territoires placebos ne montrent pas un écart aussi grand"),
+    Evidence("territory", "counterfactual.placebo_time_p", "alternative", "p_below", ALPHA,
+             "de fausses dates de démarrage ne produisent pas un tel écart"),
+    Evidence("territory", "resilience.resistance_rank_p", "alternative", "p_below", ALPHA,
+             "la résistance du territoire se distingue de celle des autres territoires"),
+    Evidence("territory", "resilience.recovery_treated", "context", "context"),
+)
+
+#: Rival explanations per link, with the keys whose evidence addresses them (empty: untested).
+ALTERNATIVES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("mobilisation", "Les acteurs se seraient rencontrés sans la structure (autres lieux, autres réseaux).",
+     ("network.dependence_giant_share_drop",)),
+    ("mobilisation", "Les apports viennent d'acteurs déjà engagés, quel que soit l'accompagnement.", ()),
+    ("launch", "Les projets lancés étaient portés par des acteurs déjà solides (sélection à l'entrée).", ()),
+    ("launch", "La diversité des partenaires n'est qu'un reflet de la taille des projets.",
+     ("pipeline.diversity_odds_ratio",)),
+    ("value", "Les scores auraient évolué de même sans la structure (pas de groupe témoin dans l'enquête).", ()),
+    ("value", "Les répondants restés à la seconde vague sont les plus satisfaits (attrition sélective).",
+     ("survey.retention_rate",)),
+    ("value", "Les hypothèses du SROI (valeurs de référence, aubaine, attribution) sont trop favorables.",
+     ("sroi.prob_ratio_below_one", "sroi.break_even_min_relative_change")),
+    ("territory", "Le territoire suivait déjà une tendance plus favorable avant le démarrage.",
+     ("counterfactual.pretrend_p",)),
+    ("territory", "Un écart de cette taille s'observe aussi ailleurs ou à d'autres dates (hasard).",
+     ("counterfactual.placebo_space_p", "counterfactual.placebo_time_p")),
+    ("territory", "D'autres politiques locales menées en même temps expliquent l'écart.", ()),
+)
+
+VERDICT_LABELS = {"supports": "confirme", "contradicts": "contredit", "inconclusive": "non concluant",
+                  "missing": "absent", "context": "contexte"}
+
+STRENGTH_LABELS = {"strong": "forte", "moderate": "modérée", "weak": "faible",
+                   "not_supported": "non étayée", "not_assessed": "non évaluée"}
+STRENGTH_ORDER = ["strong", "moderate", "weak", "not_supported", "not_assessed"]
+
+#: The rating rules of :func:`rate_links`, in the order they are applied (first match wins).
+STRENGTH_RULES: tuple[tuple[str, str], ...] = (
+    ("not_assessed", "aucun résultat disponible pour ce lien"),
+    ("not_supported", "ni le résultat observé ni le mécanisme ne sont confirmés"),
+    ("weak", "le résultat est observé, mais le mécanisme n'est pas confirmé (ou il est contredit)"),
+    ("strong", "résultat observé, mécanisme confirmé, au moins une explication concurrente écartée "
+               "et aucune preuve contraire"),
+    ("moderate", "résultat observé et mécanisme confirmé, mais aucune explication concurrente écartée, "
+                 "ou l'une d'elles contredite"),
+)
+
+#: Topic (first part of a key) -> notebook expected to record it.
+TOPIC_NOTEBOOKS = {
+    "overview": "00_campaign_overview",
+    "value_chain": "10_value_chain",
+    "network": "20_actor_network",
+    "pipeline": "30_rd_pipeline",
+    "survey": "40_stakeholder_survey",
+    "counterfactual": "50_territorial_effects",
+    "resilience": "55_resilience",
+    "sroi": "60_sroi",
+}
+
+#: Figures of the one-page summary, in reading order (those recorded are shown).
+HEADLINE_KEYS = (
+    "overview.n_actors",
+    "value_chain.leverage_overall",
+    "pipeline.n_launched",
+    "value_chain.jobs_fte_last_year",
+    "survey.change_cooperation",
+    "counterfactual.did_estimate",
+    "sroi.ratio",
+)
+
+#: The five dimensions of impact (Impact Management Project) and the keys that inform each.
+DIMENSIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("what", "Quoi", "Quels effets, et comptent-ils pour les personnes concernées ?",
+     ("survey.change_*", "value_chain.jobs_fte_last_year", "pipeline.n_launched", "network.n_actors_last")),
+    ("who", "Qui", "Qui en bénéficie, et à quel point en avait-il besoin ?",
+     ("overview.n_actors", "overview.n_members_last", "value_chain.n_contributing_actors",
+      "survey.n_respondents_wave1")),
+    ("how_much", "Combien", "Quelle ampleur : nombre, profondeur, durée ?",
+     ("value_chain.total_contributions_eur", "pipeline.jobs_fte_last_year", "sroi.present_value",
+      "sroi.total_inputs", "sroi.ratio")),
+    ("contribution", "Contribution", "Qu'est-ce qui ne serait pas arrivé sans la structure ?",
+     ("counterfactual.did_estimate", "counterfactual.synth_att", "network.dependence_giant_share_drop",
+      "value_chain.leverage_overall", "sroi.break_even_attribution_all")),
+    ("risk", "Risque", "Quel risque que l'impact diffère de ce qui est annoncé ?",
+     ("sroi.prob_ratio_below_one", "sroi.break_even_min_relative_change", "counterfactual.pretrend_p",
+      "counterfactual.placebo_space_p", "survey.retention_rate", "resilience.robustness_without_structure")),
+)
+
+#: Keys compared across campaigns by :func:`compare_campaigns` (default).
+COMPARISON_KEYS = (
+    "overview.n_actors", "overview.n_projects", "overview.n_members_last",
+    "network.n_actors_last", "network.broker_betweenness_rank",
+    "value_chain.total_contributions_eur", "value_chain.leverage_overall", "value_chain.support_share_cost",
+    "value_chain.jobs_fte_last_year",
+    "pipeline.n_ideas", "pipeline.n_launched", "pipeline.conversion_idea_to_launched",
+    "pipeline.diversity_odds_ratio",
+    "survey.n_respondents_wave1", "survey.alpha_cooperation",
+    "counterfactual.did_estimate", "counterfactual.twfe_estimate",
+    "resilience.resistance_treated",
+    "sroi.ratio", "sroi.present_value", "sroi.total_inputs",
+    "synthesis.n_links_strong",
+)
+
+
+# --------------------------------------------------------------------------- helpers
+def _check(results: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(results, pd.DataFrame):
+        raise TypeError("results must be the DataFrame returned by rd_methods.results.collect")
+    missing = [c for c in ("key", "value", "ci_low", "ci_high") if c not in results.columns]
+    if missing:
+        raise ValueError(f"results lacks the columns {missing}; expected those of rd_methods.results.collect")
+    out = results.copy()
+    for col in RESULT_COLUMNS:
+        if col not in out.columns:
+            out[col] = None
+    return out.drop_duplicates("key", keep="first")
+
+
+def _num(v: Any) -> float | None:
+    """A finite float, or ``None`` (missing, text, NaN); booleans count as 0/1."""
+    if v is None or isinstance(v, str):
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def _match(results: pd.DataFrame, pattern: str) -> pd.DataFrame:
+    if any(ch in pattern for ch in "*?["):
+        mask = pd.Series([fnmatch.fnmatchcase(str(k), pattern) for k in results["key"]], index=results.index,
+                         dtype=bool)
+        hit = results[mask]
+    else:
+        hit = results[results["key"] == pattern]
+    return hit.sort_values("key")
+
+
+# --------------------------------------------------------------------------- verdicts
+def verdict(rule: str, value: Any, ci_low: Any = None, ci_high: Any = None,
+            threshold: float | None = None) -> str:
+    """Verdict of one evidence item: ``supports``, ``contradicts``, ``inconclusive``, ``missing``
+    or ``context``.
+
+    Rules (``t`` the threshold, ``[lo, hi]`` the recorded interval):
+
+    ============== ============================== =============================== ====================
+    rule           supports                       contradicts                     otherwise
+    ============== ============================== =============================== ====================
+    above          value > t                      value ≤ t                       —
+    at_most        value ≤ t                      —                               inconclusive
+    below          value < t                      —                               inconclusive
+    abs_above      |value| ≥ t                    —                               inconclusive
+    ci_above       lo > t                         hi < t                          inconclusive (also without interval)
+    beyond_baseline value > hi (baseline band)    value < lo                      inconclusive
+    p_below        p ≤ t (effect not by chance)   —                               inconclusive
+    p_above        p > t (assumption not rejected) p ≤ t                          —
+    context        (never rated)
+    ============== ============================== =============================== ====================
+
+    A missing value gives ``missing``. A p-value above the level is *absence* of evidence,
+    never evidence against.
+
+    Examples
+    --------
+    >>> verdict("ci_above", 1.9, 1.25, 3.1, threshold=1)
+    'supports'
+    >>> verdict("ci_above", 1.5, 0.3, 7.6, threshold=1)
+    'inconclusive'
+    >>> verdict("p_above", 0.02, threshold=0.1)
+    'contradicts'
+    """
+    if rule == "context":
+        return "context"
+    v = _num(value)
+    if v is None:
+        return "missing"
+    lo, hi = _num(ci_low), _num(ci_high)
+    t = threshold
+    if rule in ("above", "at_most", "below", "abs_above", "ci_above", "p_below", "p_above") and t is None:
+        raise ValueError(f"rule {rule!r} needs a threshold")
+    if rule == "above":
+        return "supports" if v > t else "contradicts"
+    if rule == "at_most":
+        return "supports" if v <= t else "inconclusive"
+    if rule == "below":
+        return "supports" if v < t else "inconclusive"
+    if rule == "abs_above":
+        return "supports" if abs(v) >= t else "inconclusive"
+    if rule == "ci_above":
+        if lo is None or hi is None:
+            return "inconclusive"
+        if lo > t:
+            return "supports"
+        return "contradicts" if hi < t else "inconclusive"
+    if rule == "beyond_baseline":
+        if lo is None or hi is None:
+            return "inconclusive"
+        if v > hi:
+            return "supports"
+        return "contradicts" if v < lo else "inconclusive"
+    if rule == "p_below":
+        return "supports" if v <= t else "inconclusive"
+    if rule == "p_above":
+        return "supports" if v > t else "contradicts"
+    raise ValueError(f"unknown evidence rule {rule!r}")
+
+
+def rule_text(rule: str, threshold: float | None = None) -> str:
+    """The French wording of a verdict rule, e.g. ``'intervalle au-dessus de 1'``.
+
+    Examples
+    --------
+    >>> rule_text("p_below", 0.1)
+    'p ≤ 0,1'
+    """
+    from rd_methods.plots import format_number
+
+    t = format_number(threshold) if threshold is not None else ""
+    texts = {
+        "above": f"valeur > {t}",
+        "at_most": f"valeur ≤ {t}",
+        "below": f"valeur < {t}",
+        "abs_above": f"écart absolu ≥ {t}",
+        "ci_above": f"intervalle entièrement au-dessus de {t}",
+        "beyond_baseline": "au-delà de la bande de référence",
+        "p_below": f"p ≤ {t}",
+        "p_above": f"p > {t}",
+        "context": "information de contexte",
+    }
+    if rule not in texts:
+        raise ValueError(f"unknown evidence rule {rule!r}")
+    return texts[rule]
+
+
+def evaluate_evidence(results: pd.DataFrame, evidence: Sequence[Evidence] = EVIDENCE,
+                      links: Sequence[Link] = LINKS) -> pd.DataFrame:
+    """One row per evidence item: the recorded result and its verdict.
+
+    Parameters
+    ----------
+    results : DataFrame
+        Recorded results (:func:`rd_methods.results.collect`).
+    evidence : sequence of Evidence
+        The evidence plan (default :data:`EVIDENCE`).
+
+    Returns
+    -------
+    DataFrame
+        ``link, order, key, role, rule, threshold, claim, label, value, unit, ci_low, ci_high,
+        notebook, verdict``, sorted by link order, role, key. A key that was not recorded
+        gives one row with verdict ``missing`` (a wildcard key: one row under its pattern).
+
+    Examples
+    --------
+    >>> res = pd.DataFrame({"key": ["sroi.ratio"], "value": [1.9], "ci_low": [1.25], "ci_high": [3.1]})
+    >>> ev = evaluate_evidence(res)
+    >>> ev.loc[ev["key"] == "sroi.ratio", "verdict"].item()
+    'supports'
+    """
+    res = _check(results)
+    order = {link.id: link.order for link in links}
+    unknown = sorted({e.link for e in evidence} - set(order))
+    if unknown:
+        raise ValueError(f"evidence for unknown links: {unknown}")
+    rows = []
+    for e in evidence:
+        hits = _match(res, e.key)
+        base = {"link": e.link, "order": order[e.link], "role": e.role, "rule": e.rule,
+                "threshold": e.threshold, "claim": e.claim}
+        if hits.empty:
+            rows.append(base | {"key": e.key, "label": None, "value": None, "unit": None, "ci_low": None,
+                                "ci_high": None, "notebook": TOPIC_NOTEBOOKS.get(e.key.split(".")[0]),
+                                "verdict": "context" if e.rule == "context" else "missing"})
+            continue
+        for row in hits.itertuples(index=False):
+            rows.append(base | {"key": row.key, "label": row.label, "value": row.value, "unit": row.unit,
+                                "ci_low": _num(row.ci_low), "ci_high": _num(row.ci_high),
+                                "notebook": row.notebook,
+                                "verdict": verdict(e.rule, row.value, row.ci_low, row.ci_high, e.threshold)})
+    cols = ["link", "order", "key", "role", "rule", "threshold", "claim", "label", "value", "unit",
+            "ci_low", "ci_high", "notebook", "verdict"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["value"] = pd.Series([r["value"] for r in rows], dtype=object)
+    out["_role"] = out["role"].map(ROLE_ORDER)
+    out = out.sort_values(["order", "_role", "key"], kind="stable").drop(columns="_role")
+    return out.reset_index(drop=True)
+
+
+def _rate(ev: pd.DataFrame) -> tuple[str, str]:
+    rated = ev[~ev["verdict"].isin(["missing", "context"])]
+    if rated.empty:
+        return "not_assessed", STRENGTH_RULES[0][1]
+    by = {role: rated.loc[rated["role"] == role, "verdict"] for role in ("observed", "mechanism", "alternative")}
+    mech_sup = int((by["mechanism"] == "supports").sum())
+    mech_con = int((by["mechanism"] == "contradicts").sum())
+    obs = by["observed"]
+    observed_ok = (obs == "supports").any() and not (obs == "contradicts").any()
+    if obs.empty:
+        observed_ok = mech_sup > 0  # an estimated effect implies the result happened
+    alt_sup = int((by["alternative"] == "supports").sum())
+    alt_con = int((by["alternative"] == "contradicts").sum())
+    if not observed_ok and mech_sup == 0:
+        return "not_supported", STRENGTH_RULES[1][1]
+    if mech_sup == 0 or mech_con > 0 or not observed_ok:
+        return "weak", STRENGTH_RULES[2][1]
+    if alt_sup >= 1 and alt_con == 0:
+        return "strong", STRENGTH_RULES[3][1]
+    return "moderate", STRENGTH_RULES[4][1]
+
+
+def rate_links(evidence: pd.DataFrame, links: Sequence[Link] = LINKS) -> pd.DataFrame:
+    """Strength of each link from its evaluated evidence, by the rules of :data:`STRENGTH_RULES`.
+
+    With ``observed``, ``mechanism`` and ``alternative`` the evidence items of a link that
+    were recorded and rated (context items never count):
+
+    * **non évaluée** (``not_assessed``): no rated evidence at all;
+    * **non étayée** (``not_supported``): no observed result confirmed (or one contradicted)
+      and no mechanism confirmed;
+    * **faible** (``weak``): the result is observed but no mechanism item confirms the link,
+      or one contradicts it;
+    * **forte** (``strong``): observed, mechanism confirmed and not contradicted, at least
+      one alternative-explanation test passed and none contradicting (an inconclusive test
+      does not block: it is listed among the alternatives left open);
+    * **modérée** (``moderate``): observed and mechanism confirmed, but no alternative
+      explanation ruled out, or one test contradicting.
+
+    Returns
+    -------
+    DataFrame
+        ``link, order, source, target, claim, strength, strength_label, rule, n_items,
+        n_supports, n_contradicts, n_inconclusive, n_missing``, in link order.
+
+    Examples
+    --------
+    >>> res = pd.DataFrame({"key": ["counterfactual.did_estimate", "counterfactual.pretrend_p"],
+    ...                     "value": [3.5, 0.9], "ci_low": [2.9, None], "ci_high": [4.1, None]})
+    >>> rate_links(evaluate_evidence(res)).set_index("link").loc["territory", "strength"]
+    'strong'
+    """
+    required = {"link", "role", "verdict"}
+    if not required <= set(evidence.columns):
+        raise ValueError(f"evidence needs the columns {sorted(required)} (see evaluate_evidence)")
+    rows = []
+    for link in sorted(links, key=lambda x: x.order):
+        ev = evidence[evidence["link"] == link.id]
+        strength, rule = _rate(ev)
+        v = ev["verdict"]
+        rows.append({"link": link.id, "order": link.order, "source": link.source, "target": link.target,
+                     "claim": link.claim, "strength": strength, "strength_label": STRENGTH_LABELS[strength],
+                     "rule": rule, "n_items": int((~v.isin(["missing", "context"])).sum()),
+                     "n_supports": int((v == "supports").sum()), "n_contradicts": int((v == "contradicts").sum()),
+                     "n_inconclusive": int((v == "inconclusive").sum()), "n_missing": int((v == "missing").sum())})
+    return pd.DataFrame(rows)
+
+
+def alternatives(evidence: pd.DataFrame,
+                 table: Sequence[tuple[str, str, tuple[str, ...]]] = ALTERNATIVES) -> pd.DataFrame:
+    """Rival explanations per link and what the evidence says of them.
+
+    ``status``: ``ruled_out`` (every testing item supports the link), ``not_ruled_out`` (one
+    contradicts), ``uncertain`` (inconclusive items), ``untested`` (no key, or none recorded).
+
+    Returns
+    -------
+    DataFrame
+        ``link, explanation, keys, status, status_label``, in the order of ``table``.
+    """
+    labels = {"ruled_out": "écartée", "not_ruled_out": "non écartée", "uncertain": "incertaine",
+              "untested": "non testée"}
+    by_key = evidence.set_index("key")["verdict"].to_dict() if not evidence.empty else {}
+    rows = []
+    for link, text, keys in table:
+        verdicts = [by_key[k] for k in keys if by_key.get(k) not in (None, "missing", "context")]
+        if not verdicts:
+            status = "untested"
+        elif "contradicts" in verdicts:
+            status = "not_ruled_out"
+        elif all(v == "supports" for v in verdicts):
+            status = "ruled_out"
+        else:
+            status = "uncertain"
+        rows.append({"link": link, "explanation": text, "keys": ", ".join(keys), "status": status,
+                     "status_label": labels[status]})
+    return pd.DataFrame(rows, columns=["link", "explanation", "keys", "status", "status_label"])
+
+
+# --------------------------------------------------------------------------- summary views
+def _pick(results: pd.DataFrame, patterns: Sequence[str]) -> pd.DataFrame:
+    res = _check(results)
+    parts = [_match(res, p) for p in patterns]
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return res.iloc[0:0][RESULT_COLUMNS]
+    return pd.concat(parts).drop_duplicates("key")[RESULT_COLUMNS]
+
+
+def headline(results: pd.DataFrame, keys: Sequence[str] = HEADLINE_KEYS) -> pd.DataFrame:
+    """The figures of the one-page summary that were recorded, in the order of ``keys``.
+
+    Returns the rows of ``results`` (same columns), never a recomputed value.
+
+    Examples
+    --------
+    >>> res = pd.DataFrame({"key": ["sroi.ratio", "overview.n_actors"], "value": [1.9, 2951],
+    ...                     "ci_low": [1.25, None], "ci_high": [3.1, None]})
+    >>> headline(res)["key"].tolist()
+    ['overview.n_actors', 'sroi.ratio']
+    """
+    return _pick(results, keys).reset_index(drop=True)
+
+
+def five_dimensions(results: pd.DataFrame,
+                    dimensions: Sequence[tuple[str, str, str, tuple[str, ...]]] = DIMENSIONS) -> pd.DataFrame:
+    """File the recorded results under the five dimensions of impact.
+
+    Returns
+    -------
+    DataFrame
+        ``dimension, dimension_label, question`` then the result columns, one row per
+        recorded key (a dimension with no recorded key gets one row with ``key`` missing).
+    """
+    frames = []
+    for dim, label, question, keys in dimensions:
+        rows = _pick(results, keys).copy()
+        if rows.empty:
+            rows = pd.DataFrame({c: [None] for c in RESULT_COLUMNS})
+        rows.insert(0, "question", question)
+        rows.insert(0, "dimension_label", label)
+        rows.insert(0, "dimension", dim)
+        frames.append(rows)
+    return pd.concat(frames, ignore_index=True)
+
+
+def coverage(results: pd.DataFrame, expected: Mapping[str, str] = TOPIC_NOTEBOOKS) -> pd.DataFrame:
+    """Which notebooks recorded results: ``topic, notebook, n_results, present``.
+
+    ``notebook`` is the notebook that recorded the topic's keys, or the expected one when
+    none was recorded (not run, failed before recording, or not applicable).
+    """
+    res = _check(results)
+    topics = res["key"].astype(str).str.split(".").str[0]
+    rows = []
+    for topic, nb in expected.items():
+        hit = res[topics == topic]
+        rows.append({"topic": topic, "notebook": hit["notebook"].iloc[0] if len(hit) else nb,
+                     "n_results": int(len(hit)), "present": bool(len(hit))})
+    return pd.DataFrame(rows, columns=["topic", "notebook", "n_results", "present"])
+
+
+# --------------------------------------------------------------------------- campaigns
+def compare_campaigns(results: Mapping[str, pd.DataFrame], keys: Sequence[str] | None = COMPARISON_KEYS
+                      ) -> pd.DataFrame:
+    """Key results side by side across campaigns (long format).
+
+    Parameters
+    ----------
+    results : mapping campaign -> DataFrame
+        Recorded results of each campaign (columns of :func:`rd_methods.results.collect`),
+        in the order to compare (the first is the reference).
+    keys : sequence of str, optional
+        Keys (wildcards allowed) to compare; ``None``: every key recorded by all campaigns.
+
+    Returns
+    -------
+    DataFrame
+        ``key, label, unit, notebook, campaign, value, ci_low, ci_high, change, overlap``:
+        ``change`` is the difference from the reference campaign (numbers only), ``overlap``
+        whether both intervals overlap (``None`` without intervals on both sides).
+        Keys recorded by no campaign are dropped; a key missing in one campaign keeps a row
+        with ``value`` missing.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"key": ["sroi.ratio"], "value": [1.8], "ci_low": [1.2], "ci_high": [2.9]})
+    >>> b = pd.DataFrame({"key": ["sroi.ratio"], "value": [1.9], "ci_low": [1.3], "ci_high": [3.1]})
+    >>> compare_campaigns({"a": a, "b": b})["change"].round(2).tolist()
+    [0.0, 0.1]
+    """
+    if not results:
+        raise ValueError("compare_campaigns needs at least one campaign")
+    checked = {c: _check(r) for c, r in results.items()}
+    if keys is None:
+        sets = [set(r["key"]) for r in checked.values()]
+        keys = sorted(set.intersection(*sets)) if sets else []
+    order: list[str] = []
+    for r in checked.values():
+        for k in _pick(r, keys)["key"]:
+            if k not in order:
+                order.append(k)
+    # reading order: the order of ``keys`` (wildcard matches sorted)
+    rank = {}
+    for i, pat in enumerate(keys):
+        for k in order:
+            if k not in rank and fnmatch.fnmatchcase(k, pat):
+                rank[k] = i
+    order.sort(key=lambda k: (rank.get(k, len(keys)), k))
+    ref = next(iter(checked))
+    rows = []
+    for k in order:
+        recs = {c: r[r["key"] == k] for c, r in checked.items()}
+        last = [rec.iloc[0] for rec in recs.values() if len(rec)][-1]
+        ref_row = recs[ref].iloc[0] if len(recs[ref]) else None
+        ref_v = _num(ref_row["value"]) if ref_row is not None and not isinstance(ref_row["value"], bool) else None
+        ref_ci = (_num(ref_row["ci_low"]), _num(ref_row["ci_high"])) if ref_row is not None else (None, None)
+        for c, rec in recs.items():
+            row = rec.iloc[0] if len(rec) else None
+            value = row["value"] if row is not None else None
+            lo = _num(row["ci_low"]) if row is not None else None
+            hi = _num(row["ci_high"]) if row is not None else None
+            v = None if isinstance(value, bool) else _num(value)
+            change = v - ref_v if v is not None and ref_v is not None else None
+            overlap = None
+            if None not in (lo, hi, *ref_ci):
+                overlap = bool(lo <= ref_ci[1] and ref_ci[0] <= hi)
+            rows.append({"key": k, "label": last["label"], "unit": last["unit"], "notebook": last["notebook"],
+                         "campaign": c, "value": value, "ci_low": lo, "ci_high": hi, "change": change,
+                         "overlap": overlap})
+    cols = ["key", "label", "unit", "notebook", "campaign", "value", "ci_low", "ci_high", "change", "overlap"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["value"] = pd.Series([r["value"] for r in rows], dtype=object)
+    out["overlap"] = pd.Series([r["overlap"] for r in rows], dtype=object)
+    return out
