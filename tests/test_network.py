@@ -91,7 +91,9 @@ def test_projection_equals_networkx_collaboration_weights():
         for a in rng.choice(50, rng.integers(1, 9), replace=False)
     ]
     part = pd.DataFrame(rows, columns=["event_id", "actor_id"])
-    events = pd.DataFrame({"event_id": [f"e{e}" for e in range(25)], "held_on": pd.Timestamp("2022-01-01")})
+    events = pd.DataFrame(
+        {"event_id": [f"e{e}" for e in range(25)], "held_on": pd.Timestamp("2022-01-01")}
+    )
     actors = pd.DataFrame({"actor_id": [f"a{a:02d}" for a in range(50)], "category": "other"})
     G = nw.build_graph(actors, part, events, max_event_size=None)
     B = nx.Graph()
@@ -107,7 +109,11 @@ def test_large_event_as_star_or_dropped():
     actors = pd.DataFrame({"actor_id": list("abcdef"), "category": "other"})
     events = pd.DataFrame({"event_id": ["big"], "held_on": pd.to_datetime(["2020-01-01"])})
     part = pd.DataFrame(
-        {"event_id": "big", "actor_id": list("abcdef"), "role": ["organiser", "speaker"] + ["participant"] * 4}
+        {
+            "event_id": "big",
+            "actor_id": list("abcdef"),
+            "role": ["organiser", "speaker"] + ["participant"] * 4,
+        }
     )
     clique = nw.build_graph(actors, part, events, max_event_size=None)
     star = nw.build_graph(actors, part, events, max_event_size=5)
@@ -157,7 +163,9 @@ def test_ei_index_by_hand():
     nx.set_node_attributes(G, {"a": "x", "b": "x", "c": "y", "d": "y"}, "category")
     # internal: a-b, c-d; external: b-c, a-c -> (2 - 2) / 4
     assert nw.ei_index(G) == pytest.approx(0.0)
-    nx.set_edge_attributes(G, {("a", "b"): 3.0, ("b", "c"): 1.0, ("c", "d"): 1.0, ("a", "c"): 1.0}, "w")
+    nx.set_edge_attributes(
+        G, {("a", "b"): 3.0, ("b", "c"): 1.0, ("c", "d"): 1.0, ("a", "c"): 1.0}, "w"
+    )
     # weighted: I = 4, E = 2 -> -2 / 6
     assert nw.ei_index(G, weight="w") == pytest.approx(-1 / 3)
     assert nw.cross_share(G, "c") == pytest.approx(2 / 3)
