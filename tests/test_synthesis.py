@@ -1,0 +1,274 @@
+"""Synthesis helpers (verdict rules, link ratings, impact dimensions, campaign comparison) on
+hand-built result tables, and the 90_synthesis notebook on the demo campaigns' recorded results."""
+
+import json
+import math
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from rd_methods import results as _results
+from rd_methods import synthesis as syn
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures" / "synthesis"
+
+
+def res(*rows):
+    """A results table like results.collect: rows (key, value, ci_low, ci_high[, notebook])."""
+    out = []
+    for r in rows:
+        key, value, lo, hi = r[:4]
+        nb = r[4] if len(r) > 4 else syn.TOPIC_NOTEBOOKS.get(key.split(".")[0], "99_x")
+        out.append({"key": key, "value": value, "label": key, "unit": None, "ci_low": lo, "ci_high": hi,
+                    "note": None, "notebook": nb})
+    frame = pd.DataFrame(out, columns=_results.COLUMNS)
+    frame["value"] = pd.Series([r[1] for r in rows], dtype=object)
+    return frame
+
+
+# --------------------------------------------------------------------------- verdict rules
+@pytest.mark.parametrize("rule, value, lo, hi, t, expected", [
+    ("above", 1.01, None, None, 1, "supports"),
+    ("above", 1.0, None, None, 1, "contradicts"),       # the threshold itself does not pass
+    ("above", 0, None, None, 0, "contradicts"),
+    ("at_most", 3, None, None, 3, "supports"),
+    ("at_most", 4, None, None, 3, "inconclusive"),
+    ("below", 0.0012, None, None, 0.05, "supports"),
+    ("below", 0.05, None, None, 0.05, "inconclusive"),
+    ("abs_above", -0.735, None, None, 0.25, "supports"),
+    ("abs_above", 0.2, None, None, 0.25, "inconclusive"),
+    ("ci_above", 1.92, 1.25, 3.09, 1, "supports"),
+    ("ci_above", 1.51, 0.30, 7.57, 1, "inconclusive"),
+    ("ci_above", 0.5, 0.2, 0.9, 1, "contradicts"),
+    ("ci_above", 1.5, None, None, 1, "inconclusive"),   # no interval: no inference
+    ("ci_above", -0.04, -0.11, 0.03, 0, "inconclusive"),
+    ("beyond_baseline", 0.30, 0.01, 0.05, None, "supports"),
+    ("beyond_baseline", 0.03, 0.01, 0.05, None, "inconclusive"),
+    ("beyond_baseline", 0.001, 0.01, 0.05, None, "contradicts"),
+    ("p_below", 1 / 19, None, None, 0.10, "supports"),
+    ("p_below", 1 / 6, None, None, 0.10, "inconclusive"),  # never evidence against
+    ("p_above", 0.948, None, None, 0.10, "supports"),
+    ("p_above", 0.10, None, None, 0.10, "contradicts"),
+    ("context", 5, None, None, None, "context"),
+    ("above", None, None, None, 0, "missing"),
+    ("above", float("nan"), None, None, 0, "missing"),
+    ("above", "texte", None, None, 0, "missing"),
+])
+def test_verdict_rules(rule, value, lo, hi, t, expected):
+    assert syn.verdict(rule, value, lo, hi, threshold=t) == expected
+
+
+def test_verdict_bad_rule_and_missing_threshold():
+    with pytest.raises(ValueError, match="unknown evidence rule"):
+        syn.verdict("bigger", 1, threshold=0)
+    with pytest.raises(ValueError, match="needs a threshold"):
+        syn.verdict("above", 1)
+    with pytest.raises(ValueError, match="unknown evidence rule"):
+        syn.rule_text("bigger")
+    assert syn.rule_text("ci_above", 1) == "intervalle entièrement au-dessus de 1"
+
+
+# --------------------------------------------------------------------------- evidence and ratings
+TERRITORY_FULL = [
+    ("resilience.resistance_treated", 0.7176, None, None),
+    ("counterfactual.synth_att", 3.50, None, None),
+    ("counterfactual.did_estimate", 3.495, 2.933, 4.057),
+    ("counterfactual.twfe_estimate", 3.495, 1.835, 5.156),
+    ("counterfactual.pretrend_p", 0.9476, None, None),
+    ("counterfactual.placebo_space_p", 1 / 19, None, None),
+    ("counterfactual.placebo_time_p", 1 / 6, None, None),
+    ("resilience.resistance_rank_p", 1 / 19, None, None),
+]
+
+
+def rating(frame, link):
+    return syn.rate_links(syn.evaluate_evidence(frame)).set_index("link").loc[link, "strength"]
+
+
+def test_evaluate_evidence_expands_wildcards_and_flags_missing():
+    frame = res(("survey.change_trust", 0.178, 0.113, 0.243), ("survey.change_belonging", -0.041, -0.113, 0.031),
+                ("sroi.ratio", 1.919, 1.251, 3.091))
+    ev = syn.evaluate_evidence(frame)
+    value = ev[ev["link"] == "value"]
+    changes = value[value["key"].str.startswith("survey.change_")]
+    assert changes["key"].tolist() == ["survey.change_belonging", "survey.change_trust"]  # sorted
+    assert changes["verdict"].tolist() == ["inconclusive", "supports"]
+    assert value.set_index("key").loc["sroi.ratio", "verdict"] == "supports"
+    assert value.set_index("key").loc["sroi.present_value", "verdict"] == "missing"
+    # every declared evidence item yields at least one row, sorted by link then role
+    assert set(ev["key"]) >= {e.key for e in syn.EVIDENCE if "*" not in e.key}
+    assert ev["order"].is_monotonic_increasing
+    assert (ev.loc[ev["rule"] == "context", "verdict"] == "context").all()
+
+
+def test_rating_rules_step_by_step():
+    # nothing recorded
+    assert rating(res(), "territory") == "not_assessed"
+    # context only still counts as not assessed
+    assert rating(res(("resilience.recovery_treated", -0.39, None, None)), "territory") == "not_assessed"
+    # result observed, no mechanism: weak
+    assert rating(res(("counterfactual.synth_att", 3.5, None, None)), "territory") == "weak"
+    # observed + mechanism, no alternative tested: moderate
+    base = [("counterfactual.synth_att", 3.5, None, None), ("counterfactual.did_estimate", 3.5, 2.9, 4.1)]
+    assert rating(res(*base), "territory") == "moderate"
+    # + one alternative ruled out: strong (an inconclusive one does not block)
+    assert rating(res(*base, ("counterfactual.pretrend_p", 0.95, None, None),
+                      ("counterfactual.placebo_time_p", 1 / 6, None, None)), "territory") == "strong"
+    # an alternative contradicting (diverging pre-trends): back to moderate
+    assert rating(res(*base, ("counterfactual.pretrend_p", 0.95, None, None),
+                      ("counterfactual.placebo_space_p", 0.05, None, None)), "territory") == "strong"
+    assert rating(res(*base, ("counterfactual.pretrend_p", 0.01, None, None),
+                      ("counterfactual.placebo_space_p", 0.05, None, None)), "territory") == "moderate"
+    # a mechanism item contradicting: weak even with the others supporting
+    assert rating(res(*base, ("counterfactual.twfe_estimate", -2.0, -3.0, -1.0),
+                      ("counterfactual.pretrend_p", 0.95, None, None)), "territory") == "weak"
+    # null effect (interval across 0): weak
+    assert rating(res(("counterfactual.synth_att", 0.2, None, None),
+                      ("counterfactual.did_estimate", 0.2, -0.6, 1.0),
+                      ("counterfactual.pretrend_p", 0.95, None, None)), "territory") == "weak"
+    # result not observed and no mechanism: not supported
+    assert rating(res(("counterfactual.synth_att", -0.4, None, None),
+                      ("counterfactual.did_estimate", -0.4, -1.2, 0.3)), "territory") == "not_supported"
+    # no observed item recorded but an estimated effect: the estimate stands for the result
+    assert rating(res(("counterfactual.did_estimate", 3.5, 2.9, 4.1),
+                      ("counterfactual.pretrend_p", 0.95, None, None)), "territory") == "strong"
+
+
+def test_demo_like_results_rate_each_link():
+    frame = res(
+        ("overview.n_actors", 2951, None, None), ("value_chain.n_contributing_actors", 410, None, None),
+        ("value_chain.leverage_overall", 5.397, None, None), ("network.broker_betweenness_rank", 1, None, None),
+        ("network.dependence_giant_share_drop", 0.31, 0.002, 0.02),
+        ("pipeline.n_ideas", 132, None, None), ("pipeline.n_launched", 27, None, None),
+        ("pipeline.conversion_idea_to_launched", 0.2045, 0.1446, 0.2812),
+        ("pipeline.diversity_odds_ratio", 1.511, 0.301, 7.571),
+        ("value_chain.jobs_fte_last_year", 45.6, None, None), ("sroi.ratio", 1.919, 1.251, 3.091),
+        ("sroi.prob_ratio_below_one", 0.0012, None, None), ("survey.retention_rate", 0.65, None, None),
+        *TERRITORY_FULL,
+    )
+    rated = syn.rate_links(syn.evaluate_evidence(frame))
+    assert rated["link"].tolist() == ["mobilisation", "launch", "value", "territory"]
+    assert rated["strength"].tolist() == ["strong", "weak", "strong", "strong"]
+    assert rated["strength_label"].tolist() == ["forte", "faible", "forte", "forte"]
+    terr = rated.set_index("link").loc["territory"]
+    # 8 rated items: 7 support, placebo in time inconclusive; recovery (context) is listed as missing
+    assert (terr["n_items"], terr["n_supports"], terr["n_inconclusive"], terr["n_contradicts"]) == (8, 7, 1, 0)
+    alts = syn.alternatives(syn.evaluate_evidence(frame)).set_index("explanation")["status"]
+    assert alts.filter(like="tendance plus favorable").item() == "ruled_out"
+    assert alts.filter(like="hasard").item() == "uncertain"           # space passes, time inconclusive
+    assert alts.filter(like="taille des projets").item() == "uncertain"
+    assert alts.filter(like="autres politiques").item() == "untested"
+
+
+def test_rate_links_rejects_a_results_table():
+    with pytest.raises(ValueError, match="evaluate_evidence"):
+        syn.rate_links(res(("sroi.ratio", 1.9, 1.2, 3.1)))
+    with pytest.raises(ValueError, match="results.collect"):
+        syn.evaluate_evidence(pd.DataFrame({"k": [1]}))
+    with pytest.raises(ValueError, match="unknown links"):
+        syn.evaluate_evidence(res(), [syn.Evidence("nowhere", "a.b", "observed", "above", 0)])
+
+
+# --------------------------------------------------------------------------- summary views
+def test_headline_keeps_recorded_values_in_reading_order():
+    frame = res(("sroi.ratio", 1.919, 1.251, 3.091), ("overview.n_actors", 2951, None, None),
+                ("pipeline.n_launched", 27, None, None), ("network.density_last", 0.01, None, None))
+    head = syn.headline(frame)
+    assert head["key"].tolist() == ["overview.n_actors", "pipeline.n_launched", "sroi.ratio"]
+    row = head.set_index("key").loc["sroi.ratio"]
+    assert (row["value"], row["ci_low"], row["ci_high"]) == (1.919, 1.251, 3.091)
+    assert isinstance(head.set_index("key").loc["overview.n_actors", "value"], int)
+
+
+def test_five_dimensions_and_coverage():
+    frame = res(("survey.change_trust", 0.178, 0.113, 0.243), ("sroi.ratio", 1.919, 1.251, 3.091),
+                ("overview.n_actors", 2951, None, None), ("sroi.prob_ratio_below_one", 0.0012, None, None))
+    dims = syn.five_dimensions(frame)
+    assert dims["dimension"].unique().tolist() == ["what", "who", "how_much", "contribution", "risk"]
+    by = dims.groupby("dimension", sort=False)["key"].apply(lambda s: [k for k in s if isinstance(k, str)])
+    assert by["what"] == ["survey.change_trust"] and by["who"] == ["overview.n_actors"]
+    assert by["how_much"] == ["sroi.ratio"] and by["contribution"] == [] and by["risk"] == ["sroi.prob_ratio_below_one"]
+    cov = syn.coverage(frame).set_index("topic")
+    assert cov.loc["sroi", "n_results"] == 2 and cov.loc["sroi", "present"]
+    assert not cov.loc["network", "present"] and cov.loc["network", "notebook"] == "20_actor_network"
+
+
+def test_compare_campaigns_change_overlap_and_missing():
+    a = res(("sroi.ratio", 1.8, 1.2, 2.9), ("overview.n_actors", 2800, None, None))
+    b = res(("sroi.ratio", 1.9, 3.0, 3.5), ("overview.n_actors", 2951, None, None),
+            ("survey.alpha_cooperation", 0.816, 0.784, 0.844))
+    out = syn.compare_campaigns({"demo-2024": a, "demo-2025": b})
+    assert out["key"].drop_duplicates().tolist() == ["overview.n_actors", "survey.alpha_cooperation", "sroi.ratio"]
+    ratio = out[out["key"] == "sroi.ratio"].set_index("campaign")
+    assert ratio.loc["demo-2024", "change"] == 0 and math.isclose(ratio.loc["demo-2025", "change"], 0.1)
+    assert ratio.loc["demo-2025", "overlap"] is False and ratio.loc["demo-2024", "overlap"] is True
+    alpha = out[out["key"] == "survey.alpha_cooperation"].set_index("campaign")
+    assert alpha.loc["demo-2024", "value"] is None and pd.isna(alpha.loc["demo-2025", "change"])
+    actors = out[out["key"] == "overview.n_actors"].set_index("campaign")
+    assert actors.loc["demo-2025", "change"] == 151 and actors.loc["demo-2025", "overlap"] is None
+    # keys=None: keys recorded by every campaign
+    assert syn.compare_campaigns({"a": a, "b": b}, keys=None)["key"].unique().tolist() == [
+        "overview.n_actors", "sroi.ratio"]
+    with pytest.raises(ValueError, match="at least one"):
+        syn.compare_campaigns({})
+
+
+# --------------------------------------------------------------------------- the notebook
+def write_executed(folder: Path, doc: dict) -> None:
+    """One executed-looking notebook per source notebook, carrying its recorded results."""
+    by_nb: dict[str, list] = {}
+    for key, r in doc.items():
+        payload = {"key": key, "value": r["value"], "label": r["label"], "unit": r["unit"], "ci": r["ci"],
+                   "note": r["note"]}
+        by_nb.setdefault(r["notebook"], []).append(payload)
+    for stem, payloads in by_nb.items():
+        nb = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_code_cell("results.record(...)")
+        cell.outputs = [nbformat.v4.new_output("display_data", data={_results.MIME_TYPE: p, "text/plain": "x"})
+                        for p in payloads]
+        nb.cells.append(cell)
+        nbformat.write(nb, folder / f"{stem}.ipynb")
+
+
+@pytest.mark.parametrize("campaign, strong, missing", [("demo-2025", 3, 0), ("demo-2024", 2, 1)])
+def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, strong, missing):
+    import papermill as pm
+
+    from rd_methods.publish.site import format_value
+
+    doc = json.loads((FIXTURES / f"{campaign}.results.json").read_text("utf-8"))
+    doc = {k: v for k, v in doc.items() if not v["notebook"].startswith("9")}  # a fresh run: no synthesis yet
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    write_executed(run_dir, doc)
+    out = tmp_path / "90_synthesis.ipynb"
+    pm.execute_notebook(ROOT / "notebooks" / "90_synthesis.ipynb", str(out), kernel_name="rd-methods",
+                        parameters={"campaign": campaign, "results_dir": str(run_dir)}, progress_bar=False,
+                        cwd=str(ROOT / "notebooks"))
+    nb = nbformat.read(out, as_version=4)
+    text = "\n".join(o["data"]["text/markdown"] for c in nb.cells if c.cell_type == "code"
+                     for o in c.outputs if "text/markdown" in o.get("data", {}))
+    # the one-page summary: every headline figure recorded is shown with the value of results.json
+    shown = [k for k in syn.HEADLINE_KEYS if k in doc]
+    assert len(shown) >= 5
+    for key in shown:
+        r = doc[key]
+        ci = r["ci"] or [None, None]
+        cell = f"| {r['label']} | {format_value(r['value'], r['unit'], *ci)} | [{r['notebook']}]({r['notebook']}.html) |"
+        assert cell in text, key
+    # every evidence line of the contribution story carries its results.json value
+    for key, r in doc.items():
+        if any(e.key == key or ("*" in e.key and key.startswith(e.key.rstrip("*"))) for e in syn.EVIDENCE):
+            ci = r["ci"] or [None, None]
+            assert f"| {r['label']} | {format_value(r['value'], r['unit'], *ci)} |" in text, key
+    recorded = _results.collect(out).set_index("key")["value"]
+    assert recorded["synthesis.n_results_used"] == len(doc)
+    assert recorded["synthesis.n_links_strong"] == strong
+    assert recorded["synthesis.n_links_assessed"] == 4
+    assert recorded["synthesis.n_notebooks_missing"] == missing
+    if missing:
+        assert "`20_actor_network`" in text
+    assert ("Données synthétiques" in text) and "Acteurs mobilisés → Projets : **" in text
