@@ -321,6 +321,62 @@ def cmd_open(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- reproduce
+def _add_reproduce(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "reproduce",
+        help="rerun a campaign in a temporary folder and compare every result with the published ones",
+        description=(
+            "Rerun every notebook of a campaign into a temporary folder (the published site and the "
+            "processed cache are untouched), then compare each recorded result with the published "
+            "results.json: identifiers, counts, texts and booleans exactly, decimal numbers within a "
+            "relative tolerance; a result missing on either side is a difference. Prints a table and "
+            "exits 0 only when everything matches."
+        ),
+    )
+    p.add_argument("campaign", help="campaign id under the data folder, or path of a campaign folder")
+    p.add_argument("--against", default=None, metavar="RESULTS_JSON",
+                   help="published results to compare with (default: <reports>/<campaign>/results.json)")
+    p.add_argument("--rtol", type=float, default=None, help="relative tolerance for decimal numbers (default: 1e-9)")
+    p.add_argument("--atol", type=float, default=0.0, help="absolute tolerance for decimal numbers (default: 0)")
+    p.add_argument("--jobs", "-j", type=int, default=None, help="notebooks run at once (default: number of cores)")
+    p.add_argument("--only", action="append", default=None, metavar="NOTEBOOK",
+                   help="rerun only these notebooks; results of the others are not compared")
+    p.add_argument("--timeout", type=int, default=None, help="seconds allowed per notebook cell (default: 600)")
+    p.add_argument("--kernel", default=None, help="Jupyter kernel (default: rd-methods, else python3)")
+    p.add_argument("--keep", default=None, metavar="DIR", help="keep the rerun's reports in DIR")
+    p.add_argument("--differences-only", action="store_true", help="print only the results that differ")
+    p.set_defaults(func=cmd_reproduce)
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from rd_methods.reproduce import DEFAULT_RTOL, format_table, reproduce
+
+    rtol = DEFAULT_RTOL if args.rtol is None else args.rtol
+    if rtol < 0 or args.atol < 0:
+        raise RdMethodsError("les tolérances doivent être positives ou nulles", hint="par exemple --rtol 1e-9")
+    if args.jobs is not None and args.jobs < 1:
+        raise RdMethodsError("--jobs doit être au moins 1", hint="par exemple --jobs 2")
+    only = [t.strip() for item in (args.only or []) for t in item.split(",") if t.strip()] or None
+    report = reproduce(args.campaign, against=args.against, rtol=rtol, atol=args.atol, data_dir=args.data_dir,
+                       jobs=args.jobs, only=only, timeout=args.timeout, kernel=args.kernel, keep=args.keep,
+                       echo=lambda line: print(line, file=sys.stderr, flush=True))
+    print(f"Reproduction de {report.campaign} contre {report.against}")
+    if report.fingerprint_published and report.fingerprint_published != report.fingerprint_now:
+        print("  attention : les données brutes ont changé depuis la publication (empreinte "
+              f"{report.fingerprint_published[:12]} publiée, {str(report.fingerprint_now)[:12]} maintenant)")
+    print(format_table(report, all_rows=not args.differences_only))
+    if report.failed_notebooks:
+        print(f"notebooks en échec pendant le recalcul : {', '.join(report.failed_notebooks)}")
+    if report.ok:
+        print(f"Reproduit : tous les résultats sont identiques ({report.duration:.0f} s).")
+        return 0
+    moved = report.differences["key"].tolist()
+    print(f"Non reproduit : {len(moved)} résultat(s) diffèrent : {', '.join(moved[:20])}"
+          + (" …" if len(moved) > 20 else ""), file=sys.stderr)
+    return 1
+
+
 # --------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -339,7 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of the published site (env RD_METHODS_REPORTS_DIR; default reports)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_validate, _add_new, _add_demo, _add_import_survey, _add_run, _add_list, _add_inspect, _add_open):
+    for add in (_add_validate, _add_new, _add_demo, _add_import_survey, _add_run, _add_list, _add_inspect, _add_open,
+                _add_reproduce):
         add(sub)
     return parser
 
