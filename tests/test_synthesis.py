@@ -3,6 +3,7 @@ hand-built result tables, and the 90_synthesis notebook on the demo campaigns' r
 
 import json
 import math
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -272,3 +273,74 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
     if missing:
         assert "`20_actor_network`" in text
     assert ("Données synthétiques" in text) and "Acteurs mobilisés → Projets : **" in text
+
+
+# --------------------------------------------------------------------------- campaign comparison
+def test_comparison_notebook_on_the_two_demo_campaigns(tmp_path):
+    import papermill as pm
+
+    from rd_methods.publish.site import format_value
+
+    site = tmp_path / "reports"
+    docs = {}
+    for c in ("demo-2024", "demo-2025"):
+        (site / c).mkdir(parents=True)
+        shutil.copy(FIXTURES / f"{c}.results.json", site / c / "results.json")
+        (site / c / "run.json").write_text(json.dumps({"title": f"Démo {c}", "period": [2016, int(c[-4:])],
+                                                       "synthetic": True}), "utf-8")
+        docs[c] = json.loads((FIXTURES / f"{c}.results.json").read_text("utf-8"))
+    out = tmp_path / "91.ipynb"
+    pm.execute_notebook(ROOT / "notebooks" / "91_campaign_comparison.ipynb", str(out), kernel_name="rd-methods",
+                        parameters={"campaigns": ["demo-2024", "demo-2025", "demo-2030"], "reports_dir": str(site)},
+                        progress_bar=False, cwd=str(ROOT / "notebooks"))
+    nb = nbformat.read(out, as_version=4)
+    text = "\n".join(o["data"]["text/markdown"] for c in nb.cells if c.cell_type == "code"
+                     for o in c.outputs if "text/markdown" in o.get("data", {}))
+    # every compared key shows both campaigns' published values with their intervals
+    both = [k for k in syn.COMPARISON_KEYS if k in docs["demo-2024"] and k in docs["demo-2025"]]
+    assert len(both) >= 15
+    for key in both:
+        a, b = docs["demo-2024"][key], docs["demo-2025"][key]
+        cells = " | ".join(format_value(d["value"], d["unit"], *(d["ci"] or [None, None])) for d in (a, b))
+        assert f" | {cells} | " in text, key
+    assert "| Sociétaires (dernière année) | 98 | 100 | +2 | — |" in text
+    assert "`demo-2030`" in text and "non publiées" in text        # asked for, not published
+    recorded = _results.collect(out).set_index("key")["value"]
+    assert recorded["comparison.n_campaigns"] == 2
+    assert recorded["comparison.n_keys_compared"] == len({k for k in syn.COMPARISON_KEYS
+                                                          if k in docs["demo-2024"] or k in docs["demo-2025"]})
+
+
+@pytest.mark.slow
+def test_runner_publishes_the_comparison_once_and_links_it(tmp_path, monkeypatch):
+    from rd_methods.publish import runner
+
+    data = tmp_path / "raw"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "notebooks" / "data" / "tiny", data / "tiny")
+    shutil.copytree(data / "tiny", data / "tiny2")
+    yml = data / "tiny2" / "campaign.yml"
+    yml.write_text(yml.read_text("utf-8").replace("id: tiny", "id: tiny2"), "utf-8")
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
+    shutil.copy(ROOT / "tests" / "fixtures" / "notebooks" / "10_ok.ipynb", nb_dir)
+    shutil.copy(ROOT / "notebooks" / "91_campaign_comparison.ipynb", nb_dir)
+    for var, folder in (("DATA", data), ("NOTEBOOKS", nb_dir), ("REPORTS", tmp_path / "reports"),
+                        ("PROCESSED", tmp_path / "processed")):
+        monkeypatch.setenv(f"RD_METHODS_{var}_DIR", str(folder))
+    lines: list[str] = []
+    runs = runner.run(["tiny", "tiny2"], jobs=2, edition="public", echo=lines.append)
+    reports = tmp_path / "reports"
+    # not run inside each campaign ...
+    assert all({o.stem for o in r.notebooks} == {"10_ok"} for r in runs)
+    assert not (reports / "tiny" / "91_campaign_comparison.html").exists()
+    # ... but once, after both, published at reports/comparison/ and linked from the site index
+    assert sum("91_campaign_comparison" in x and "réussi" in x for x in lines) == 1
+    record = json.loads((reports / "comparison" / "comparison.json").read_text("utf-8"))
+    assert record["campaigns"] == ["tiny", "tiny2"] and record["status"] == "ok"
+    assert (reports / "comparison" / "91_campaign_comparison.html").is_file()
+    index = (reports / "index.html").read_text("utf-8")
+    assert 'href="comparison/91_campaign_comparison.html"' in index and "Comparer les campagnes" in index
+    assert not any(p.name.startswith(".") for p in reports.iterdir())
+    # a run of one campaign leaves the published comparison (and its link) in place
+    runner.run(["tiny"], jobs=1, edition="public", echo=lines.append)
+    assert 'href="comparison/91_campaign_comparison.html"' in (reports / "index.html").read_text("utf-8")

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +60,7 @@ __all__ = [
     "headline",
     "coverage",
     "compare_campaigns",
+    "from_results_json",
 ]
 
 RESULT_COLUMNS = ["key", "value", "label", "unit", "ci_low", "ci_high", "note", "notebook"]
@@ -617,6 +619,27 @@ def coverage(results: pd.DataFrame, expected: Mapping[str, str] = TOPIC_NOTEBOOK
 
 
 # --------------------------------------------------------------------------- campaigns
+def from_results_json(doc: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """The content of a ``results.json`` (already parsed) as a results table.
+
+    Same columns as :func:`rd_methods.results.collect`, sorted by notebook then key.
+
+    Examples
+    --------
+    >>> from_results_json({"sroi.ratio": {"value": 1.9, "ci": [1.2, 3.1], "notebook": "60_sroi"}})["ci_high"].item()
+    3.1
+    """
+    rows = []
+    for key, r in doc.items():
+        ci = r.get("ci") or [None, None]
+        rows.append({"key": key, "value": r.get("value"), "label": r.get("label") or key, "unit": r.get("unit"),
+                     "ci_low": _num(ci[0]), "ci_high": _num(ci[1]), "note": r.get("note"),
+                     "notebook": r.get("notebook")})
+    out = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    out["value"] = pd.Series([r["value"] for r in rows], dtype=object)
+    return out.sort_values(["notebook", "key"], kind="stable").reset_index(drop=True)
+
+
 def compare_campaigns(results: Mapping[str, pd.DataFrame], keys: Sequence[str] | None = COMPARISON_KEYS
                       ) -> pd.DataFrame:
     """Key results side by side across campaigns (long format).
@@ -667,7 +690,11 @@ def compare_campaigns(results: Mapping[str, pd.DataFrame], keys: Sequence[str] |
     rows = []
     for k in order:
         recs = {c: r[r["key"] == k] for c, r in checked.items()}
-        last = [rec.iloc[0] for rec in recs.values() if len(rec)][-1]
+        present = [rec.iloc[0] for rec in recs.values() if len(rec)]
+        last = present[-1]
+        label = last["label"]
+        if len({str(p["label"]) for p in present}) > 1:  # e.g. "Sociétaires fin 2024" / "… fin 2025"
+            label = re.sub(r"\s*(?:fin |en |\()?(?:19|20)\d\d\)?", " (dernière année)", str(label), count=1)
         ref_row = recs[ref].iloc[0] if len(recs[ref]) else None
         ref_v = _num(ref_row["value"]) if ref_row is not None and not isinstance(ref_row["value"], bool) else None
         ref_ci = (_num(ref_row["ci_low"]), _num(ref_row["ci_high"])) if ref_row is not None else (None, None)
@@ -681,7 +708,7 @@ def compare_campaigns(results: Mapping[str, pd.DataFrame], keys: Sequence[str] |
             overlap = None
             if None not in (lo, hi, *ref_ci):
                 overlap = bool(lo <= ref_ci[1] and ref_ci[0] <= hi)
-            rows.append({"key": k, "label": last["label"], "unit": last["unit"], "notebook": last["notebook"],
+            rows.append({"key": k, "label": label, "unit": last["unit"], "notebook": last["notebook"],
                          "campaign": c, "value": value, "ci_low": lo, "ci_high": hi, "change": change,
                          "overlap": overlap})
     cols = ["key", "label", "unit", "notebook", "campaign", "value", "ci_low", "ci_high", "change", "overlap"]

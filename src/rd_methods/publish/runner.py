@@ -42,6 +42,7 @@ import nbformat
 from rd_methods import disclosure, paths
 from rd_methods import results as _results
 from rd_methods.errors import RdMethodsError
+from rd_methods.publish import comparison as _comparison
 from rd_methods.publish import provenance as _prov
 from rd_methods.publish import site as _site
 
@@ -400,9 +401,11 @@ def run(
             {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
             if jobs > 1 else {}
         )
+        # notebooks comparing campaigns (a `campaigns` parameter) run once, after all campaigns
+        cross = [s for s in specs if _comparison.is_cross_campaign(s)]
         runnable: list[tuple[_Campaign, NotebookSpec]] = []
         for state in states.values():
-            for spec in specs:
+            for spec in (s for s in specs if s not in cross):
                 missing = [t for t in spec.requires if not state.camp.has(t)]
                 if missing:
                     state.outcomes[spec.stem] = NotebookOutcome(spec.stem, spec.title, "not_applicable", missing=missing)
@@ -447,6 +450,10 @@ def run(
                             submit(state, later)
                         state.later = []
         runs = [_finish(state, reusable, editions, echo) for state in states.values()]
+        compared = [states[r.campaign] for r in runs if r.published]
+        if cross and len(compared) >= 2:
+            _comparison.publish_comparison(cross, compared, reports=reports, kernel=kernel, timeout=timeout,
+                                           editions=editions, retries=retries, echo=echo)
         _site.write_site_index(reports)
         return runs
     except (KeyboardInterrupt, _Terminated):

@@ -78,16 +78,18 @@ def published_campaigns(reports: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def render_site_index(campaigns: list[dict[str, Any]]) -> str:
+def render_site_index(campaigns: list[dict[str, Any]], comparison: dict[str, Any] | None = None) -> str:
     return jinja_env().get_template("site_index.html.j2").render(
-        css=site_css(), campaigns=campaigns, status_labels=STATUS_LABELS,
+        css=site_css(), campaigns=campaigns, status_labels=STATUS_LABELS, comparison=comparison,
     )
 
 
 def write_site_index(reports: Path) -> Path:
     """(Re)write ``reports/index.html`` atomically (temporary file, then rename)."""
     reports.mkdir(parents=True, exist_ok=True)
-    page = render_site_index(published_campaigns(reports))
+    from rd_methods.publish.comparison import comparison_record
+
+    page = render_site_index(published_campaigns(reports), comparison_record(reports))
     fd, tmp = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=reports)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(page)

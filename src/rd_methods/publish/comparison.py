@@ -1,0 +1,116 @@
+"""Cross-campaign notebooks (``91_campaign_comparison``), published once per run at ``reports/comparison/``.
+
+A notebook that declares a ``campaigns`` parameter compares campaigns instead of analysing
+one: the runner leaves it out of every campaign's own run and, when a run has published two
+campaigns or more, calls :func:`publish_comparison` after them. The notebook reads the
+campaigns' published ``results.json`` (parameter ``reports_dir``); its pages land in
+``reports/comparison/`` (swapped in atomically, like a campaign's report, and refused if a
+personal name of any compared campaign appears), with ``comparison.json`` describing the
+run; ``reports/index.html`` links to them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rd_methods import disclosure
+
+__all__ = ["FOLDER", "is_cross_campaign", "publish_comparison", "comparison_record"]
+
+FOLDER = "comparison"
+
+
+def is_cross_campaign(spec: Any) -> bool:
+    """A notebook that compares campaigns declares a ``campaigns`` parameter."""
+    return "campaigns" in getattr(spec, "parameters", ())
+
+
+def publish_comparison(
+    specs: Sequence[Any],
+    states: Sequence[Any],
+    *,
+    reports: Path,
+    kernel: str,
+    timeout: int,
+    editions: list[str],
+    retries: int = 2,
+    echo: Callable[[str], None] = print,
+) -> dict[str, Any] | None:
+    """Run the cross-campaign notebooks on the campaigns of ``states`` and publish them.
+
+    ``states`` are the runner's per-campaign states (``camp``, ``provenance``, ``parameters``,
+    ``names``) of the campaigns published by this run, in the order given on the command
+    line. Returns the ``comparison.json`` record, or ``None`` when publication was refused.
+    """
+    from rd_methods.publish.runner import clean_leftovers, swap_in
+    from rd_methods.publish.worker import run_notebook
+
+    ids = [s.camp.id for s in states]
+    names: dict[str, str] = {}
+    for s in states:
+        names.update(s.names)
+    last = states[-1]
+    prov = last.provenance
+    clean_leftovers(reports, FOLDER)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.tmp-{os.getpid()}-", dir=reports))
+    tmp.chmod(0o755)
+    entries, findings = [], []
+    try:
+        for spec in specs:
+            offered = {"campaign": ids[-1], "data_dir": last.parameters.get("data_dir", ""), "campaigns": ids,
+                       "reports_dir": str(reports)}
+            params = {k: v for k, v in offered.items() if k in spec.parameters}
+            shown = {k: v for k, v in params.items() if k != "reports_dir"}
+            task = {
+                "campaign": FOLDER, "stem": spec.stem, "path": str(spec.path), "out_dir": str(tmp),
+                "parameters": params, "kernel": kernel, "timeout": timeout, "cwd": str(spec.path.parent),
+                "editions": editions, "names": names, "retries": retries, "env": None,
+                "context": {
+                    "campaign": FOLDER, "campaign_title": "Comparaison : " + ", ".join(ids),
+                    "synthetic": any(bool(s.camp.synthetic) for s in states), "stem": spec.stem,
+                    "notebook_title": spec.title, "parameters": shown,
+                    "fingerprint": " ; ".join(f"{s.camp.id} {s.provenance['fingerprint'][:12]}" for s in states),
+                    "git": prov["git"], "versions": prov["versions"], "run_at": prov["run_at"], "editions": editions,
+                },
+            }
+            res = run_notebook(task)
+            findings += [disclosure.Finding(**f) for f in res.get("findings", [])]
+            error = res.get("error")
+            line = f"[{FOLDER}] {spec.stem:<30} {'réussi' if res['status'] == 'ok' else 'échec':<8} {res.get('duration', 0):6.1f} s"
+            if error:
+                line += f"  — {error.get('ename')} : {error.get('evalue')}"
+            echo(line)
+            entries.append({"stem": spec.stem, "title": spec.title, "status": res["status"],
+                            "pages": res.get("pages", {}), "ipynb": f"{spec.stem}.ipynb", "error": error})
+        if findings:
+            echo(f"[{FOLDER}] publication refusée : nom d'une personne trouvé dans {len(findings)} endroit(s)")
+            return None
+        record = {"campaigns": ids, "run_at": prov["run_at"], "notebooks": entries,
+                  "status": "ok" if all(e["status"] == "ok" for e in entries) else "failed"}
+        (tmp / "comparison.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), "utf-8")
+        swap_in(tmp, reports / FOLDER)
+        echo(f"[{FOLDER}] publié : {reports / FOLDER}")
+        return record
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def comparison_record(reports: Path) -> dict[str, Any] | None:
+    """``comparison.json`` of the published comparison, with ``href`` to its first public page."""
+    try:
+        record = json.loads((reports / FOLDER / "comparison.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    for entry in record.get("notebooks", []):
+        page = entry.get("pages", {}).get("public") or entry.get("pages", {}).get("research")
+        if page and (reports / FOLDER / page).is_file():
+            record["href"] = f"{FOLDER}/{page}"
+            return record
+    return None
