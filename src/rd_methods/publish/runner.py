@@ -7,8 +7,10 @@
 2. find the notebooks (``notebooks/NN_*.ipynb``); a notebook whose required tables
    (metadata ``rd_methods.requires``) are absent is *not applicable*;
 3. execute the applicable ones with papermill in a process pool (``jobs`` kernels at a
-   time), ``9N_*`` notebooks (the synthesis) after all others of their campaign; each
-   worker renders the public / research HTML pages and scans them for personal names;
+   time) or, with ``executor="dask"``, as tasks of a Dask cluster
+   (:mod:`rd_methods.publish.executors`), ``9N_*`` notebooks (the synthesis) after all
+   others of their campaign; each worker renders the public / research HTML pages and
+   scans them for personal names;
 4. build the campaign index, ``results.json``, ``provenance.json`` and ``run.json`` in
    ``reports/.<campaign>.tmp-…``; then, unless a personal name was found (fail closed),
    swap that folder in place of ``reports/<campaign>`` (rename old away, rename new in,
@@ -22,7 +24,6 @@ renames of the swap).
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import re
 import secrets
@@ -32,7 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from rd_methods import disclosure, paths
 from rd_methods import results as _results
 from rd_methods.errors import RdMethodsError
 from rd_methods.publish import comparison as _comparison
+from rd_methods.publish import executors as _executors
 from rd_methods.publish import provenance as _prov
 from rd_methods.publish import site as _site
 
@@ -255,15 +257,6 @@ def _default_echo(line: str) -> None:
     print(line, flush=True)
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
-    try:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["rd_methods.publish.worker"])
-    except ValueError:  # pragma: no cover - platforms without forkserver
-        ctx = multiprocessing.get_context()
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
-
-
 class _Terminated(Exception):
     pass
 
@@ -300,13 +293,17 @@ def run(
     reports_dir: str | os.PathLike[str] | None = None,
     echo: Callable[[str], None] = _default_echo,
     retries: int = 2,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> list[CampaignRun]:
     """Run and publish the notebooks of ``campaigns``; return what happened to each.
 
     Raises :class:`~rd_methods.errors.CampaignNotFound` / ``ValidationFailed`` before
     anything runs when a campaign cannot be loaded; a notebook's failure is reported in
     the returned :class:`CampaignRun` (status ``failed``), a personal name in a page
-    makes it ``refused`` (nothing of that campaign published).
+    makes it ``refused`` (nothing of that campaign published). ``executor``: ``local``
+    (process pool) or ``dask`` (a LocalCluster of ``jobs`` workers, or the cluster whose
+    scheduler is at ``scheduler``); see :mod:`rd_methods.publish.executors`.
     """
     from rd_methods.campaign import Campaign
 
@@ -326,17 +323,21 @@ def run(
     kernel = kernel or detect_kernel()
     root = paths.project_root()
 
-    loaded = []
-    for name in dict.fromkeys(campaigns):
-        camp = Campaign.load(name, data_dir=data_dir)
-        if camp.id not in {c.id for c in loaded}:
-            loaded.append(camp)
-    reports.mkdir(parents=True, exist_ok=True)
-
     states: dict[str, _Campaign] = {}
     old_handler = signal.signal(signal.SIGTERM, _on_sigterm) if _main_thread() else None
     pool = None
     try:
+        # a Dask scheduler that cannot be reached fails here, before any campaign is touched
+        pool = _executors.make_executor(executor, jobs=jobs, scheduler=scheduler)
+        if executor != "local":
+            echo(f"rd-methods: exécution sur {pool.describe()}")
+        loaded = []
+        for name in dict.fromkeys(campaigns):
+            camp = Campaign.load(name, data_dir=data_dir)
+            if camp.id not in {c.id for c in loaded}:
+                loaded.append(camp)
+        reports.mkdir(parents=True, exist_ok=True)
+
         for camp in loaded:
             _write_processed(camp, echo)
             clean_leftovers(reports, camp.id)
@@ -417,13 +418,11 @@ def run(
                     state.pending += 1
 
         n_tasks = len(runnable) + sum(len(s.later) for s in states.values())
-        pool = _pool(min(jobs, max(1, n_tasks))) if n_tasks else None
+        pool.start(n_tasks)
         futures: dict[Future, tuple[_Campaign, NotebookSpec]] = {}
 
         def submit(state: _Campaign, spec: NotebookSpec) -> None:
-            from rd_methods.publish.worker import run_notebook
-
-            futures[pool.submit(run_notebook, task(state, spec))] = (state, spec)
+            futures[pool.submit(task(state, spec))] = (state, spec)
 
         for state, spec in runnable:
             submit(state, spec)
@@ -461,10 +460,7 @@ def run(
         raise KeyboardInterrupt from None
     finally:
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-            for proc in list((getattr(pool, "_processes", None) or {}).values()):
-                if proc.is_alive():
-                    proc.terminate()
+            pool.shutdown()
         for state in states.values():
             if state.tmp.exists():
                 shutil.rmtree(state.tmp, ignore_errors=True)

@@ -1,0 +1,218 @@
+"""Where notebook executions run: a local process pool (default) or a Dask cluster.
+
+The runner (:func:`rd_methods.publish.runner.run`) hands every notebook execution to an
+executor as one task: :func:`rd_methods.publish.worker.run_notebook` applied to a plain
+task dict. Both executors return :class:`concurrent.futures.Future` objects, so the
+runner waits on them the same way; loading the campaigns, the campaign index, the
+``results.json``, the disclosure check of the whole report and the atomic swap stay on the
+client.
+
+- ``local``: a :class:`~concurrent.futures.ProcessPoolExecutor` (forkserver, the worker
+  module preloaded) of ``jobs`` processes. Needs nothing.
+- ``dask``: a ``distributed`` client. Without an address, a :class:`distributed.LocalCluster`
+  on loopback with ``jobs`` single-threaded worker processes; with an address
+  (``tcp://host:8786``), the scheduler of an existing cluster (``dask scheduler`` /
+  ``dask worker``, or ``dask-jobqueue`` on SLURM / PBS). Each notebook execution is one
+  task, submitted with ``retries=1``; a LocalCluster's scheduler allows one worker death
+  per task (``distributed.scheduler.allowed-failures = 1``): a task whose worker dies is
+  rerun once on another worker, then reported as failed.
+
+What workers need: the same environment (``rd_methods`` installed, the ``rd-methods``
+Jupyter kernel), and the notebooks, data and reports folders at the same paths as the
+client (a shared file system): a worker writes the executed notebook and its pages into
+``reports/.<campaign>.tmp-…`` and the client publishes that folder.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from rd_methods.errors import RdMethodsError
+
+__all__ = ["EXECUTORS", "SCHEDULER_ENV", "LocalExecutor", "DaskExecutor", "make_executor", "run_task"]
+
+EXECUTORS = ("local", "dask")
+#: environment variable holding the address of a Dask scheduler (``--scheduler``)
+SCHEDULER_ENV = "RD_METHODS_SCHEDULER"
+#: seconds allowed to reach a remote scheduler before giving up with a clear error
+CONNECT_TIMEOUT = 5
+# what a remote worker takes from the client's environment (the rest stays its own)
+_PORTABLE_PREFIXES = ("RD_METHODS_",)
+_PORTABLE_NAMES = frozenset({
+    "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+    "PYDEVD_DISABLE_FILE_VALIDATION", "JUPYTER_PLATFORM_DIRS",
+})
+# run_notebook swaps os.environ and fd 2 of its process: one notebook at a time per process
+_PROCESS_LOCK = threading.Lock()
+
+
+def run_task(task: dict[str, Any], portable_env: bool = False) -> dict[str, Any]:
+    """Run one notebook task on a Dask worker (:func:`~rd_methods.publish.worker.run_notebook`).
+
+    With ``portable_env`` (a remote cluster) the worker keeps its own environment (``PATH``,
+    ``HOME``, virtual environment…) and takes from the client's only the ``RD_METHODS_*``
+    locations and the thread caps; on a LocalCluster the task's environment is used as is,
+    exactly as in the local pool. Tasks sharing a worker process run one after the other.
+    """
+    from rd_methods.publish.worker import run_notebook
+
+    if portable_env and task.get("env"):
+        mine = {k: v for k, v in os.environ.items() if not k.startswith(_PORTABLE_PREFIXES)}
+        given = {k: v for k, v in task["env"].items()
+                 if k.startswith(_PORTABLE_PREFIXES) or k in _PORTABLE_NAMES}
+        task = dict(task, env={**mine, **given})
+    with _PROCESS_LOCK:
+        return run_notebook(task)
+
+
+class LocalExecutor:
+    """The default: a pool of ``jobs`` local processes, started at the first :meth:`start`."""
+
+    kind = "local"
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, int(jobs))
+        self._pool: ProcessPoolExecutor | None = None
+
+    def describe(self) -> str:
+        return f"pool local de {self.jobs} processus"
+
+    def start(self, n_tasks: int) -> None:
+        """Start at most ``min(jobs, n_tasks)`` processes (none for no task)."""
+        if self._pool is not None or n_tasks < 1:
+            return
+        try:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["rd_methods.publish.worker"])
+        except ValueError:  # pragma: no cover - platforms without forkserver
+            ctx = multiprocessing.get_context()
+        self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, n_tasks), mp_context=ctx)
+
+    def submit(self, task: dict[str, Any]) -> Future:
+        from rd_methods.publish.worker import run_notebook
+
+        self.start(1)
+        return self._pool.submit(run_notebook, task)
+
+    def shutdown(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            if proc.is_alive():
+                proc.terminate()
+
+
+class DaskExecutor:
+    """Notebook executions as tasks of a Dask ``distributed`` cluster.
+
+    Parameters
+    ----------
+    jobs : int
+        Worker processes of the LocalCluster started when ``address`` is empty
+        (one thread each: a worker runs one kernel at a time).
+    address : str, optional
+        Scheduler address (``tcp://host:8786``). Empty: start a LocalCluster on loopback.
+    connect_timeout : float
+        Seconds to reach a remote scheduler; past it, :class:`RdMethodsError`.
+
+    Example
+    -------
+    >>> ex = DaskExecutor(jobs=2)                        # doctest: +SKIP
+    >>> fut = ex.submit(task); fut.result()["status"]    # doctest: +SKIP
+    'ok'
+    >>> ex.shutdown()                                    # doctest: +SKIP
+    """
+
+    kind = "dask"
+
+    def __init__(self, jobs: int, address: str | None = None, connect_timeout: float = CONNECT_TIMEOUT) -> None:
+        try:
+            import dask
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise RdMethodsError(
+                "l'exécuteur dask demande les paquets dask et distributed",
+                hint='pip install -e ".[dask]" (make setup les installe)',
+            ) from exc
+        self.address = (address or "").strip() or None
+        self.jobs = max(1, int(jobs))
+        self._cluster = None
+        if self.address is None:
+            # one worker death per task is tolerated: the task is rerun once, then reported failed
+            with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+                self._cluster = LocalCluster(
+                    n_workers=self.jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
+                    dashboard_address=None, memory_limit=0,  # kernels are child processes, not worker memory
+                )
+            self.client = Client(self._cluster)
+        else:
+            if "://" not in self.address:
+                self.address = f"tcp://{self.address}"
+            try:
+                self.client = Client(self.address, timeout=connect_timeout)
+            except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address
+                raise RdMethodsError(
+                    f"planificateur Dask injoignable à {self.address} ({type(exc).__name__}) après {connect_timeout:g} s",
+                    hint="vérifier l'adresse (tcp://hôte:8786) et que « dask scheduler » tourne ; "
+                         "sans --scheduler, un LocalCluster est démarré sur cette machine",
+                ) from None
+
+    def describe(self) -> str:
+        if self._cluster is not None:
+            return f"LocalCluster Dask de {self.jobs} processus ({self.client.scheduler.address})"
+        n = len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+        return f"cluster Dask {self.address} ({n} worker(s))"
+
+    def start(self, n_tasks: int) -> None:
+        """Nothing to start: the cluster is up since :meth:`__init__`."""
+
+    def submit(self, task: dict[str, Any]) -> Future:
+        out: Future = Future()
+        out.set_running_or_notify_cancel()
+        fut = self.client.submit(
+            run_task, task, portable_env=self._cluster is None,
+            key=f"rd-methods-{task['campaign']}-{task['stem']}-{os.urandom(4).hex()}",
+            pure=False, retries=1,
+        )
+
+        def relay(f) -> None:
+            try:
+                out.set_result(f.result())
+            except BaseException as exc:  # noqa: BLE001 - KilledWorker, CancelledError…
+                out.set_exception(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
+
+        fut.add_done_callback(relay)
+        out._dask_future = fut  # type: ignore[attr-defined] - keep it referenced until done
+        return out
+
+    def shutdown(self) -> None:
+        client, self.client = getattr(self, "client", None), None
+        if client is not None:
+            try:
+                client.close(timeout=10)
+            except Exception:  # noqa: BLE001 - closing must not hide the run's outcome
+                pass
+        cluster, self._cluster = self._cluster, None
+        if cluster is not None:
+            try:
+                cluster.close(timeout=20)
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def make_executor(kind: str = "local", *, jobs: int, scheduler: str | None = None) -> LocalExecutor | DaskExecutor:
+    """The executor named ``kind`` (``local`` or ``dask``); a user error otherwise."""
+    if kind not in EXECUTORS:
+        raise RdMethodsError(f"exécuteur inconnu : {kind}", hint="--executor local ou dask")
+    if kind == "local":
+        if scheduler:
+            raise RdMethodsError("--scheduler ne sert qu'avec l'exécuteur dask",
+                                 hint=f"--executor dask --scheduler {scheduler}")
+        return LocalExecutor(jobs)
+    return DaskExecutor(jobs, scheduler)
