@@ -223,7 +223,8 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
             "report in atomically. Exit 1 if a notebook failed or a publication was refused."
         ),
     )
-    p.add_argument("campaigns", nargs="+", metavar="CAMPAIGN", help="campaign id(s) under the data folder, or path(s)")
+    p.add_argument("campaigns", nargs="*", metavar="CAMPAIGN", help="campaign id(s) under the data folder, or path(s)")
+    p.add_argument("--all", action="store_true", help="run every campaign of the data folder (rd-methods list shows them)")
     p.add_argument(
         "--only", action="append", default=None, metavar="NOTEBOOK",
         help="run only these notebooks (20, 20_actor_network or actor_network; repeat or separate with commas)",
@@ -233,6 +234,15 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
                    help="HTML editions to publish (default: both)")
     p.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default: 600)")
     p.add_argument("--kernel", default=None, help="Jupyter kernel (default: rd-methods, else python3)")
+    p.add_argument(
+        "--executor", choices=("local", "dask"), default=None,
+        help="where notebooks run: local process pool (default) or a Dask cluster (dask when a scheduler address is given)",
+    )
+    p.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS",
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (env RD_METHODS_SCHEDULER); "
+             "without it, --executor dask starts a LocalCluster of --jobs workers",
+    )
     p.set_defaults(func=cmd_run)
 
 
@@ -245,9 +255,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise RdMethodsError("--jobs doit être au moins 1", hint="par exemple --jobs 2")
     if args.timeout < 1:
         raise RdMethodsError("--timeout doit être un nombre de secondes positif", hint="par exemple --timeout 600")
+    campaigns = _run_campaigns(args)
+    executor, scheduler = _run_executor(args)
     runs = runner.run(
-        args.campaigns, data_dir=args.data_dir, only=only, jobs=args.jobs,
+        campaigns, data_dir=args.data_dir, only=only, jobs=args.jobs,
         edition=args.edition, timeout=args.timeout, kernel=args.kernel,
+        executor=executor, scheduler=scheduler,
     )
     print(f"Site : {paths.reports_dir() / 'index.html'}")
     bad = [r for r in runs if not r.ok]
@@ -255,6 +268,41 @@ def cmd_run(args: argparse.Namespace) -> int:
         why = "publication refusée (nom de personne)" if r.status == "refused" else "au moins un notebook en échec"
         print(f"rd-methods: {r.campaign} : {why}", file=sys.stderr)
     return 1 if bad else 0
+
+
+def _run_campaigns(args: argparse.Namespace) -> list[str]:
+    """The campaigns named, or with --all every campaign folder of the data folder."""
+    if args.all and args.campaigns:
+        raise RdMethodsError("--all ou des campagnes nommées, pas les deux",
+                             hint="rd-methods run --all, ou rd-methods run demo-2024 demo-2025")
+    if not args.all:
+        if not args.campaigns:
+            raise RdMethodsError("aucune campagne à exécuter",
+                                 hint="rd-methods run <campagne>…, ou --all ; rd-methods list montre les campagnes")
+        return list(args.campaigns)
+    from rd_methods import paths
+    from rd_methods.publish.catalog import list_campaigns
+
+    found = [row["id"] for row in list_campaigns(args.data_dir)]
+    if not found:
+        raise RdMethodsError(f"aucune campagne dans {args.data_dir or paths.raw_dir()}",
+                             hint="rd-methods new <id> en crée une, rd-methods demo --out <dossier> en génère une")
+    return found
+
+
+def _run_executor(args: argparse.Namespace) -> tuple[str, str | None]:
+    """--executor / --scheduler (env RD_METHODS_SCHEDULER) → (executor, scheduler address)."""
+    from rd_methods.publish.executors import SCHEDULER_ENV
+
+    if args.executor == "local":
+        if args.scheduler:
+            raise RdMethodsError("--scheduler ne sert qu'avec l'exécuteur dask",
+                                 hint=f"--executor dask --scheduler {args.scheduler}")
+        return "local", None
+    scheduler = args.scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if args.executor == "dask" or scheduler:
+        return "dask", scheduler
+    return "local", None
 
 
 # --------------------------------------------------------------------------- list
@@ -372,8 +420,11 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         print(f"Reproduit : tous les résultats sont identiques ({report.duration:.0f} s).")
         return 0
     moved = report.differences["key"].tolist()
-    print(f"Non reproduit : {len(moved)} résultat(s) diffèrent : {', '.join(moved[:20])}"
-          + (" …" if len(moved) > 20 else ""), file=sys.stderr)
+    if moved:
+        print(f"Non reproduit : {len(moved)} résultat(s) diffèrent : {', '.join(moved[:20])}"
+              + (" …" if len(moved) > 20 else ""), file=sys.stderr)
+    else:
+        print(f"Non reproduit : notebook(s) en échec : {', '.join(report.failed_notebooks)}", file=sys.stderr)
     return 1
 
 
