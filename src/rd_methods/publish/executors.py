@@ -25,15 +25,17 @@ client (a shared file system): a worker writes the executed notebook and its pag
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from rd_methods.errors import RdMethodsError
 
-__all__ = ["EXECUTORS", "SCHEDULER_ENV", "LocalExecutor", "DaskExecutor", "make_executor", "run_task"]
+__all__ = ["EXECUTORS", "SCHEDULER_ENV", "LocalExecutor", "DaskExecutor", "WorkerDied", "make_executor", "run_task"]
 
 EXECUTORS = ("local", "dask")
 #: environment variable holding the address of a Dask scheduler (``--scheduler``)
@@ -48,6 +50,19 @@ _PORTABLE_NAMES = frozenset({
 })
 # run_notebook swaps os.environ and fd 2 of its process: one notebook at a time per process
 _PROCESS_LOCK = threading.Lock()
+
+
+class WorkerDied(RuntimeError):
+    """The worker processes running a notebook died (twice: the task was rerun once)."""
+
+
+def _discard_partial(task: dict[str, Any]) -> None:
+    """A task that never returned may have left a half-written executed notebook: drop it
+    (its results must not reach ``results.json``)."""
+    out_dir = Path(task["out_dir"])
+    for name in (f"{task['stem']}.ipynb", f"{task['stem']}.html", f"{task['stem']}.research.html"):
+        with contextlib.suppress(OSError):
+            (out_dir / name).unlink()
 
 
 def run_task(task: dict[str, Any], portable_env: bool = False) -> dict[str, Any]:
@@ -155,10 +170,17 @@ class DaskExecutor:
             if "://" not in self.address:
                 self.address = f"tcp://{self.address}"
             try:
-                self.client = Client(self.address, timeout=connect_timeout)
-            except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address
+                with dask.config.set({"distributed.comm.timeouts.connect": f"{connect_timeout}s"}):
+                    self.client = Client(self.address, timeout=connect_timeout)
+            except Exception as exc:  # noqa: BLE001 - OSError / TimeoutError, ValueError for a bad address
+                if isinstance(exc, (OSError, TimeoutError, AssertionError)):
+                    why = f"aucune réponse en {connect_timeout:g} s"
+                elif isinstance(exc, (ValueError, TypeError)):
+                    why = f"adresse invalide ({exc})"
+                else:
+                    why = f"réponse inattendue ({type(exc).__name__}) : est-ce bien un planificateur Dask ?"
                 raise RdMethodsError(
-                    f"planificateur Dask injoignable à {self.address} ({type(exc).__name__}) après {connect_timeout:g} s",
+                    f"planificateur Dask injoignable à {self.address} : {why}",
                     hint="vérifier l'adresse (tcp://hôte:8786) et que « dask scheduler » tourne ; "
                          "sans --scheduler, un LocalCluster est démarré sur cette machine",
                 ) from None
@@ -183,9 +205,15 @@ class DaskExecutor:
 
         def relay(f) -> None:
             try:
-                out.set_result(f.result())
+                result = f.result()
             except BaseException as exc:  # noqa: BLE001 - KilledWorker, CancelledError…
+                _discard_partial(task)
+                if type(exc).__name__ == "KilledWorker":
+                    exc = WorkerDied("le processus worker Dask est mort pendant l'exécution, "
+                                     "deux fois (la tâche a été relancée une fois sur un autre worker)")
                 out.set_exception(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
+            else:
+                out.set_result(result)
 
         fut.add_done_callback(relay)
         out._dask_future = fut  # type: ignore[attr-defined] - keep it referenced until done
