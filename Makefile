@@ -33,9 +33,9 @@ lab: $(STAMP) ## Open JupyterLab with the rd_methods kernel
 lint: $(STAMP) ## Check code and notebooks with ruff
 	$(BIN)/ruff check src tests benchmarks notebooks
 
-bench: $(STAMP) ## Run the benchmark suite, write benchmarks/RESULTS.md
+bench: $(STAMP) ## Run the benchmark suite, write benchmarks/RESULTS.md (make bench BENCH=--quick: a few minutes)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py $(BENCH)
 
 clean: ## Remove generated outputs (data/processed, reports) and caches
 	find data/processed reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
