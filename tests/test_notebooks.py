@@ -58,3 +58,12 @@ def test_parameters_cell_literals_annotations_help(notebook):
         value = ast.literal_eval(p["default"])
         assert type(value).__name__ in p["type"] or p["type"] in ("float", "str | None", "int | None"), (
             f"{path.name}: {p['name']} default {value!r} does not match its type {p['type']}")
+
+
+def test_papermill_sees_every_parameter(notebook):
+    """papermill's own parser drops a line whose help comment holds "=": keep help texts without it."""
+    import papermill
+
+    path, nb = notebook
+    expected = [p["name"] for p in inspect_parameters(nb)]
+    assert list(papermill.inspect_notebook(str(path))) == expected, path.name
