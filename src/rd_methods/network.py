@@ -40,14 +40,17 @@ nodes) and ``max_event_size=None`` gives the full clique projection.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Hashable, Mapping, Sequence
 from typing import NamedTuple
 
+import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
+from scipy.sparse import linalg as sparse_linalg
 
 from rd_methods import disclosure
 
@@ -340,20 +343,26 @@ def build_graph(
         else np.zeros(len(sub), bool)
     )
     college = sub["member_college"] if "member_college" in sub else pd.Series(np.nan, sub.index)
-    for i, node in enumerate(ordered):
-        mc = college.iloc[i]
-        G.add_node(
-            node,
-            category=str(sub["category"].iloc[i]),
-            member_college=None if pd.isna(mc) else str(mc),
-            personal=bool(personal[i]),
-            display_name=str(shown.loc[node]) if shown is not None else str(node),
+    college = [None if pd.isna(mc) else str(mc) for mc in college.to_numpy(object)]
+    category = [str(c) for c in sub["category"].to_numpy(object)]
+    if shown is not None:
+        shown = shown[~shown.index.duplicated()]
+        display = [str(x) for x in shown.reindex(ordered).to_numpy(object)]
+    else:
+        display = ordered
+    G.add_nodes_from(
+        (node, {"category": cat, "member_college": mc, "personal": bool(pers), "display_name": nm})
+        for node, cat, mc, pers, nm in zip(
+            ordered, category, college, personal, display, strict=True
         )
+    )
     attr_cols = [CO_PARTICIPATION, "n_shared_events", *kinds_present, "weight"]
     columns = [edges[c].tolist() for c in attr_cols]
+    us = edges.index.get_level_values(0).to_numpy(object).tolist()
+    vs = edges.index.get_level_values(1).to_numpy(object).tolist()
     G.add_edges_from(
         (u, v, dict(zip(attr_cols, values, strict=True), kinds=kd))
-        for (u, v), kd, *values in zip(edges.index, kinds, *columns, strict=True)
+        for u, v, kd, *values in zip(us, vs, kinds.tolist(), *columns, strict=True)
     )
     return G
 
@@ -476,6 +485,75 @@ def cross_share(G: nx.Graph, node: Hashable, attribute: str = "category") -> flo
     return float(np.mean([G.nodes[m].get(attribute) != own for m in nbrs]))
 
 
+def _brandes(A: sparse.csr_matrix, sources: Sequence[int], chunk: int | None = None) -> np.ndarray:
+    """Sum over ``sources`` of Brandes' dependencies ``delta_s(v)`` on a binary graph.
+
+    Brandes (2001) for unweighted graphs, run on a block of sources at once: the
+    breadth-first search advances one level per sparse product ``A @ frontier`` (counting
+    shortest paths ``sigma`` on the way) and the dependencies are accumulated back level by
+    level with ``delta_v += sigma_v * sum_w (1 + delta_w) / sigma_w`` over the neighbours
+    ``w`` one level further. Same numbers as networkx's per-source loop, in compiled code.
+    The source's own dependency is left out (``endpoints=False``).
+    """
+    n = A.shape[0]
+    total = np.zeros(n)
+    sources = np.asarray(sources, dtype=np.int64)
+    if n == 0 or len(sources) == 0:
+        return total
+    if chunk is None:  # keep each (n x chunk) block around 4 MB
+        chunk = int(np.clip(500_000 // n, 1, 64))
+    A = sparse.csr_matrix(A, dtype=float)
+    for start in range(0, len(sources), chunk):
+        block = sources[start : start + chunk]
+        cols = np.arange(len(block))
+        dist = np.full((n, len(block)), -1, dtype=np.int32)
+        sigma = np.zeros((n, len(block)))
+        dist[block, cols] = 0
+        sigma[block, cols] = 1.0
+        frontier = sigma.copy()
+        depth = 0
+        while True:
+            reach = A @ frontier
+            new = (reach > 0) & (dist < 0)
+            if not new.any():
+                break
+            depth += 1
+            dist[new] = depth
+            frontier = np.where(new, reach, 0.0)
+            sigma += frontier
+        delta = np.zeros((n, len(block)))
+        for level in range(depth, 0, -1):
+            at = dist == level
+            coef = np.where(at, (1.0 + delta) / np.where(at, sigma, 1.0), 0.0)
+            delta += np.where(dist == level - 1, sigma * (A @ coef), 0.0)
+        delta[block, cols] = 0.0
+        total += delta.sum(axis=1)
+    return total
+
+
+def _betweenness_arrays(
+    A: sparse.csr_matrix, nodes: list, exact_max_nodes: int, k: int | None, seed: int
+) -> BetweennessResult:
+    n, m = len(nodes), int(A.nnz // 2)
+    if k is None:
+        k = int(np.clip(BETWEENNESS_WORK // max(m, 1), BETWEENNESS_MIN_K, BETWEENNESS_SAMPLE_K))
+    if n <= exact_max_nodes or k >= n:
+        raw = _brandes(A, np.arange(n))
+        scale = np.full(n, 1.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0)
+        method, k_used = "exact", None
+    else:
+        # the pivots networkx would draw: random.Random(seed).sample(list(G), k)
+        index = {v: i for i, v in enumerate(nodes)}
+        pivots = np.array([index[v] for v in random.Random(int(seed)).sample(nodes, int(k))])
+        raw = _brandes(A, pivots)
+        # networkx >= 3.5 rescaling without endpoints: pivots have one pair fewer
+        scale = np.full(n, 1.0 / (k * (n - 2)))
+        scale[pivots] = 1.0 / ((k - 1) * (n - 2)) if k > 1 else np.nan
+        method, k_used = "sampled", int(k)
+    values = dict(zip(nodes, (raw * scale).tolist(), strict=True))
+    return BetweennessResult(values, method, k_used)
+
+
 def betweenness(
     G: nx.Graph,
     *,
@@ -485,11 +563,16 @@ def betweenness(
 ) -> BetweennessResult:
     """Normalised betweenness of every node (binary graph), exact or from ``k`` pivots.
 
-    Exact (Brandes 2001) up to ``exact_max_nodes`` nodes; above, networkx's estimate from
-    ``k`` random source nodes drawn with ``seed`` (Brandes & Pich 2007), rescaled by
-    networkx to the same normalisation, so values are comparable. ``k=None`` picks
-    ``BETWEENNESS_WORK / edges`` pivots, between ``BETWEENNESS_MIN_K`` and
-    ``BETWEENNESS_SAMPLE_K``. The result says which was used (``method``, ``k``).
+    Exact (Brandes 2001) up to ``exact_max_nodes`` nodes; above, estimated from ``k``
+    random source nodes drawn with ``seed`` (Brandes & Pich 2007) and rescaled to the same
+    normalisation, so values are comparable. ``k=None`` picks ``BETWEENNESS_WORK / edges``
+    pivots, between ``BETWEENNESS_MIN_K`` and ``BETWEENNESS_SAMPLE_K``. The result says
+    which was used (``method``, ``k``).
+
+    Computed here by a vectorised Brandes (one sparse product per BFS level for a block of
+    sources, :func:`_brandes`) that returns networkx's ``betweenness_centrality`` numbers,
+    including the same seeded pivots and rescaling (tested against networkx), about a
+    hundred times faster on large graphs.
 
     Examples
     --------
@@ -497,42 +580,98 @@ def betweenness(
     >>> res.values[0], res.method
     (1.0, 'exact')
     """
-    n, m = G.number_of_nodes(), G.number_of_edges()
-    if k is None:
-        k = int(np.clip(BETWEENNESS_WORK // max(m, 1), BETWEENNESS_MIN_K, BETWEENNESS_SAMPLE_K))
-    if n <= exact_max_nodes or k >= n:
-        return BetweennessResult(nx.betweenness_centrality(G), "exact", None)
-    values = nx.betweenness_centrality(G, k=int(k), seed=int(seed))
-    return BetweennessResult(values, "sampled", int(k))
+    A, nodes, _ = _adjacency(G)
+    return _betweenness_arrays(A, nodes, exact_max_nodes, k, seed)
+
+
+def _triangles(A: sparse.csr_matrix) -> np.ndarray:
+    """Number of triangles through each node of a binary symmetric adjacency.
+
+    Edges are oriented from lower to higher (degree, index) rank, so that every triangle
+    ``a < b < c`` is found once, from sparse products whose size stays small around hubs:
+    ``(L @ L) * L`` counts it on edge ``a -> c`` (for ``a`` and ``c``) and
+    ``(L.T @ L) * L`` on edge ``b -> c`` (for the middle node ``b``).
+    """
+    n = A.shape[0]
+    if n == 0 or A.nnz == 0:
+        return np.zeros(n)
+    deg = np.asarray(A.sum(axis=1)).ravel()
+    rank = np.empty(n, np.int64)
+    rank[np.lexsort((np.arange(n), deg))] = np.arange(n)
+    upper = sparse.triu(A, k=1).tocoo()
+    swap = rank[upper.row] > rank[upper.col]
+    low = np.where(swap, upper.col, upper.row)
+    high = np.where(swap, upper.row, upper.col)
+    L = sparse.csr_matrix((np.ones(len(low)), (low, high)), shape=(n, n))
+    outer = (L @ L).multiply(L)
+    middle = (L.T @ L).multiply(L)
+    return (
+        np.asarray(outer.sum(axis=1)).ravel()
+        + np.asarray(outer.sum(axis=0)).ravel()
+        + np.asarray(middle.sum(axis=1)).ravel()
+    )
+
+
+def _average_clustering_arrays(A: sparse.csr_matrix) -> float:
+    n = A.shape[0]
+    if n == 0:
+        return float("nan")
+    tri = _triangles(A)
+    deg = np.asarray(A.sum(axis=1)).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        local = np.where(deg > 1, 2 * tri / (deg * (deg - 1)), 0.0)
+    return float(local.mean())
 
 
 def average_clustering(G: nx.Graph) -> float:
     """Mean local clustering over all nodes (zeros included), as networkx's ``average_clustering``.
 
-    Computed from :func:`networkx.triangles`, which counts each triangle once and stays
-    fast around hubs (``average_clustering`` intersects the hub's neighbour set once per
-    neighbour: minutes for a 40,000-tie hub). ``c_v = 2 T_v / (d_v (d_v - 1))``.
+    ``c_v = 2 T_v / (d_v (d_v - 1))`` with the triangle counts ``T_v`` from sparse
+    products on a degree-ordered orientation of the edges (:func:`_triangles`, tested
+    against :func:`networkx.triangles`): seconds where networkx's set intersections around
+    a 40,000-tie hub take minutes.
     """
-    if G.number_of_nodes() == 0:
-        return float("nan")
-    tri = nx.triangles(G)
-    deg = dict(G.degree())
-    local = [2 * tri[v] / (deg[v] * (deg[v] - 1)) if deg[v] > 1 else 0.0 for v in G]
-    return float(np.mean(local))
+    A, _, _ = _adjacency(G)
+    return _average_clustering_arrays(A)
 
 
 def communities(
     G: nx.Graph, *, seed: int = 0, weight: str | None = "weight", resolution: float = 1.0
 ) -> pd.DataFrame:
-    """Louvain communities (Blondel et al. 2008) through networkx, seeded.
+    """Louvain communities (Blondel et al. 2008), seeded.
 
+    Computed by igraph's ``community_multilevel`` (C), seeded through a private
+    ``random.Random(seed)``; networkx's ``louvain_communities`` gives partitions of the same
+    quality (modularity within about 0.01 on the demo) but takes minutes on 300,000 ties.
     Returns one row per node: ``actor_id``, ``community`` (0 = the largest), ``size``.
     """
-    parts = nx.community.louvain_communities(G, weight=weight, resolution=resolution, seed=seed)
-    parts = sorted(parts, key=lambda c: (-len(c), min(map(str, c))))
-    rows = [(node, i, len(c)) for i, c in enumerate(parts) for node in c]
+    nodes, _, u, v, w = _edge_arrays(G, weight)
+    if not nodes:
+        return pd.DataFrame({"actor_id": [], "community": [], "size": []})
+    labels = _louvain(_igraph(len(nodes), u, v), w.tolist() if weight else None, seed, resolution)
+    parts: dict[int, list] = {}
+    for node, c in zip(nodes, labels, strict=True):
+        parts.setdefault(c, []).append(node)
+    ordered = sorted(parts.values(), key=lambda c: (-len(c), min(map(str, c))))
+    rows = [(node, i, len(c)) for i, c in enumerate(ordered) for node in c]
     out = pd.DataFrame(rows, columns=["actor_id", "community", "size"])
     return out.sort_values(["community", "actor_id"], ignore_index=True)
+
+
+def _assortativity(codes: np.ndarray, u: np.ndarray, v: np.ndarray) -> float:
+    """Newman's (2003) attribute assortativity from node codes, as networkx computes it."""
+    if len(u) == 0:
+        return float("nan")
+    n_groups = int(codes.max()) + 1
+    a, b = codes[u], codes[v]
+    off = u != v  # networkx counts each tie in both directions, a self-loop once
+    pairs = np.concatenate([a * n_groups + b, (b * n_groups + a)[off]])
+    M = np.bincount(pairs, minlength=n_groups * n_groups).reshape(n_groups, n_groups)
+    M = M / M.sum()
+    s = float((M @ M).sum())
+    if s == 1.0:
+        return float("nan")
+    return float((M.trace() - s) / (1 - s))
 
 
 def graph_metrics(
@@ -543,32 +682,44 @@ def graph_metrics(
     exact_max_nodes: int = EXACT_BETWEENNESS_MAX_NODES,
     k: int | None = None,
 ) -> dict:
-    """Whole-network measures of one graph (see :func:`metrics_over_time` for the list)."""
+    """Whole-network measures of one graph (see :func:`metrics_over_time` for the list).
+
+    Computed on arrays: components with :mod:`scipy.sparse.csgraph`, betweenness with
+    :func:`_brandes`, clustering with :func:`_triangles`, assortativity and E–I from
+    integer codes (all tested against networkx's numbers), Louvain and modularity with
+    igraph (see :func:`communities`).
+    """
     n, m = G.number_of_nodes(), G.number_of_edges()
     out: dict = {"nodes": n, "edges": m}
     if n == 0:
         return out
-    comps = list(nx.connected_components(G))
-    bet = betweenness(G, exact_max_nodes=exact_max_nodes, k=k, seed=seed)
+    nodes, _, u, v, w = _edge_arrays(G, "weight")
+    A = _symmetric(n, u, v, np.ones(m))
+    n_comp, labels = csgraph.connected_components(A, directed=False)
+    bet = _betweenness_arrays(A, nodes, exact_max_nodes, k, seed)
+    deg = np.asarray(A.sum(axis=1)).ravel()
+    groups = [G.nodes[x].get(attribute) for x in nodes]
+    codes = pd.factorize(pd.Series(groups, dtype=object), use_na_sentinel=False)[0]
+    same = codes[u] == codes[v]
     out.update(
         density=nx.density(G),
-        components=len(comps),
-        giant_share=max(map(len, comps)) / n,
-        avg_clustering=average_clustering(G),
-        degree_centralisation=degree_centralisation(G),
+        components=int(n_comp),
+        giant_share=np.bincount(labels).max() / n,
+        avg_clustering=_average_clustering_arrays(A),
+        degree_centralisation=(
+            float((deg.max() - deg).sum() / ((n - 1) * (n - 2))) if n >= 3 else float("nan")
+        ),
         betweenness_centralisation=betweenness_centralisation(G, bet.values),
         betweenness_method=bet.method,
         betweenness_k=bet.k,
+        assortativity=_assortativity(codes, u, v),
+        ei_index=float((~same).sum() - same.sum()) / m if m else float("nan"),
     )
-    try:
-        out["assortativity"] = float(nx.attribute_assortativity_coefficient(G, attribute))
-    except (ZeroDivisionError, ValueError):
-        out["assortativity"] = float("nan")
-    out["ei_index"] = ei_index(G, attribute)
     if m:
-        parts = nx.community.louvain_communities(G, weight="weight", seed=seed)
-        out["n_communities"] = len(parts)
-        out["modularity"] = nx.community.modularity(G, parts, weight="weight")
+        g = _igraph(n, u, v)
+        membership = _louvain(g, w.tolist(), seed)
+        out["n_communities"] = len(set(membership))
+        out["modularity"] = float(g.modularity(membership, weights=w.tolist()))
     else:
         out["n_communities"], out["modularity"] = n, float("nan")
     return out
@@ -641,11 +792,47 @@ def metrics_over_time(
 # --------------------------------------------------------------------------- one actor
 
 
-def _adjacency(G: nx.Graph) -> tuple[sparse.csr_matrix, list, dict]:
+def _edge_arrays(G: nx.Graph, weight: str | None = None):
+    """Nodes (in ``G``'s order), their index, and the edges as integer arrays ``u, v, w``."""
     nodes = list(G.nodes())
     index = {v: i for i, v in enumerate(nodes)}
-    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, format="csr")
-    return sparse.csr_matrix(A, dtype=float), nodes, index
+    m = G.number_of_edges()
+    u = np.empty(m, np.int64)
+    v = np.empty(m, np.int64)
+    w = np.ones(m)
+    if weight is None:
+        for i, (a, b) in enumerate(G.edges()):
+            u[i], v[i] = index[a], index[b]
+    else:
+        for i, (a, b, x) in enumerate(G.edges(data=weight, default=1.0)):
+            u[i], v[i], w[i] = index[a], index[b], x
+    return nodes, index, u, v, w
+
+
+def _symmetric(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> sparse.csr_matrix:
+    off = u != v
+    rows = np.concatenate([u, v[off]])
+    cols = np.concatenate([v, u[off]])
+    return sparse.csr_matrix((np.concatenate([w, w[off]]), (rows, cols)), shape=(n, n))
+
+
+def _adjacency(G: nx.Graph) -> tuple[sparse.csr_matrix, list, dict]:
+    """Binary adjacency (CSR, float) of ``G`` in node order, the nodes and their index."""
+    nodes, index, u, v, _ = _edge_arrays(G)
+    return _symmetric(len(nodes), u, v, np.ones(len(u))), nodes, index
+
+
+def _igraph(n: int, u: np.ndarray, v: np.ndarray) -> ig.Graph:
+    return ig.Graph(n=n, edges=np.column_stack([u, v]).tolist())
+
+
+def _louvain(g: ig.Graph, weights, seed: int, resolution: float = 1.0) -> list[int]:
+    """igraph's multilevel (Louvain) membership, seeded through a private random generator."""
+    ig.set_random_number_generator(random.Random(int(seed)))
+    try:
+        return g.community_multilevel(weights=weights, resolution=resolution).membership
+    finally:
+        ig.set_random_number_generator(random)
 
 
 def _constraint_one(A: sparse.csr_matrix, i: int) -> float:
@@ -714,12 +901,14 @@ def broker_profile(
     if node not in G:
         raise ValueError(f"actor {node!r} is not in the network of this period")
     n = G.number_of_nodes()
-    bet = betweenness_result or betweenness(G, exact_max_nodes=exact_max_nodes, k=k, seed=seed)
+    A, nodes, index = _adjacency(G)
+    if betweenness_result is None:
+        betweenness_result = _betweenness_arrays(A, nodes, exact_max_nodes, k, seed)
+    bet = betweenness_result
     degree = dict(G.degree())
     strength = dict(G.degree(weight="weight"))
-    eig = _eigenvector(G)
-    A, _, index = _adjacency(G)
-    eff = nx.effective_size(G, nodes=[node])[node]
+    eig = dict(zip(nodes, _eigenvector_arrays(A).tolist(), strict=True))
+    eff = _effective_size_one(A, index[node])
     rows = [
         ("degree", degree[node], _rank(degree, node), "exact"),
         ("strength", strength[node], _rank(strength, node), "exact"),
@@ -737,22 +926,48 @@ def broker_profile(
     return out
 
 
-def _eigenvector(G: nx.Graph) -> dict:
-    """Eigenvector centrality of the binary graph (networkx, ARPACK) on the giant component.
+def _eigenvector_arrays(A: sparse.csr_matrix) -> np.ndarray:
+    """Eigenvector centrality of a binary graph on its giant component, 0 elsewhere.
 
+    The same ARPACK call as :func:`networkx.eigenvector_centrality_numpy` (leading
+    eigenvector, unit norm, positive), made on the giant component's adjacency directly.
     Eigenvector centrality is not defined consistently across components, so it is
     computed on the largest one (unit norm there) and is 0 elsewhere.
     """
-    values = dict.fromkeys(G, 0.0)
-    if G.number_of_edges() == 0:
+    n = A.shape[0]
+    values = np.zeros(n)
+    if A.nnz == 0:
         return values
-    giant = max(nx.connected_components(G), key=len)
+    _, labels = csgraph.connected_components(A, directed=False)
+    giant = np.flatnonzero(labels == np.argmax(np.bincount(labels)))
     if len(giant) < 3:
-        sub = {v: 1 / np.sqrt(len(giant)) for v in giant}
-    else:
-        sub = nx.eigenvector_centrality_numpy(G.subgraph(giant), weight=None)
-    values.update({v: abs(float(x)) for v, x in sub.items()})
+        values[giant] = 1 / np.sqrt(len(giant))
+        return values
+    sub = A[giant][:, giant]
+    _, vec = sparse_linalg.eigs(sub.T, k=1, which="LR", maxiter=50, tol=0)
+    largest = vec.flatten().real
+    values[giant] = np.abs(largest / (np.sign(largest.sum()) * np.linalg.norm(largest)))
     return values
+
+
+def _eigenvector(G: nx.Graph) -> dict:
+    """Eigenvector centrality of the binary graph (see :func:`_eigenvector_arrays`)."""
+    A, nodes, _ = _adjacency(G)
+    return dict(zip(nodes, _eigenvector_arrays(A).tolist(), strict=True))
+
+
+def _effective_size_one(A: sparse.csr_matrix, i: int) -> float:
+    """Burt's effective size of node ``i``, binary graph: ``n - 2t/n`` (Borgatti 1997).
+
+    ``n`` neighbours and ``t`` ties among them: networkx's formula for unweighted graphs.
+    """
+    nbrs = A.indices[A.indptr[i] : A.indptr[i + 1]]
+    nbrs = nbrs[nbrs != i]
+    if len(nbrs) == 0:
+        return float("nan")
+    sub = A[nbrs][:, nbrs]
+    ties = (sub.nnz - sub.diagonal().astype(bool).sum()) / 2
+    return float(len(nbrs) - 2 * ties / len(nbrs))
 
 
 # --------------------------------------------------------------------------- dependence
