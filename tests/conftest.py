@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,17 @@ import pytest
 TESTS = Path(__file__).resolve().parent
 MINI = TESTS / "fixtures" / "mini"
 BROKEN = TESTS / "broken"
+
+
+@pytest.fixture(autouse=True)
+def _restore_rd_methods_environment():
+    """No test may leak RD_METHODS_* locations into the next one (they decide where data lives)."""
+    saved = {k: v for k, v in os.environ.items() if k.startswith("RD_METHODS_")}
+    yield
+    for key in [k for k in os.environ if k.startswith("RD_METHODS_")]:
+        if key not in saved:
+            del os.environ[key]
+    os.environ.update(saved)
 
 
 @pytest.fixture

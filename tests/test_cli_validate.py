@@ -134,3 +134,13 @@ def test_new_scaffolds_templates_and_refuses_existing(isolated_dirs, capsys):
     assert _snapshot(folder) == before
     assert main(["new", "../evil"]) == 1
     assert sorted(p.name for p in isolated_dirs["raw"].iterdir()) == ["jura-2026"]
+
+
+def test_data_dir_option_does_not_leak_into_the_process(tmp_path, monkeypatch):
+    import os
+
+    from rd_methods.cli import main
+
+    monkeypatch.delenv("RD_METHODS_DATA_DIR", raising=False)
+    assert main(["--data-dir", str(tmp_path), "validate", "nowhere"]) == 1
+    assert "RD_METHODS_DATA_DIR" not in os.environ

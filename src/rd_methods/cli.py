@@ -458,12 +458,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    if args.data_dir:
-        os.environ["RD_METHODS_DATA_DIR"] = str(Path(args.data_dir).resolve())
-    if args.reports_dir:
-        os.environ["RD_METHODS_REPORTS_DIR"] = str(Path(args.reports_dir).resolve())
+    from rd_methods.paths import overridden
+
+    locations = overridden(
+        RD_METHODS_DATA_DIR=Path(args.data_dir).resolve() if args.data_dir else None,
+        RD_METHODS_REPORTS_DIR=Path(args.reports_dir).resolve() if args.reports_dir else None,
+    )
     try:
-        return int(args.func(args) or 0)
+        with locations:
+            return int(args.func(args) or 0)
     except RdMethodsError as exc:
         print(f"rd-methods: erreur : {exc.message}", file=sys.stderr)
         if exc.hint:

@@ -18,7 +18,9 @@ that holds a ``pyproject.toml`` declaring ``rd_methods``; ``RD_METHODS_ROOT`` ov
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "reports_dir",
     "notebooks_dir",
     "campaign_dir",
+    "overridden",
 ]
 
 
@@ -93,3 +96,23 @@ def campaign_dir(campaign: str | os.PathLike[str], data_dir: str | os.PathLike[s
         return candidate.resolve()
     base = Path(data_dir).expanduser() if data_dir else raw_dir()
     return (base / str(campaign)).resolve()
+
+
+@contextlib.contextmanager
+def overridden(**values: str | None) -> Iterator[None]:
+    """Set environment variables (e.g. ``RD_METHODS_DATA_DIR``) for a block, then restore them.
+
+    ``None`` values are ignored. Used by the CLI for ``--data-dir`` / ``--reports-dir`` and by
+    ``reproduce``, so that a call never leaks its locations into the rest of the process.
+    """
+    values = {k: str(v) for k, v in values.items() if v is not None}
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old

@@ -19,7 +19,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,20 +205,6 @@ def format_table(report: ReproduceReport, *, all_rows: bool = True) -> str:
     return "\n".join(lines + ["", summary])
 
 
-@contextlib.contextmanager
-def _env(**values: str) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def reproduce(
     campaign: str,
     *,
@@ -273,7 +259,7 @@ def reproduce(
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rd-methods-reproduce-")))
         reports = Path(keep).resolve() if keep else work / "reports"
         processed = work / "processed"
-        stack.enter_context(_env(RD_METHODS_REPORTS_DIR=str(reports), RD_METHODS_PROCESSED_DIR=str(processed)))
+        stack.enter_context(paths.overridden(RD_METHODS_REPORTS_DIR=str(reports), RD_METHODS_PROCESSED_DIR=str(processed)))
         kwargs: dict[str, Any] = {"data_dir": data_dir, "only": only, "jobs": jobs, "edition": "public",
                                   "kernel": kernel, "reports_dir": reports}
         if timeout:
