@@ -6,6 +6,11 @@ then times: building the yearly networks, ``metrics_over_time`` (per year), and
 year's network. Peak MB is the process's maximum resident set size so far (Linux).
 
 Usage: ``python benchmarks/bench_network.py [scale ...]`` (default 1 10 100).
+
+Before the array rewrite (commit 0587a38), scale 100 (666k participations; last year 57k
+actors, 374k ties) took: graphs_over_time 59 s, metrics_over_time 370 s, broker_profile 61 s,
+dependence 244 s. After, on the same shared 2-core machine under load (about 5):
+metrics_over_time 54 s, broker_profile 3.9 s (scale 1: metrics 15 s -> 1 s per granularity).
 """
 
 from __future__ import annotations

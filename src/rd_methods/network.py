@@ -823,7 +823,7 @@ def _adjacency(G: nx.Graph) -> tuple[sparse.csr_matrix, list, dict]:
 
 
 def _igraph(n: int, u: np.ndarray, v: np.ndarray) -> ig.Graph:
-    return ig.Graph(n=n, edges=np.column_stack([u, v]).tolist())
+    return ig.Graph(n=n, edges=list(zip(u.tolist(), v.tolist(), strict=True)))
 
 
 def _louvain(g: ig.Graph, weights, seed: int, resolution: float = 1.0) -> list[int]:
