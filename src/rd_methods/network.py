@@ -896,7 +896,7 @@ def broker_profile(
     >>> G = nx.star_graph(3)
     >>> nx.set_node_attributes(G, "x", "category")
     >>> broker_profile(G, 0).set_index("measure").loc["betweenness", ["value", "rank"]].tolist()
-    [1.0, 1]
+    [1.0, 1.0]
     """
     if node not in G:
         raise ValueError(f"actor {node!r} is not in the network of this period")
@@ -1074,7 +1074,7 @@ def dependence(
     --------
     >>> G = nx.barbell_graph(5, 1)  # two cliques joined through node 5
     >>> dep = dependence(G, 5, n_baseline=20, n_bins=2)
-    >>> dep.set_index("measure").loc["components", "estimate"]
+    >>> float(dep.set_index("measure").loc["components", "estimate"])
     1.0
     """
     if node not in G:
