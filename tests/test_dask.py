@@ -125,8 +125,8 @@ def test_killed_worker_task_is_retried_once_then_reported(tmp_path):
         reports = _setup(mp, tmp_path, ["10_ok"])
         nb_dir = tmp_path / "notebooks"
         once, always = tmp_path / "once.pids", tmp_path / "always.pids"
-        _slow_notebook(nb_dir, "31_slow_once", once, 4.0)
-        _slow_notebook(nb_dir, "32_slow_always", always, 4.0)
+        _slow_notebook(nb_dir, "31_slow_once", once, 6.0)
+        _slow_notebook(nb_dir, "32_slow_always", always, 6.0)
         stop, killed = threading.Event(), []
         thread = threading.Thread(target=_killer, args=({once: 1, always: 2}, stop, killed), daemon=True)
         thread.start()
@@ -150,7 +150,7 @@ def test_killed_worker_task_is_retried_once_then_reported(tmp_path):
     assert run.published and run.status == "failed"
     folder = reports / "tiny"
     results = json.loads((folder / "results.json").read_text("utf-8"))
-    assert results["fixture.slept"] == {"value": 4.0, "label": "Attente", "unit": "s", "ci": None, "note": None,
+    assert results["fixture.slept"] == {"value": 6.0, "label": "Attente", "unit": "s", "ci": None, "note": None,
                                         "notebook": "31_slow_once"}
     assert results["fixture.n_actors"]["value"] == 6
     assert not (folder / "32_slow_always.ipynb").exists()
