@@ -422,34 +422,73 @@ def _section_body(name: str, rows: list[dict]) -> str:
 
 
 # --------------------------------------------------------------------------- main
+_ROWS = "@@ROWS@@ "
+
+
+def _section(name: str, quick: bool, territories: int | None, territory_notebooks: str) -> list[dict]:
+    """One section in this process (called in a fresh child process by :func:`run`)."""
+    fn = globals()[f"sec_{name}"]
+    return fn(quick, territories, territory_notebooks) if name == "territories" else fn(quick)
+
+
+def _section_in_child(name: str, quick: bool, territories: int | None, territory_notebooks: str) -> list[dict]:
+    """Each section in a fresh process: peak RSS figures (ru_maxrss, inherited across fork and
+    exec on Linux) are then its own, not those of the sections measured before it."""
+    cmd = [sys.executable, __file__, "--section", name, "--territory-notebooks", territory_notebooks]
+    cmd += ["--quick"] if quick else []
+    cmd += ["--territories", str(territories)] if territories else []
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # stderr (progress, tracebacks) passes through
+    lines = [x for x in done.stdout.splitlines() if x.startswith(_ROWS)]
+    if done.returncode != 0 or not lines:
+        return [{"bench": name, "error": f"exit status {done.returncode}: " + done.stdout.strip()[-300:]}]
+    return json.loads(lines[-1][len(_ROWS):])
+
+
 def run(quick: bool = False, only: list[str] | None = None, out: Path | None = None,
         territories: int | None = None, territory_notebooks: str = TERRITORY_NOTEBOOKS,
-        echo=print) -> dict:
-    """Run the sections, rewrite RESULTS.md after each; return {section: rows}."""
+        merge: bool = False, echo=print) -> dict:
+    """Run the sections (each in a fresh process), rewrite RESULTS.md after each; return
+    {section: rows}. ``merge``: keep the other sections of the previous run
+    (``benchmarks/_work/results.json``) and note which ones were measured again."""
     out = out or HERE / "RESULTS.md"
     WORK.mkdir(parents=True, exist_ok=True)
+    # raw rows: benchmarks/_work/results.json for RESULTS.md, next to any other --out
+    raw = WORK / "results.json" if out.resolve() == (HERE / "RESULTS.md").resolve() else out.with_suffix(".json")
     info, started, load0 = machine(), time.perf_counter(), load()
     mode = "quick" if quick else "full"
     results: dict[str, list[dict]] = {}
+    previous = {}
+    if merge and raw.is_file():
+        previous = json.loads(raw.read_text("utf-8"))
+        results = dict(previous["results"])
+        info, mode, load0 = previous["machine"], previous["mode"], previous.get("load_start", "?")
+    remeasured = dict(previous.get("remeasured", {}))
     for name in only or SECTIONS:
         if name not in SECTIONS:
             raise SystemExit(f"unknown section {name!r}; sections: {', '.join(SECTIONS)}")
         echo(f"[bench] {name} …")
         t = time.perf_counter()
-        try:
-            fn = globals()[f"sec_{name}"]
-            rows = (fn(quick, territories, territory_notebooks) if name == "territories" else fn(quick))
-        except Exception as exc:  # noqa: BLE001 - one broken bench must not lose the others
-            traceback.print_exc()
-            rows = [{"bench": name, "error": f"{type(exc).__name__}: {str(exc)[:300]}"}]
-        results[name] = rows
+        results[name] = _section_in_child(name, quick, territories, territory_notebooks)
+        if previous:
+            remeasured[name] = dt.datetime.now().astimezone().isoformat(timespec="minutes")
         echo(f"[bench] {name} done in {time.perf_counter() - t:,.0f} s")
-        out.write_text(render(results, info, started, mode, load0), "utf-8")
-        (WORK / "results.json").write_text(json.dumps(
-            {"machine": info, "mode": mode, "load_start": load0, "load_end": load(),
-             "seconds": time.perf_counter() - started, "results": results}, indent=1, default=str), "utf-8")
+        seconds = previous.get("seconds", 0.0) + time.perf_counter() - started
+        doc = {"machine": info, "mode": mode, "load_start": load0, "load_end": load(), "seconds": seconds,
+               "remeasured": remeasured, "results": results}
+        raw.write_text(json.dumps(doc, indent=1, default=str), "utf-8")
+        out.write_text(_render_doc(doc), "utf-8")
     echo(f"[bench] written {out}")
     return results
+
+
+def _render_doc(doc: dict) -> str:
+    text = render(doc["results"], doc["machine"], None, doc["mode"], doc.get("load_start", "?"),
+                  doc.get("load_end", "?"), doc.get("seconds", float("nan")))
+    if doc.get("remeasured"):
+        note = "- measured again later on the same machine: " + ", ".join(
+            f"{k} ({v})" for k, v in doc["remeasured"].items())
+        text = text.replace("\n- machine:", f"\n{note}\n- machine:", 1)
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -460,21 +499,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--territory-notebooks", default=TERRITORY_NOTEBOOKS,
                         help=f"notebooks run for each territory, or 'all' (default {TERRITORY_NOTEBOOKS})")
     parser.add_argument("--out", type=Path, default=None, help="output file (default benchmarks/RESULTS.md)")
+    parser.add_argument("--merge", action="store_true",
+                        help="with --only: keep the other sections of the previous run (benchmarks/_work/results.json)")
+    parser.add_argument("--section", help=argparse.SUPPRESS)
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite RESULTS.md from benchmarks/_work/results.json (no measurement)")
     args = parser.parse_args(argv)
+    if args.section:  # child process of run(): one section, rows as JSON on the last line
+        try:
+            rows = _section(args.section, args.quick, args.territories, args.territory_notebooks)
+        except Exception as exc:  # noqa: BLE001 - one broken bench must not lose the others
+            traceback.print_exc()
+            rows = [{"bench": args.section, "error": f"{type(exc).__name__}: {str(exc)[:300]}"}]
+        print(_ROWS + json.dumps(rows, default=str), flush=True)
+        return 0
     if args.render_only:
         doc = json.loads((WORK / "results.json").read_text("utf-8"))
         if "runner" in doc["results"] and "differing_keys" not in doc["results"]["runner"][0] \
                 and (WORK / "runner" / "naive").is_dir():
             diff = _runner_differences()
             doc["results"]["runner"] = [dict(r, differing_keys=diff) for r in doc["results"]["runner"]]
-        (args.out or HERE / "RESULTS.md").write_text(render(
-            doc["results"], doc["machine"], None, doc["mode"], doc.get("load_start", "?"), doc.get("load_end", "?"),
-            doc.get("seconds", float("nan"))), "utf-8")
+            (WORK / "results.json").write_text(json.dumps(doc, indent=1, default=str), "utf-8")
+        (args.out or HERE / "RESULTS.md").write_text(_render_doc(doc), "utf-8")
         return 0
     only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
-    results = run(args.quick, only, args.out, args.territories, args.territory_notebooks)
+    results = run(args.quick, only, args.out, args.territories, args.territory_notebooks, args.merge)
     return 1 if any(rows and "error" in rows[0] for rows in results.values()) else 0
 
 
