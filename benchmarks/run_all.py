@@ -470,7 +470,9 @@ def run(quick: bool = False, only: list[str] | None = None, out: Path | None = N
         t = time.perf_counter()
         results[name] = _section_in_child(name, quick, territories, territory_notebooks)
         if previous:
-            remeasured[name] = dt.datetime.now().astimezone().isoformat(timespec="minutes")
+            commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True,
+                                    text=True).stdout.strip()
+            remeasured[name] = f"{dt.datetime.now().astimezone().isoformat(timespec='minutes')}, commit {commit}"
         echo(f"[bench] {name} done in {time.perf_counter() - t:,.0f} s")
         seconds = previous.get("seconds", 0.0) + time.perf_counter() - started
         doc = {"machine": info, "mode": mode, "load_start": load0, "load_end": load(), "seconds": seconds,
