@@ -59,8 +59,10 @@ class WorkerDied(RuntimeError):
 def _discard_partial(task: dict[str, Any]) -> None:
     """A task that never returned may have left a half-written executed notebook: drop it
     (its results must not reach ``results.json``)."""
+    from rd_methods.publish.html import page_name
+
     out_dir = Path(task["out_dir"])
-    for name in (f"{task['stem']}.ipynb", f"{task['stem']}.html", f"{task['stem']}.research.html"):
+    for name in (f"{task['stem']}.ipynb", *(page_name(task["stem"], e) for e in ("public", "research"))):
         with contextlib.suppress(OSError):
             (out_dir / name).unlink()
 
