@@ -380,3 +380,12 @@ def test_committed_campaign_validates(campaign):
     assert camp.monetisation["volunteer_hour_eur"] == 13.5 and camp.discount_rate == 0.035
     assert camp.ground_truth["generator"]["seed"] == COMMITTED[campaign].seed
     assert Path(camp.path).name == campaign
+
+
+def test_small_campaign_where_no_project_reaches_incubation_still_generates():
+    """Seed 1001 at scale 0.1 once crashed in _ties (no project reached incubation)."""
+    from rd_methods.demo import DemoOptions, generate
+
+    tables, _meta, _truth = generate(DemoOptions(seed=1001, scale=0.1, campaign_id="small"))
+    assert len(tables["actors"]) > 0
+    assert (tables["ties"]["kind"] != "contract").all()

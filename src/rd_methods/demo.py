@@ -1089,10 +1089,12 @@ def _ties(
     # contracts: organisation <-> enterprise / social-economy partners from incubation on
     inc = status[status["incubation"].notna()]
     cp = non_cit[non_cit["project_id"].isin(inc.index) & non_cit["category"].isin(["enterprise", "social_economy"])]
+    # every cp project is in inc: int64 also when no project reached incubation (empty map)
+    contract_year = cp["project_id"].map(inc["incubation"].dt.year).astype("int64")
     parts.append(pd.DataFrame({
         "source_id": ORG_ID, "target_id": cp["actor_id"].to_numpy(object), "kind": "contract",
-        "start_year": cp["project_id"].map(inc["incubation"].dt.year).to_numpy(),
-        "end_year": (cp["project_id"].map(inc["incubation"].dt.year) + 1).to_numpy(),
+        "start_year": contract_year.to_numpy(),
+        "end_year": (contract_year + 1).to_numpy(),
         "project_id": cp["project_id"].to_numpy(object), "weight": 2.0,
     }))
     # supply: local enterprises supplying launched activities (lead as customer)
