@@ -501,3 +501,14 @@ def test_demo_without_diversity_effect_finds_none(demo_no_effect):
     row = pl.launch_model(features, ["n_partner_categories"], from_stage="incubation").table.iloc[0]
     assert row["ci_low"] <= 1 <= row["ci_high"]
     assert abs(row["coef"]) < 0.4  # half the planted size, about 3 standard errors
+
+
+def test_log_rank_is_skipped_not_raised_on_degenerate_groups():
+    """A tiny campaign (seed 1003, scale 0.1) once made survdiff raise LinAlgError."""
+    from rd_methods.demo import DemoOptions, generate
+
+    tables, _meta, _truth = generate(DemoOptions(seed=1003, scale=0.1, campaign_id="small"))
+    km = pl.time_to_stage(tables["project_stages"], "launched", by="need", projects=tables["projects"],
+                          censor_on="2025-12-31")
+    assert km.logrank is None or 0.0 <= km.logrank["p_value"].iloc[0] <= 1.0
+    assert not km.summary.empty

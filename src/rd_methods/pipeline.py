@@ -740,7 +740,9 @@ class SurvivalResult:
         ``median_if_reached`` (ordinary median delay among projects that did reach the
         target, no censoring) with its interval (statsmodels ``quantile_ci``).
     logrank : DataFrame or None
-        ``statistic, df, p_value`` of the log-rank test between groups.
+        ``statistic, df, p_value`` of the log-rank test between groups; ``None`` without
+        groups, without events, or when the groups are too degenerate for the test (its
+        covariance matrix is singular, as in very small campaigns).
     durations : DataFrame
         The per-project durations used (see :func:`stage_durations`).
     models : dict
@@ -854,13 +856,17 @@ def time_to_stage(
         rows.append(row)
     table = pd.concat(tables, ignore_index=True)
     summary = pd.DataFrame(rows)
-    logrank = None
+    logrank = stat = None
     if by is not None and len(keys) > 1 and d["event"].any():
-        stat, p = survdiff(
-            d["duration_days"].to_numpy(dtype=float),
-            d["event"].to_numpy(dtype=float),
-            d[by].astype(str).to_numpy(),
-        )
+        try:
+            stat, p = survdiff(
+                d["duration_days"].to_numpy(dtype=float),
+                d["event"].to_numpy(dtype=float),
+                d[by].astype(str).to_numpy(),
+            )
+        except np.linalg.LinAlgError:  # degenerate groups (tiny campaigns): no test, logrank None
+            stat = p = None
+    if stat is not None:
         logrank = pd.DataFrame(
             {
                 "test": ["log-rank"],
