@@ -10,11 +10,9 @@ outside the timings.
 from __future__ import annotations
 
 import sys
-import time
-import tracemalloc
-import warnings
 
 import pandas as pd
+from _timing import timed
 
 from rd_methods import pipeline as pl
 from rd_methods.demo import DemoOptions, generate
@@ -22,25 +20,11 @@ from rd_methods.demo import DemoOptions, generate
 DEFAULT_SCALES = (1, 10, 100)
 
 
-def _timed(func):
-    """Seconds of one call (untraced), then peak traced memory of a second call (MB)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
-        out = func()
-        seconds = time.perf_counter() - t0
-        tracemalloc.start()
-        func()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-    return out, seconds, peak / 2**20
-
-
 def _run_scale(scale: int, seed: int) -> list[dict]:
     tables, meta, _ = generate(DemoOptions(seed=seed, scale=scale, last_year=2025))
     stages, projects = tables["project_stages"], tables["projects"]
     censor_on = pd.Timestamp(f"{meta['period'][1]}-12-31")
-    features, seconds, peak = _timed(
+    features, seconds, peak = timed(
         lambda: pl.project_features(
             stages,
             projects,
@@ -67,7 +51,7 @@ def _run_scale(scale: int, seed: int) -> list[dict]:
         ),
     }
     for name, func in steps.items():
-        _, seconds, peak = _timed(func)
+        _, seconds, peak = timed(func)
         timings[name] = (seconds, peak)
     return [
         {"bench": "pipeline", "scale": scale, "n_projects": len(projects), "function": name,

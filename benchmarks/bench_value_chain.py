@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import math
 import sys
-import time
-import tracemalloc
-import warnings
+
+from _timing import timed
 
 from rd_methods import value_chain as vc
 from rd_methods.demo import DemoOptions, generate
@@ -23,26 +22,11 @@ from rd_methods.demo import DemoOptions, generate
 DEFAULT_SCALES = (1, 10, 100)
 
 
-def _timed(func):
-    """Seconds of one call (without tracing, which slows pandas several-fold), then the peak
-    traced memory (MB) of a second call."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
-        out = func()
-        seconds = time.perf_counter() - t0
-        tracemalloc.start()
-        func()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-    return out, seconds, peak / 2**20
-
-
 def _run_scale(scale: int, seed: int) -> list[dict]:
     tables, meta, _ = generate(DemoOptions(seed=seed, scale=scale, last_year=2025))
     contributions, actors = tables["contributions"], tables["actors"]
     org = meta["organisation"]
-    valued, seconds, peak = _timed(lambda: vc.monetise(contributions, meta["monetisation"]))
+    valued, seconds, peak = timed(lambda: vc.monetise(contributions, meta["monetisation"]))
     n = len(contributions)
     rows = [{"scale": scale, "function": "monetise", "rows": n, "seconds": seconds, "peak_mb": peak}]
     graph = None
@@ -67,7 +51,7 @@ def _run_scale(scale: int, seed: int) -> list[dict]:
     sizes = {"support_share": len(tables["activities"]), "value_created": len(tables["outcomes"]),
              "regeneration": len(tables["participations"])}
     for name, step in steps.items():
-        _, seconds, peak = _timed(step)
+        _, seconds, peak = timed(step)
         rows.append({"scale": scale, "function": name, "rows": sizes.get(name, n), "seconds": seconds,
                      "peak_mb": peak})
     return rows

@@ -26,6 +26,8 @@ import pytest
 
 pytest.importorskip("distributed")
 
+from helpers import fixture_layout  # noqa: E402
+
 from rd_methods.cli import main  # noqa: E402
 from rd_methods.publish import runner  # noqa: E402
 
@@ -34,16 +36,8 @@ DATA = FIXTURES / "data"
 
 
 def _setup(mp: pytest.MonkeyPatch, tmp: Path, notebooks: list[str]) -> Path:
-    nb_dir = tmp / "notebooks"
-    nb_dir.mkdir(parents=True, exist_ok=True)
-    for name in notebooks:
-        shutil.copy(FIXTURES / f"{name}.ipynb", nb_dir)
-    mp.setenv("RD_METHODS_DATA_DIR", str(DATA))
-    mp.setenv("RD_METHODS_NOTEBOOKS_DIR", str(nb_dir))
-    mp.setenv("RD_METHODS_REPORTS_DIR", str(tmp / "reports"))
-    mp.setenv("RD_METHODS_PROCESSED_DIR", str(tmp / "processed"))
     mp.delenv("RD_METHODS_SCHEDULER", raising=False)
-    return tmp / "reports"
+    return fixture_layout(mp, tmp, notebooks)
 
 
 def _published(folder: Path) -> dict:

@@ -3,11 +3,11 @@ synthesis last, results.json, offline pages with header/footer, campaign and sit
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import fixture_layout
 
 from rd_methods.campaign import Campaign
 from rd_methods.publish import runner
@@ -17,23 +17,13 @@ FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DATA = FIXTURES / "data"
 
 
-def setup_env(mp, tmp: Path, notebooks: list[str]) -> Path:
-    nb_dir = tmp / "notebooks"
-    nb_dir.mkdir(parents=True, exist_ok=True)
-    for name in notebooks:
-        shutil.copy(FIXTURES / f"{name}.ipynb", nb_dir)
-    mp.setenv("RD_METHODS_DATA_DIR", str(DATA))
-    mp.setenv("RD_METHODS_NOTEBOOKS_DIR", str(nb_dir))
-    mp.setenv("RD_METHODS_REPORTS_DIR", str(tmp / "reports"))
-    mp.setenv("RD_METHODS_PROCESSED_DIR", str(tmp / "processed"))
-    return tmp / "reports"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("run")
     with pytest.MonkeyPatch.context() as mp:
-        reports = setup_env(mp, tmp, ["10_ok", "20_raising", "50_needs_survey", "90_synthesis"])
+        reports = fixture_layout(mp, tmp, ["10_ok", "20_raising", "50_needs_survey", "90_synthesis"])
         lines: list[str] = []
         runs = runner.run(["tiny"], jobs=2, echo=lines.append)
     return {"runs": runs, "reports": reports, "lines": lines, "tmp": tmp}
@@ -128,7 +118,7 @@ def test_campaign_and_site_index(site):
 def test_only_reruns_one_notebook_and_keeps_the_others(site, tmp_path):
     """--only 10 republishes 10_ok and carries the other pages over (same data)."""
     with pytest.MonkeyPatch.context() as mp:
-        setup_env(mp, site["tmp"], [])
+        fixture_layout(mp, site["tmp"], [])
         (run,) = runner.run(["tiny"], only=["10"], jobs=1, edition="public", echo=lambda _: None)
     # not-applicable notebooks are not carried over: they are re-assessed on every run
     assert {o.stem: (o.status, o.reused) for o in run.notebooks} == {
@@ -142,7 +132,7 @@ def test_unknown_notebook_and_edition_are_user_errors(site):
     from rd_methods.errors import RdMethodsError
 
     with pytest.MonkeyPatch.context() as mp:
-        setup_env(mp, site["tmp"], [])
+        fixture_layout(mp, site["tmp"], [])
         with pytest.raises(RdMethodsError, match="aucun notebook ne correspond à « 99 »"):
             runner.run(["tiny"], only=["99"])
         with pytest.raises(RdMethodsError, match="édition inconnue"):

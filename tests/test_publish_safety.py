@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import fixture_layout
 
 from rd_methods.publish import runner
 
@@ -17,15 +18,6 @@ DATA = FIXTURES / "data"
 PERSONAL_NAMES = ("Zoé Martin-Lefèvre", "Jean Dupont")
 
 
-def _env(mp, tmp: Path, notebooks: list[str]) -> Path:
-    nb_dir = tmp / "notebooks"
-    nb_dir.mkdir(parents=True, exist_ok=True)
-    for name in notebooks:
-        (nb_dir / f"{name}.ipynb").write_bytes((FIXTURES / f"{name}.ipynb").read_bytes())
-    for key, value in {"RD_METHODS_DATA_DIR": DATA, "RD_METHODS_NOTEBOOKS_DIR": nb_dir,
-                       "RD_METHODS_REPORTS_DIR": tmp / "reports", "RD_METHODS_PROCESSED_DIR": tmp / "processed"}.items():
-        mp.setenv(key, str(value))
-    return tmp / "reports"
 
 
 def _previous_report(reports: Path) -> Path:
@@ -40,7 +32,7 @@ def _previous_report(reports: Path) -> Path:
 
 
 def test_leak_refuses_publication_and_timeout_is_reported(tmp_path, monkeypatch):
-    reports = _env(monkeypatch, tmp_path, ["30_slow", "40_leak"])
+    reports = fixture_layout(monkeypatch, tmp_path, ["30_slow", "40_leak"])
     old = _previous_report(reports)
     lines: list[str] = []
     (run,) = runner.run(["tiny"], jobs=2, timeout=15, echo=lines.append)
@@ -79,7 +71,7 @@ def _wait_for(path: Path, needle: str, proc: subprocess.Popen, limit: float = 90
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_killed_run_leaves_previous_report_intact(tmp_path, monkeypatch, sig):
-    reports = _env(monkeypatch, tmp_path, ["10_ok", "30_slow"])
+    reports = fixture_layout(monkeypatch, tmp_path, ["10_ok", "30_slow"])
     old = _previous_report(reports)
     log = tmp_path / "out.log"
     with open(log, "w") as out:
@@ -133,7 +125,7 @@ def test_swap_is_recoverable_between_the_two_renames(tmp_path):
 
 
 def test_kernel_that_cannot_start_is_retried_then_reported(tmp_path, monkeypatch):
-    _env(monkeypatch, tmp_path, ["10_ok"])
+    fixture_layout(monkeypatch, tmp_path, ["10_ok"])
     (run,) = runner.run(["tiny"], jobs=1, kernel="no-such-kernel", retries=2, echo=lambda _: None)
     (nb,) = run.notebooks
     assert nb.status == "failed" and nb.attempts == 3
