@@ -48,6 +48,38 @@ def test_scanner_matches_whole_names_case_and_space_insensitively(actors):
     assert not disclosure.NameScanner({"x": "Camille"})
 
 
+def test_scanner_folds_case_fully_and_keeps_longest_name_first():
+    scanner = disclosure.NameScanner({"a": "Anne Marie Dupont", "m": "Marie Dupont", "s": "Jörg Straße"})
+    assert scanner.find("vu ANNE MARIE DUPONT") == ["a"]
+    assert scanner.find("vu Marie  Dupont") == ["m"]
+    assert scanner.find("JÖRG STRASSE et jörg straße") == ["s"]  # str.casefold: ß is ss
+    assert scanner.find("Jörg Straßen") == []
+
+
+def test_scanner_agrees_with_a_plain_regular_expression_on_random_texts():
+    """The word prefilter never drops a name the full alternation would find."""
+    import random
+    import re
+
+    rng = random.Random(7)
+    first = ["Jean", "Zoé", "Anne-Marie", "Éric", "Léa", "Hugo", "O'Neil", "Maël"]
+    last = ["Dupont", "Martin", "Lefèvre", "Durand", "Morel", "Ça", "Dupont-Morel"]
+    names = {f"p{i:03d}": f"{rng.choice(first)} {rng.choice(last)}" for i in range(40)}
+    names["p999"] = "Jean Claude Martin"
+    scanner = disclosure.NameScanner(names)
+    owner = {}
+    for actor_id, name in sorted(names.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        owner.setdefault(name.casefold(), actor_id)
+    full = re.compile(r"(?<!\w)(?:" + "|".join(
+        r"\s+".join(re.escape(t) for t in name.split()) for name in sorted(owner, key=len, reverse=True)
+    ) + r")(?!\w)")
+    words = first + last + ["Claude", "et", "x", "é", "-", "\n", "  ", "<b>", "Jean\tMartin"]
+    for _ in range(500):
+        text = " ".join(rng.choice([w, w.upper(), w.lower()]) for w in rng.choices(words, k=12))
+        expected = sorted({owner[" ".join(m.group(0).split())] for m in full.finditer(text.casefold())})
+        assert scanner.find(text) == expected, text
+
+
 def test_scan_notebook_names_page_and_cell_never_the_name(actors):
     scanner = disclosure.NameScanner(disclosure.personal_names(actors))
     nb = nbformat.v4.new_notebook()
