@@ -302,10 +302,14 @@ def test_attack_tolerance_bad_input():
 
 def test_randomised_networks_keep_degrees_and_reveal_bridges():
     G = nx.barbell_graph(10, 0)  # two 10-cliques joined by one edge
-    rng = np.random.default_rng(0)
-    H = rs._randomised(G, rng, swaps_per_edge=2)
-    assert sorted(d for _, d in H.degree()) == sorted(d for _, d in G.degree())
-    assert nx.utils.edges_equal(H.edges(), G.edges()) is False
+    A, _ = rs._adjacency(G)
+    H = nx.from_scipy_sparse_array(rs._randomised(A, np.random.default_rng(0), rewires_per_edge=2))
+    assert [d for _, d in sorted(H.degree())] == [d for _, d in sorted(G.degree())]  # every actor's degree
+    assert nx.number_of_selfloops(H) == 0 and H.number_of_edges() == G.number_of_edges()  # simple graph
+    assert not nx.utils.edges_equal(H.edges(), G.edges())
+    # a thorough rewiring mixes the two cliques: many ties now cross between them
+    mixed = nx.from_scipy_sparse_array(rs._randomised(A, np.random.default_rng(0), rewires_per_edge=10))
+    assert sum((u < 10) != (v < 10) for u, v in mixed.edges()) > 20
     res = rs.compare_with_random(G, "degree", steps=10, n_random=10, seed=4)
     gs = res.set_index("measure").loc["giant_share"]
     # the bridge's ends go first and split the network in two halves of 9: far less robust

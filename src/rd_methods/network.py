@@ -40,6 +40,7 @@ nodes) and ``max_event_size=None`` gives the full clique projection.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Hashable, Mapping, Sequence
 from typing import NamedTuple
@@ -826,13 +827,20 @@ def _igraph(n: int, u: np.ndarray, v: np.ndarray) -> ig.Graph:
     return ig.Graph(n=n, edges=list(zip(u.tolist(), v.tolist(), strict=True)))
 
 
-def _louvain(g: ig.Graph, weights, seed: int, resolution: float = 1.0) -> list[int]:
-    """igraph's multilevel (Louvain) membership, seeded through a private random generator."""
+@contextlib.contextmanager
+def _igraph_seeded(seed: int):
+    """igraph draws from a private ``random.Random(seed)`` meanwhile (not the global one)."""
     ig.set_random_number_generator(random.Random(int(seed)))
     try:
-        return g.community_multilevel(weights=weights, resolution=resolution).membership
+        yield
     finally:
         ig.set_random_number_generator(random)
+
+
+def _louvain(g: ig.Graph, weights, seed: int, resolution: float = 1.0) -> list[int]:
+    """igraph's multilevel (Louvain) membership, seeded through a private random generator."""
+    with _igraph_seeded(seed):
+        return g.community_multilevel(weights=weights, resolution=resolution).membership
 
 
 def _constraint_one(A: sparse.csr_matrix, i: int) -> float:
