@@ -1,7 +1,8 @@
 """One look for every figure: seaborn theme, French labels and French number formats.
 
 Numbers are formatted with Babel's CLDR data for the ``fr_FR`` locale (decimal comma,
-narrow no-break space between thousands), never with hand-made string code.
+narrow no-break space between thousands), never with hand-made string code; the number
+formats live in :mod:`rd_methods.formats` (no matplotlib) and are re-exported here.
 
 Plotting functions here draw the *results* of method functions; they never compute them.
 """
@@ -13,8 +14,10 @@ from collections.abc import Mapping
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import seaborn as sns
-from babel.numbers import format_compact_decimal, format_decimal, format_percent
+from babel.numbers import format_compact_decimal
 from matplotlib.ticker import FuncFormatter
+
+from rd_methods.formats import LOCALE, format_eur, format_number, format_pct
 
 __all__ = [
     "LOCALE",
@@ -29,7 +32,6 @@ __all__ = [
     "category_colors",
 ]
 
-LOCALE = "fr_FR"
 PALETTE = "colorblind"
 
 #: French labels for the coded values of the data contract (DESIGN.md §5).
@@ -145,45 +147,6 @@ def use_theme(context: str = "notebook") -> None:
             "axes.formatter.use_locale": False,
         }
     )
-
-
-def format_number(value: float | int | None, decimals: int | None = None) -> str:
-    """Format a number the French way: ``1234.5 -> '1 234,5'``.
-
-    ``decimals`` fixes the number of decimals; by default integers show none and other
-    numbers up to 2 significant decimals (3 for values below 1).
-    """
-    if value is None:
-        return "—"
-    try:
-        if value != value:  # NaN
-            return "—"
-    except TypeError:
-        return str(value)
-    if decimals is None:
-        if float(value).is_integer():
-            decimals = 0
-        else:
-            decimals = 3 if abs(value) < 1 else 2 if abs(value) < 100 else 1 if abs(value) < 10_000 else 0
-        pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-    else:
-        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALE)
-
-
-def format_eur(value: float | int | None, decimals: int = 0) -> str:
-    """Format an amount in euros: ``12345.6 -> '12 346 €'``."""
-    if value is None or value != value:
-        return "—"
-    return f"{format_number(value, decimals)}\u00a0€"
-
-
-def format_pct(value: float | None, decimals: int = 0) -> str:
-    """Format a share (0.237) as a French percentage: ``'24 %'``."""
-    if value is None or value != value:
-        return "—"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0%"
-    return format_percent(value, format=pattern, locale=LOCALE)
 
 
 def _axis_eur(value: float) -> str:

@@ -12,6 +12,7 @@ stay stable across campaigns: comparison and reproduction match results by key.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -28,6 +29,7 @@ __all__ = [
     "record",
     "collect",
     "collect_empty",
+    "read_notebook",
     "campaign_results",
     "to_json",
     "format_result",
@@ -58,7 +60,7 @@ def _plain(value: Any) -> Any:
 
 def format_result(payload: dict[str, Any]) -> str:
     """One readable French line for a recorded result, e.g. ``Effet levier : 3,2 € [2,1 ; 4,0]``."""
-    from rd_methods.plots import format_number
+    from rd_methods.formats import format_number
 
     def fmt(v: Any) -> str:
         if isinstance(v, bool):
@@ -161,13 +163,29 @@ def record(
     return payload
 
 
-def _from_notebook(path: Path) -> list[dict[str, Any]]:
-    import nbformat
+def read_notebook(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A notebook file as plain JSON (a dict), read without :mod:`nbformat`.
 
-    nb = nbformat.read(path, as_version=4)
+    Version 4 notebooks (what Jupyter, papermill and nbconvert write) are read as they
+    are; older ones go through :func:`nbformat.read`. Reading a notebook this way costs
+    milliseconds, where importing nbformat costs more than a second (its JSON-schema
+    dependency compiles grammars at import), once per process: the publisher and the
+    synthesis notebook read results without it.
+    """
+    path = Path(path)
+    nb = json.loads(path.read_text("utf-8"))
+    if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
+        import nbformat
+
+        nb = nbformat.read(path, as_version=4)
+    return nb
+
+
+def _from_notebook(path: Path) -> list[dict[str, Any]]:
+    nb = read_notebook(path)
     rows: list[dict[str, Any]] = []
-    for cell in nb.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
             data = output.get("data", {})
             if MIME_TYPE in data:
                 payload = dict(data[MIME_TYPE])

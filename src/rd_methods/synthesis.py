@@ -383,7 +383,7 @@ def rule_text(rule: str, threshold: float | None = None) -> str:
     >>> rule_text("p_below", 0.1)
     'p ≤ 0,1'
     """
-    from rd_methods.plots import format_number
+    from rd_methods.formats import format_number
 
     t = format_number(threshold) if threshold is not None else ""
     texts = {

@@ -7,8 +7,8 @@ runner waits on them the same way; loading the campaigns, the campaign index, th
 ``results.json``, the disclosure check of the whole report and the atomic swap stay on the
 client.
 
-- ``local``: a :class:`~concurrent.futures.ProcessPoolExecutor` (forkserver, the worker
-  module preloaded) of ``jobs`` processes. Needs nothing.
+- ``local``: a :class:`~concurrent.futures.ProcessPoolExecutor` (forkserver, started at once,
+  with the worker module preloaded and warmed up) of ``jobs`` processes. Needs nothing.
 - ``dask``: a ``distributed`` client. Without an address, a :class:`distributed.LocalCluster`
   on loopback with ``jobs`` single-threaded worker processes; with an address
   (``tcp://host:8786``), the scheduler of an existing cluster (``dask scheduler`` /
@@ -98,16 +98,29 @@ class LocalExecutor:
     def describe(self) -> str:
         return f"pool local de {self.jobs} processus"
 
+    @staticmethod
+    def _context():
+        try:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["rd_methods.publish._preload"])
+        except ValueError:  # pragma: no cover - platforms without forkserver
+            ctx = multiprocessing.get_context()
+        return ctx
+
+    def warm(self) -> None:
+        """Start the forkserver now: it imports and warms the worker module (~2 s) while
+        the caller goes on (validating campaigns); workers forked later inherit all of it."""
+        ctx = self._context()
+        if ctx.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
+
     def start(self, n_tasks: int) -> None:
         """Start at most ``min(jobs, n_tasks)`` processes (none for no task)."""
         if self._pool is not None or n_tasks < 1:
             return
-        try:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["rd_methods.publish.worker"])
-        except ValueError:  # pragma: no cover - platforms without forkserver
-            ctx = multiprocessing.get_context()
-        self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, n_tasks), mp_context=ctx)
+        self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, n_tasks), mp_context=self._context())
 
     def submit(self, task: dict[str, Any]) -> Future:
         from rd_methods.publish.worker import run_notebook
@@ -192,6 +205,9 @@ class DaskExecutor:
             return f"LocalCluster Dask de {self.jobs} processus ({self.client.scheduler.address})"
         n = len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
         return f"cluster Dask {self.address} ({n} worker(s))"
+
+    def warm(self) -> None:
+        """Nothing to warm: the cluster is up since :meth:`__init__`."""
 
     def start(self, n_tasks: int) -> None:
         """Nothing to start: the cluster is up since :meth:`__init__`."""

@@ -16,17 +16,23 @@ import tokenize
 from pathlib import Path
 from typing import Any
 
-import nbformat
+from rd_methods.results import read_notebook
 
 __all__ = ["parameters_cell", "inspect_parameters"]
 
 
 def parameters_cell(nb: Any) -> Any | None:
-    """The first code cell tagged ``parameters`` (or ``None``)."""
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+    """The first code cell tagged ``parameters`` (or ``None``); ``nb`` is an nbformat node
+    or a plain dict (:func:`rd_methods.results.read_notebook`)."""
+    for cell in nb["cells"]:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             return cell
     return None
+
+
+def _source(cell: Any) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
 
 
 def _comments(source: str) -> dict[int, str]:
@@ -48,6 +54,7 @@ def inspect_parameters(notebook: str | os.PathLike[str] | Any) -> list[dict[str,
 
     Examples
     --------
+    >>> import nbformat
     >>> nb = nbformat.v4.new_notebook()
     >>> cell = nbformat.v4.new_code_cell('campaign: str = "demo-2025"  # help: vide = défaut')
     >>> cell.metadata["tags"] = ["parameters"]
@@ -55,11 +62,11 @@ def inspect_parameters(notebook: str | os.PathLike[str] | Any) -> list[dict[str,
     >>> inspect_parameters(nb)[0]["help"]
     'vide = défaut'
     """
-    nb = notebook if hasattr(notebook, "cells") else nbformat.read(Path(notebook), as_version=4)
+    nb = notebook if isinstance(notebook, dict) else read_notebook(Path(notebook))
     cell = parameters_cell(nb)
     if cell is None:
         return []
-    source = cell.source
+    source = _source(cell)
     tree = ast.parse(source)
     comments = _comments(source)
     params = []

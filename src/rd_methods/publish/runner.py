@@ -38,8 +38,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from rd_methods import disclosure, paths
 from rd_methods import results as _results
 from rd_methods.errors import RdMethodsError
@@ -91,12 +89,13 @@ class NotebookSpec:
 
 
 def _title(nb: Any, stem: str) -> str:
-    meta = nb.metadata.get("rd_methods", {}) or {}
+    meta = nb.get("metadata", {}).get("rd_methods", {}) or {}
     if meta.get("title"):
         return str(meta["title"])
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
+    for cell in nb["cells"]:
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            for line in ("".join(source) if isinstance(source, list) else source).splitlines():
                 if line.startswith("#"):
                     return line.lstrip("#").strip()
     return stem
@@ -111,8 +110,8 @@ def discover_notebooks(folder: str | os.PathLike[str] | None = None) -> list[Not
     for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
         if not NOTEBOOK_PATTERN.match(path.stem):
             continue
-        nb = nbformat.read(path, as_version=4)
-        meta = nb.metadata.get("rd_methods", {}) or {}
+        nb = _results.read_notebook(path)  # plain JSON: no nbformat import in the runner's process
+        meta = nb.get("metadata", {}).get("rd_methods", {}) or {}
         specs.append(
             NotebookSpec(
                 path=path.resolve(),
@@ -254,7 +253,9 @@ def swap_in(tmp: Path, target: Path) -> None:
 
 # --------------------------------------------------------------------------- run
 def _default_echo(line: str) -> None:
-    print(line, flush=True)
+    # one write per line (print() writes the newline apart): workers print to the same terminal
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 class _Terminated(Exception):
@@ -329,6 +330,7 @@ def run(
     try:
         # a Dask scheduler that cannot be reached fails here, before any campaign is touched
         pool = _executors.make_executor(executor, jobs=jobs, scheduler=scheduler)
+        pool.warm()  # the local pool's forkserver loads the worker while campaigns are validated
         if executor != "local":
             echo(f"rd-methods: exécution sur {pool.describe()}")
         loaded = []
@@ -585,7 +587,7 @@ def _reuse_previous(state: _Campaign, reusable: set[str]) -> None:
         for f in files:
             shutil.copy2(state.target / f, state.tmp / f)
             if f.endswith(".ipynb"):
-                state.findings += disclosure.scan_notebook(nbformat.read(state.tmp / f, as_version=4), scanner, f)
+                state.findings += disclosure.scan_notebook(_results.read_notebook(state.tmp / f), scanner, f)
             else:
                 state.findings += disclosure.scan_html((state.tmp / f).read_text("utf-8"), scanner, f)
         state.outcomes[stem] = NotebookOutcome(

@@ -23,7 +23,7 @@ STATUS_LABELS = {"ok": "réussie", "failed": "avec échecs", "refused": "refusé
 
 def format_value(value: Any, unit: Any = None, low: Any = None, high: Any = None) -> str:
     """'2,5 € (intervalle : 1,8 ; 3,1)' — French number format, unit, interval."""
-    from rd_methods.plots import format_number
+    from rd_methods.formats import format_number
 
     def fmt(v: Any) -> str:
         if v is None or (isinstance(v, float) and v != v):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import sys
 import tempfile
 import time
 import traceback
@@ -23,7 +24,7 @@ from papermill.exceptions import PapermillExecutionError
 from rd_methods import disclosure
 from rd_methods.publish import html as _html
 
-__all__ = ["run_notebook", "BANNER_TAG"]
+__all__ = ["run_notebook", "warm_up", "BANNER_TAG"]
 
 BANNER_TAG = "papermill-error-cell-tag"
 _BANNER = (
@@ -91,6 +92,9 @@ def _execute(task: dict[str, Any], out: Path, log: Path) -> dict[str, Any]:
                     progress_bar=False,
                     log_output=False,
                     cwd=task["cwd"],
+                    # every output is in the notebook by then: no need to wait ~1 s for
+                    # the kernel to exit politely
+                    shutdown_kernel="immediate",
                 )
             return {"status": "ok", "error": None, "attempts": attempts}
         except PapermillExecutionError as exc:
@@ -140,7 +144,9 @@ def run_notebook(task: dict[str, Any]) -> dict[str, Any]:
     t0 = time.monotonic()
     out_dir = Path(task["out_dir"])
     out = out_dir / f"{task['stem']}.ipynb"
-    print(f"[{task['campaign']}] {task['stem']:<30} démarré", flush=True)
+    # one write per line: the runner and the other workers print to the same terminal
+    sys.stdout.write(f"[{task['campaign']}] {task['stem']:<30} démarré\n")
+    sys.stdout.flush()
     if task.get("env"):
         os.environ.clear()
         os.environ.update(task["env"])
@@ -178,3 +184,30 @@ def run_notebook(task: dict[str, Any]) -> dict[str, Any]:
     outcome["findings"] = [f.__dict__ for f in findings]
     outcome["duration"] = time.monotonic() - t0
     return outcome
+
+
+def warm_up() -> None:
+    """Render a two-cell notebook in both editions and scan it, so that nbconvert's
+    templates, the code highlighter and the scanner's pieces are loaded and compiled.
+
+    The runner's forkserver calls this once before forking the workers
+    (:mod:`rd_methods.publish._preload`): each worker then renders its first page as fast
+    as its later ones. Never raises (a warm-up is only an optimisation).
+    """
+    try:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [
+            nbformat.v4.new_markdown_cell("# Titre\n\nTexte *mis en forme*, un [lien](index.html)."),
+            nbformat.v4.new_code_cell("import pandas as pd\nx = pd.DataFrame({'a': [1]})\nx", execution_count=1,
+                                      outputs=[nbformat.v4.new_output("execute_result", execution_count=1,
+                                                                      data={"text/html": "<table><tr><td>1</td></tr></table>",
+                                                                            "text/plain": "   a\n0  1"})]),
+        ]
+        context = {"campaign": "warm-up", "campaign_title": "warm-up", "synthetic": True, "stem": "00_warm_up",
+                   "notebook_title": "warm-up", "parameters": {}, "fingerprint": "", "git": {}, "versions": {},
+                   "run_at": None, "editions": list(_html.EDITIONS), "status": "ok"}
+        scanner = disclosure.NameScanner({"x": "Zoé Martin"})
+        for edition in _html.EDITIONS:
+            disclosure.scan_html(_html.render_page(nb, edition=edition, context=context), scanner, "warm-up")
+    except Exception:  # noqa: BLE001 - the real render will report any real problem
+        pass

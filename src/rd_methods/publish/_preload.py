@@ -1,0 +1,12 @@
+"""Imported once by the runner's forkserver, before it forks the pool's workers.
+
+Imports :mod:`rd_methods.publish.worker` (papermill, nbconvert, nbformat: about two
+seconds, mostly nbformat's JSON-schema dependency) and warms its renderer up
+(:func:`~rd_methods.publish.worker.warm_up`), so that every worker starts with all of it
+in memory. The runner starts the forkserver first thing, so this happens while the main
+process validates the campaigns.
+"""
+
+from rd_methods.publish import worker
+
+worker.warm_up()
