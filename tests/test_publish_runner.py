@@ -17,8 +17,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DATA = FIXTURES / "data"
 
 
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("run")
@@ -137,3 +135,26 @@ def test_unknown_notebook_and_edition_are_user_errors(site):
             runner.run(["tiny"], only=["99"])
         with pytest.raises(RdMethodsError, match="édition inconnue"):
             runner.run(["tiny"], edition="draft")
+
+
+def test_notebooks_that_took_longest_last_time_are_submitted_first(tmp_path):
+    from types import SimpleNamespace
+
+    def spec(stem):
+        return runner.NotebookSpec(path=tmp_path / f"{stem}.ipynb", stem=stem, title=stem, requires=(), parameters=())
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "run.json").write_text(json.dumps({"notebooks": [
+        {"stem": "10_a", "status": "ok", "duration": 3.0},
+        {"stem": "20_b", "status": "ok", "duration": 12.5},
+        {"stem": "30_c", "status": "not_applicable", "duration": 99.0},  # did not run: no duration
+    ]}), "utf-8")
+    seen = SimpleNamespace(camp=SimpleNamespace(id="seen"), target=old)
+    fresh = SimpleNamespace(camp=SimpleNamespace(id="fresh"), target=tmp_path / "never-published")
+    pairs = [(seen, spec("10_a")), (seen, spec("20_b")), (seen, spec("30_c")), (fresh, spec("10_a")), (fresh, spec("20_b"))]
+    order = [(s.camp.id, p.stem) for s, p in runner._longest_first(pairs)]
+    assert order == [("seen", "20_b"), ("seen", "10_a"), ("seen", "30_c"), ("fresh", "10_a"), ("fresh", "20_b")]
+    assert runner.previous_durations(tmp_path / "never-published") == {}
+    (old / "run.json").write_text("{broken", "utf-8")
+    assert runner.previous_durations(old) == {}

@@ -9,7 +9,8 @@
 3. execute the applicable ones with papermill in a process pool (``jobs`` kernels at a
    time) or, with ``executor="dask"``, as tasks of a Dask cluster
    (:mod:`rd_methods.publish.executors`), ``9N_*`` notebooks (the synthesis) after all
-   others of their campaign; each worker renders the public / research HTML pages and
+   others of their campaign, the notebooks that took longest in the previous published run
+   first; each worker renders the public / research HTML pages and
    scans them for personal names;
 4. build the campaign index, ``results.json``, ``provenance.json`` and ``run.json`` in
    ``reports/.<campaign>.tmp-…``; then, unless a personal name was found (fail closed),
@@ -419,6 +420,7 @@ def run(
                     runnable.append((state, spec))
                     state.pending += 1
 
+        runnable = _longest_first(runnable)
         n_tasks = len(runnable) + sum(len(s.later) for s in states.values())
         pool.start(n_tasks)
         futures: dict[Future, tuple[_Campaign, NotebookSpec]] = {}
@@ -474,6 +476,25 @@ def _main_thread() -> bool:
     import threading
 
     return threading.current_thread() is threading.main_thread()
+
+
+def previous_durations(report_dir: Path) -> dict[str, float]:
+    """Seconds each notebook took in the published run of ``report_dir`` (its ``run.json``);
+    empty when there is none."""
+    try:
+        record = json.loads((report_dir / "run.json").read_text("utf-8"))
+        return {n["stem"]: float(n["duration"]) for n in record.get("notebooks", [])
+                if n.get("status") in ("ok", "failed") and n.get("duration")}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _longest_first(runnable: list[tuple[_Campaign, NotebookSpec]]) -> list[tuple[_Campaign, NotebookSpec]]:
+    """Submit the notebooks that took longest last time first, so that a long one does not
+    start last and keep the other workers idle at the end (notebooks never run before, or
+    no previous run: in notebook order)."""
+    known = {state.camp.id: previous_durations(state.target) for state, _ in runnable}
+    return sorted(runnable, key=lambda pair: -known[pair[0].camp.id].get(pair[1].stem, 0.0))
 
 
 def _write_processed(camp: Any, echo: Callable[[str], None]) -> None:
