@@ -6,10 +6,12 @@ parquet cache (every notebook parses and validates the raw files). Same notebook
 campaign, same kernel; the recorded results of both must be identical.
 
 Where the speed comes from: parallel kernels (``--jobs``), the processed parquet cache,
-nbconvert called in-process by long-lived workers (no interpreter start and no repeated
-imports per page).
+nbconvert called in-process by long-lived workers started (and warmed up) while the
+campaign is validated, no interpreter start and no repeated imports per page, kernels shut
+down without waiting. Each variant runs ``--rounds`` times (default 3), alternating, each
+from a fresh start; the medians are compared.
 
-    python benchmarks/bench_runner.py [--campaign demo-2025] [--jobs N]
+    python benchmarks/bench_runner.py [--campaign demo-2025] [--jobs N] [--rounds 3]
 
 ``run()`` returns one dict per variant (for ``make bench``). Timings never go into tests.
 """
@@ -21,6 +23,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -53,7 +56,10 @@ def _results(folder: Path) -> dict:
     return results.to_json(results.collect(folder))
 
 
-def run(campaign: str = "demo-2025", jobs: int | None = None) -> list[dict]:
+def run(campaign: str = "demo-2025", jobs: int | None = None, rounds: int = 3) -> list[dict]:
+    """Both variants ``rounds`` times, alternating (naive, ours, naive, ours…), each from a
+    fresh start (no processed cache, no earlier report); the median of each variant's
+    rounds and the ratio of the medians. On a shared machine one round can be 20 % off."""
     from rd_methods import paths
     from rd_methods.publish.runner import discover_notebooks
 
@@ -66,25 +72,33 @@ def run(campaign: str = "demo-2025", jobs: int | None = None) -> list[dict]:
 
     # naive: papermill CLI then nbconvert CLI per notebook, sequentially, no processed cache
     naive_dir = WORK / "naive"
-    naive_dir.mkdir()
-    env = dict(base_env, RD_METHODS_PROCESSED_DIR=str(WORK / "no-cache"))
-    cmds = []
+    naive_env = dict(base_env, RD_METHODS_PROCESSED_DIR=str(WORK / "no-cache"))
+    naive_cmds = []
     for spec in specs:  # NN order: 90_synthesis (if any) comes last
         out = naive_dir / f"{spec.stem}.ipynb"
         cmd = [str(BIN / "papermill"), str(spec.path), str(out), "-k", "rd-methods",
                "-p", "campaign", campaign, "--cwd", str(spec.path.parent), "--no-progress-bar"]
         if "results_dir" in spec.parameters:  # the synthesis reads this run's results
             cmd += ["-p", "results_dir", str(naive_dir)]
-        cmds.append(cmd)
-        cmds.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out)])
-    naive_s, naive_mb = _timed(cmds, env)
+        naive_cmds.append(cmd)
+        naive_cmds.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out)])
 
     # rd-methods run: fresh processed cache and reports folder
-    env = dict(base_env, RD_METHODS_PROCESSED_DIR=str(WORK / "processed"), RD_METHODS_REPORTS_DIR=str(WORK / "reports"))
-    cmd = [str(BIN / "rd-methods"), "run", campaign, "--only", ",".join(s.stem for s in specs)]
+    ours_env = dict(base_env, RD_METHODS_PROCESSED_DIR=str(WORK / "processed"),
+                    RD_METHODS_REPORTS_DIR=str(WORK / "reports"))
+    ours_cmd = [str(BIN / "rd-methods"), "run", campaign, "--only", ",".join(s.stem for s in specs)]
     if jobs:
-        cmd += ["--jobs", str(jobs)]
-    ours_s, ours_mb = _timed([cmd], env)
+        ours_cmd += ["--jobs", str(jobs)]
+
+    naive_runs, ours_runs = [], []
+    for _ in range(max(1, rounds)):
+        for folder in (naive_dir, WORK / "no-cache", WORK / "processed", WORK / "reports"):
+            shutil.rmtree(folder, ignore_errors=True)
+        naive_dir.mkdir()
+        naive_runs.append(_timed(naive_cmds, naive_env))
+        ours_runs.append(_timed([ours_cmd], ours_env))
+    naive_s = statistics.median(s for s, _ in naive_runs)
+    ours_s = statistics.median(s for s, _ in ours_runs)
 
     from rd_methods.reproduce import compare_results
 
@@ -94,30 +108,32 @@ def run(campaign: str = "demo-2025", jobs: int | None = None) -> list[dict]:
             else "yes (within rtol)" if (table["status"] == "match").all()
             else "no: " + ", ".join(table.loc[table["status"] != "match", "key"]))
     n = len(specs)
-    rows = [
-        {"bench": "runner", "variant": "naive (papermill CLI + nbconvert CLI)", "campaign": campaign, "scale": 1,
-         "notebooks": n, "seconds": round(naive_s, 1), "peak_mb": round(naive_mb), "ratio": 1.0,
-         "identical_results": same},
-        {"bench": "runner", "variant": f"rd-methods run (jobs={jobs or os.cpu_count()})", "campaign": campaign,
-         "scale": 1, "notebooks": n, "seconds": round(ours_s, 1), "peak_mb": round(ours_mb),
-         "ratio": round(ours_s / naive_s, 3), "identical_results": same},
+
+    def row(variant: str, seconds: float, runs: list[tuple[float, float]], ratio: float) -> dict:
+        return {"bench": "runner", "variant": variant, "campaign": campaign, "scale": 1, "notebooks": n,
+                "seconds": round(seconds, 1), "rounds": " / ".join(f"{s:.1f}" for s, _ in runs),
+                "peak_mb": round(max(mb for _, mb in runs)), "ratio": round(ratio, 3), "identical_results": same}
+
+    return [
+        row("naive (papermill CLI + nbconvert CLI)", naive_s, naive_runs, 1.0),
+        row(f"rd-methods run (jobs={jobs or os.cpu_count()})", ours_s, ours_runs, ours_s / naive_s),
     ]
-    return rows
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--campaign", default="demo-2025")
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each variant (median reported)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(json.loads(args.child))
         return 0
-    rows = run(args.campaign, args.jobs)
-    print(f"{'variant':<42} {'scale':>5} {'notebooks':>9} {'seconds':>8} {'peak MB':>8} {'ratio':>6}  identical")
+    rows = run(args.campaign, args.jobs, args.rounds)
+    print(f"{'variant':<42} {'notebooks':>9} {'median s':>8} {'rounds (s)':>20} {'peak MB':>8} {'ratio':>6}  identical")
     for r in rows:
-        print(f"{r['variant']:<42} {r['scale']:>5} {r['notebooks']:>9} {r['seconds']:>8.1f} {r['peak_mb']:>8} "
+        print(f"{r['variant']:<42} {r['notebooks']:>9} {r['seconds']:>8.1f} {r['rounds']:>20} {r['peak_mb']:>8} "
               f"{r['ratio']:>6.3f}  {r['identical_results']}")
     print(json.dumps(rows, ensure_ascii=False))
     return 0

@@ -159,7 +159,7 @@ def sec_twfe(quick: bool) -> list[dict]:
 
 def sec_runner(quick: bool) -> list[dict]:
     if quick:
-        return [{"bench": "runner", "skipped": "quick mode (the runner bench runs demo-2025 twice)"}]
+        return [{"bench": "runner", "skipped": "quick mode (the runner bench runs demo-2025 six times: 3 rounds of 2 variants)"}]
     rows = importlib.import_module("bench_runner").run("demo-2025", jobs=2)
     differing = _runner_differences()
     return [dict(r, bench="runner", differing_keys=differing) for r in rows]
@@ -372,10 +372,13 @@ def render(results: dict, info: dict, started: float | None, mode: str, load0: s
         parts += ["## Runner against the naive baseline", "",
                   "`rd-methods run demo-2025 --jobs 2` (parallel kernels, processed parquet cache, in-process "
                   "nbconvert) against each notebook run by the papermill command line then converted by the "
-                  "`jupyter nbconvert` command line, one after the other (`benchmarks/bench_runner.py`).", "",
+                  "`jupyter nbconvert` command line, one after the other (`benchmarks/bench_runner.py`). Each "
+                  "variant runs three times, alternating, each from a fresh start (no processed cache, no earlier "
+                  "report); the ratio is that of the medians.", "",
                   _error_or(rows, lambda: table(rows, [
                       ("variant", "variant"), ("campaign", "campaign"), ("notebooks", "notebooks"),
-                      ("seconds", "seconds"), ("peak MB", "peak_mb"), ("time ratio", "ratio"),
+                      ("seconds (median)", "seconds"), ("rounds (s)", "rounds"), ("peak MB", "peak_mb"),
+                      ("time ratio", "ratio"),
                       ("identical results", "identical_results")]) if "skipped" not in rows[0]
                       else f"Skipped: {rows[0]['skipped']}."), ""]
         differing = rows[0].get("differing_keys") if rows else None

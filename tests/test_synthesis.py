@@ -3,6 +3,7 @@ hand-built result tables, and the 90_synthesis notebook on the demo campaigns' r
 
 import json
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -341,6 +342,16 @@ def test_runner_publishes_the_comparison_once_and_links_it(tmp_path, monkeypatch
     index = (reports / "index.html").read_text("utf-8")
     assert 'href="comparison/91_campaign_comparison.html"' in index and "Comparer les campagnes" in index
     assert not any(p.name.startswith(".") for p in reports.iterdir())
-    # a run of one campaign leaves the published comparison (and its link) in place
+    assert '<p class="rd-outdated">' not in index and set(record["sources"]) == {"tiny", "tiny2"}
+    # a run of one campaign leaves the published comparison (and its link) in place, said to be
+    # older than that campaign's new pages, on the site and on the terminal
+    lines.clear()
     runner.run(["tiny"], jobs=1, edition="public", echo=lines.append)
-    assert 'href="comparison/91_campaign_comparison.html"' in (reports / "index.html").read_text("utf-8")
+    index = (reports / "index.html").read_text("utf-8")
+    assert 'href="comparison/91_campaign_comparison.html"' in index
+    outdated = re.search(r'<p class="rd-outdated">(.*?)</p>', index, re.S).group(1)
+    assert "dernière exécution de tiny :" in outdated and "rd-methods run tiny tiny2" in outdated
+    assert any(x.startswith("[comparison] antérieure à la dernière exécution de tiny ") for x in lines)
+    # running both again brings it up to date
+    runner.run(["tiny", "tiny2"], jobs=2, edition="public", echo=lines.append)
+    assert '<p class="rd-outdated">' not in (reports / "index.html").read_text("utf-8")

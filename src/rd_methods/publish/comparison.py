@@ -92,7 +92,10 @@ def publish_comparison(
             echo(f"[{FOLDER}] publication refusée : nom d'une personne trouvé dans {len(findings)} endroit(s)")
             return None
         record = {"campaigns": ids, "run_at": prov["run_at"], "notebooks": entries,
-                  "status": "ok" if all(e["status"] == "ok" for e in entries) else "failed"}
+                  "status": "ok" if all(e["status"] == "ok" for e in entries) else "failed",
+                  # which published run of each campaign was compared (see comparison_record)
+                  "sources": {s.camp.id: {"run_at": s.provenance["run_at"], "fingerprint": s.provenance["fingerprint"]}
+                              for s in states}}
         (tmp / "comparison.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), "utf-8")
         swap_in(tmp, reports / FOLDER)
         echo(f"[{FOLDER}] publié : {reports / FOLDER}")
@@ -103,14 +106,36 @@ def publish_comparison(
 
 
 def comparison_record(reports: Path) -> dict[str, Any] | None:
-    """``comparison.json`` of the published comparison, with ``href`` to its first public page."""
+    """``comparison.json`` of the published comparison, with ``href`` to its first public
+    page and ``outdated``: the compared campaigns published again since (or no longer
+    published), whose numbers in the comparison are therefore not the current ones."""
     try:
         record = json.loads((reports / FOLDER / "comparison.json").read_text("utf-8"))
     except (OSError, ValueError):
         return None
+    record["outdated"] = _outdated(reports, record)
     for entry in record.get("notebooks", []):
         page = entry.get("pages", {}).get("public") or entry.get("pages", {}).get("research")
         if page and (reports / FOLDER / page).is_file():
             record["href"] = f"{FOLDER}/{page}"
             return record
     return None
+
+
+def _outdated(reports: Path, record: dict[str, Any]) -> list[str]:
+    sources = record.get("sources") or {}
+    out = []
+    for cid in record.get("campaigns", []):
+        try:
+            run = json.loads((reports / cid / "run.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            out.append(cid)
+            continue
+        seen = sources.get(cid)
+        if seen is not None:
+            changed = (run.get("run_at"), run.get("fingerprint")) != (seen.get("run_at"), seen.get("fingerprint"))
+        else:  # written before sources were recorded: compare the dates
+            changed = str(run.get("run_at") or "") > str(record.get("run_at") or "")
+        if changed:
+            out.append(cid)
+    return out

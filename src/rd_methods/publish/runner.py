@@ -457,6 +457,10 @@ def run(
         if cross and len(compared) >= 2:
             _comparison.publish_comparison(cross, compared, reports=reports, kernel=kernel, timeout=timeout,
                                            editions=editions, retries=retries, echo=echo)
+        stale = _comparison.comparison_record(reports)
+        if stale and stale["outdated"]:
+            echo(f"[{_comparison.FOLDER}] antérieure à la dernière exécution de {', '.join(stale['outdated'])} "
+                 f"(signalé sur le site) ; rd-methods run {' '.join(stale['campaigns'])} la met à jour")
         _site.write_site_index(reports)
         return runs
     except (KeyboardInterrupt, _Terminated):
