@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from rd_methods.errors import RdMethodsError
+from rd_methods.publish import prefork
 
 __all__ = ["EXECUTORS", "SCHEDULER_ENV", "LocalExecutor", "DaskExecutor", "WorkerDied", "make_executor", "run_task"]
 
@@ -120,7 +121,10 @@ class LocalExecutor:
         """Start at most ``min(jobs, n_tasks)`` processes (none for no task)."""
         if self._pool is not None or n_tasks < 1:
             return
-        self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, n_tasks), mp_context=self._context())
+        ctx = self._context()
+        # kernels are forked from pristine workers (rd_methods.publish.prefork): one notebook each
+        once = {"max_tasks_per_child": 1} if ctx.get_start_method() == "forkserver" and prefork.enabled() else {}
+        self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, n_tasks), mp_context=ctx, **once)
 
     def submit(self, task: dict[str, Any]) -> Future:
         from rd_methods.publish.worker import run_notebook

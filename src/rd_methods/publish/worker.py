@@ -23,6 +23,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from rd_methods import disclosure
 from rd_methods.publish import html as _html
+from rd_methods.publish import prefork
 
 __all__ = ["run_notebook", "warm_up", "BANNER_TAG"]
 
@@ -82,6 +83,10 @@ def _execute(task: dict[str, Any], out: Path, log: Path) -> dict[str, Any]:
         attempts += 1
         try:
             with _stderr_to(log):
+                # in a pool worker of the runner, the kernel is forked from this process,
+                # which has the scientific stack imported already (rd_methods.publish.prefork)
+                forked = prefork.fork_pending()
+                extra = {"kernel_manager_class": prefork.PreforkKernelManager} if forked else {}
                 pm.execute_notebook(
                     task["path"],
                     str(out),
@@ -95,6 +100,7 @@ def _execute(task: dict[str, Any], out: Path, log: Path) -> dict[str, Any]:
                     # every output is in the notebook by then: no need to wait ~1 s for
                     # the kernel to exit politely
                     shutdown_kernel="immediate",
+                    **extra,
                 )
             return {"status": "ok", "error": None, "attempts": attempts}
         except PapermillExecutionError as exc:
@@ -110,6 +116,7 @@ def _execute(task: dict[str, Any], out: Path, log: Path) -> dict[str, Any]:
                 },
             }
         except Exception as exc:  # noqa: BLE001 - anything else is reported, never raised
+            prefork.discard_pending()
             if not _started(out) and attempts <= retries:
                 # the kernel did not start (e.g. the port race of parallel kernels): retry
                 time.sleep(0.5 + random.random())

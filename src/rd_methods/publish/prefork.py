@@ -1,0 +1,263 @@
+"""Kernels forked from a process that has already imported the scientific stack.
+
+Every notebook still runs in a new kernel process of its own, with an empty namespace, as
+papermill would start it; what changes is how that process comes to be. Started the usual
+way (``python -m ipykernel_launcher``), a kernel spends about 2.5 s of processor time
+importing ipykernel, pandas, matplotlib, SciPy, statsmodels… before the notebook does
+anything, once per notebook. Here:
+
+1. the runner's forkserver imports that stack once (:func:`preload`, from
+   :mod:`rd_methods.publish._preload`);
+2. each pool worker (a fork of the forkserver, one notebook per worker) forks, before
+   anything else, a *kernel-to-be* (:func:`fork_pending`): a copy of itself that becomes
+   the leader of a new process group and waits on a pipe;
+3. when papermill (nbclient, jupyter_client) launches the kernel, the provisioner of
+   :class:`PreforkKernelManager` hands the kernel's command line, environment and folder
+   to that copy, which applies them and starts ipykernel in place: the notebook's imports
+   find their modules already loaded.
+
+The kernel is a child of the worker; interrupting, timing out and killing it go through
+jupyter_client as usual (signals to its process group). Fork-specific care: the global
+NumPy random state is reseeded from the system (as in a new process; Python's ``random``
+reseeds itself), ``MPLBACKEND`` is set before matplotlib is preloaded (figures stay inline),
+and the copy is forked before the worker has any event loop, ZeroMQ context or thread.
+Anything else than ``python -m ipykernel_launcher`` with this Python, a second launch in
+the same worker (a retry), or ``RD_METHODS_PREFORK=0`` falls back to the usual launch.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+import uuid
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+__all__ = ["ENV", "PRELOAD", "enabled", "preload", "fork_pending", "PreforkKernelManager"]
+
+ENV = "RD_METHODS_PREFORK"
+#: What kernels would import anyway: ipykernel and the libraries the notebooks use. Not
+#: matplotlib_inline: it wires figures into IPython's display when it is imported, which
+#: must happen in the kernel (with its shell), as it does in a kernel started the usual way.
+PRELOAD = (
+    "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython",
+    "numpy", "pandas", "pyarrow.parquet", "matplotlib.pyplot", "seaborn", "scipy.stats", "scipy.sparse.csgraph",
+    "statsmodels.api", "statsmodels.formula.api", "networkx", "igraph", "pandera", "babel.numbers",
+    "rd_methods.campaign", "rd_methods.plots", "rd_methods.results", "rd_methods.disclosure",
+    "rd_methods.overview", "rd_methods.value_chain", "rd_methods.network", "rd_methods.pipeline",
+    "rd_methods.survey", "rd_methods.counterfactual", "rd_methods.resilience", "rd_methods.sroi",
+    "rd_methods.synthesis",
+)
+_INLINE = "module://matplotlib_inline.backend_inline"
+
+_preloaded = False  # this process (the forkserver, then its forks) preloaded the stack
+_pending: _Pending | None = None  # the kernel-to-be of this worker, until launched
+
+
+def enabled() -> bool:
+    """Not switched off by ``RD_METHODS_PREFORK=0`` (nor ``false``, ``no``, ``non``)."""
+    return os.environ.get(ENV, "1").strip().lower() not in ("0", "false", "no", "non", "off")
+
+
+def preload() -> None:
+    """Import :data:`PRELOAD` (modules that fail to import are skipped: a kernel would meet
+    the same error itself). Called once, in the forkserver."""
+    global _preloaded
+    # ipykernel asks matplotlib for inline figures through MPLBACKEND, which matplotlib
+    # reads when it is imported: set it first, as a kernel would have it
+    os.environ.setdefault("MPLBACKEND", _INLINE)
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - an optional piece missing only costs its import later
+            pass
+    _preloaded = True
+
+
+class _Child:
+    """The forked kernel, with the part of :class:`subprocess.Popen` that jupyter_client uses."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = -1
+            else:
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if end is not None and time.monotonic() > end:
+                raise TimeoutError(f"kernel {self.pid} still running")
+            time.sleep(0.02)
+        return self.returncode  # type: ignore[return-value]
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class _Pending:
+    """A forked copy of the worker waiting for its kernel's command line on a pipe."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self._fd = pid, fd
+
+    def launch(self, args: list[str], env: dict[str, str], cwd: str | None) -> _Child:
+        data = json.dumps({"args": args, "env": env, "cwd": cwd}).encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view):]
+        os.close(self._fd)
+        return _Child(self.pid)
+
+    def discard(self) -> None:
+        """Not needed after all: the copy reads end-of-file and exits."""
+        try:
+            os.close(self._fd)
+        except OSError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def fork_pending() -> bool:
+    """In a pool worker of the runner, fork this worker's kernel-to-be (once per process).
+
+    Returns whether a kernel-to-be is waiting (False: not in a preloaded worker, already
+    used, or switched off); call before anything starts an event loop in this process.
+    """
+    global _pending, _preloaded
+    if not (_preloaded and enabled()) or _pending is not None:
+        return False
+    _preloaded = False  # one fork per worker: the worker is no longer pristine afterwards
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child process (its coverage is not collected)
+        code = 1
+        try:
+            os.close(write_fd)
+            os.setsid()  # its own process group, as jupyter_client starts kernels
+            chunks = []
+            while chunk := os.read(read_fd, 1 << 16):
+                chunks.append(chunk)
+            os.close(read_fd)
+            if chunks:
+                _become_kernel(json.loads(b"".join(chunks)))
+            code = 0
+        except BaseException:  # noqa: BLE001 - report on the kernel log, never return to the worker's code
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    os.close(read_fd)
+    _pending = _Pending(pid, write_fd)
+    return True
+
+
+def discard_pending() -> None:
+    """Release the kernel-to-be if nothing launched it (e.g. the notebook never ran)."""
+    global _pending
+    pending, _pending = _pending, None
+    if pending is not None:
+        pending.discard()
+
+
+def _take_pending() -> _Pending | None:
+    global _pending
+    pending, _pending = _pending, None
+    return pending
+
+
+#: Interpreter options of a kernel command that make no difference to a forked kernel
+#: (ipykernel's own kernel specs ask for ``-Xfrozen_modules=off``, for its debugger).
+_HARMLESS_OPTIONS = ("-Xfrozen_modules=off",)
+
+
+def _kernel_args(cmd: list[str]) -> list[str] | None:
+    """The ipykernel arguments of ``python [-X…] -m ipykernel_launcher ARGS`` run by this
+    very Python, else ``None`` (that kernel cannot be forked from here)."""
+    if not cmd or os.path.realpath(cmd[0]) != os.path.realpath(sys.executable):
+        return None
+    rest = [a for a in cmd[1:] if a not in _HARMLESS_OPTIONS]
+    if rest[:2] != ["-m", "ipykernel_launcher"]:
+        return None
+    return rest[2:]
+
+
+def _become_kernel(spec: dict[str, Any]) -> None:  # pragma: no cover - runs in the child
+    """In the forked copy: take the kernel's environment and run ipykernel in place."""
+    os.environ.clear()
+    os.environ.update(spec["env"])
+    if spec.get("cwd"):
+        os.chdir(spec["cwd"])
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)  # jupyter_client gives kernels no stdin
+    os.close(null)
+    if "numpy" in sys.modules:  # a new process would draw a new global seed
+        sys.modules["numpy"].random.seed()
+    if sys.path and sys.path[0] in ("", os.path.dirname(os.path.abspath(sys.argv[0] or ""))):
+        del sys.path[0]  # as ipykernel_launcher does (IPython puts the notebook's folder back)
+    sys.argv = ["ipykernel_launcher", *spec["args"]]
+    from ipykernel import kernelapp
+
+    # IPKernelApp reads JPY_PARENT_PID when its class is defined, that is in the
+    # forkserver: pass this kernel's parent (the worker) explicitly, so that the kernel
+    # exits if the worker dies and keeps quiet about its connection file
+    kernelapp.IPKernelApp.launch_instance(parent_handle=int(os.environ.get("JPY_PARENT_PID") or os.getppid()))
+
+
+class PreforkProvisioner(LocalProvisioner):
+    """:class:`~jupyter_client.provisioning.LocalProvisioner` that hands the launch to the
+    worker's kernel-to-be when there is one."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        pending = _take_pending()
+        args = _kernel_args(cmd)
+        if pending is None or args is None:
+            if pending is not None:
+                pending.discard()
+            return await super().launch_kernel(cmd, **kwargs)
+        env = dict(kwargs.get("env") or os.environ)
+        env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
+        # no cwd given: the launching process's current folder, as Popen would (papermill
+        # changes into the notebook's folder around the execution)
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        self.process = pending.launch([os.path.expanduser(s) for s in args], env, cwd)
+        self.pid = self.pgid = self.process.pid  # the copy called setsid() before waiting
+        self.cwd = cwd
+        return self.connection_info
+
+
+class PreforkKernelManager(AsyncKernelManager):
+    """The kernel manager papermill is given (``kernel_manager_class``): the usual one, with
+    :class:`PreforkProvisioner` as its provisioner."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kernel_id = self.kernel_id or str(uuid.uuid4())
+        self.provisioner = PreforkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)

@@ -1,0 +1,104 @@
+"""Kernels forked from a preloaded worker (rd_methods.publish.prefork): same notebook, same
+outputs, a kernel of its own that is cleaned up, and the usual launch when switched off."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import nbformat
+import pytest
+
+from rd_methods.publish import prefork
+
+PROBE = [
+    "import json, os, sys\n"
+    "print(json.dumps({'preloaded': 'pandas' in sys.modules, 'pid': os.getpid(), 'ppid': os.getppid(),\n"
+    "                  'leader': os.getpgid(0) == os.getpid(), 'cwd': os.getcwd(), 'tag': os.environ.get('PROBE_TAG'),\n"
+    "                  'seed': int(__import__('numpy').random.randint(1 << 30))}))",
+    "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()",
+]
+
+# one worker's life: what the runner's forkserver imports, then one notebook
+WORKER = textwrap.dedent("""
+    import json, os, sys
+    import rd_methods.publish._preload  # noqa: F401 - as the forkserver does
+    from rd_methods.publish.worker import run_notebook
+    task = json.loads(sys.argv[1])
+    out = run_notebook(task)
+    nb = json.load(open(os.path.join(task["out_dir"], task["stem"] + ".ipynb")))
+    texts = ["".join(o["text"]) for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stdout"]
+    probe = json.loads(texts[0]) if out["status"] == "ok" else None
+    alive = None
+    if probe:
+        try:
+            os.kill(probe["pid"], 0)
+            alive = True
+        except ProcessLookupError:
+            alive = False
+    kinds = [k for c in nb["cells"] for o in c.get("outputs", []) for k in o.get("data", {})]
+    print(json.dumps({"status": out["status"], "error": out["error"], "probe": probe, "worker": os.getpid(),
+                      "kernel_alive_after": alive, "png": "image/png" in kinds}))
+""")
+
+
+def _run(tmp_path, cells, *, prefork_on=True, timeout=60):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "rd-methods", "display_name": "rd-methods", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    path = tmp_path / "10_probe.ipynb"
+    nbformat.write(nb, path)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir(exist_ok=True)
+    from rd_methods.publish.runner import detect_kernel
+
+    task = {"campaign": "t", "stem": "10_probe", "path": str(path), "out_dir": str(out_dir), "parameters": {},
+            "kernel": detect_kernel(), "timeout": timeout, "cwd": str(tmp_path), "editions": [], "names": {},
+            "retries": 0, "context": {}, "env": None}
+    env = dict(os.environ, PROBE_TAG="x1", RD_METHODS_PREFORK="1" if prefork_on else "0")
+    done = subprocess.run([sys.executable, "-c", WORKER, json.dumps(task)], env=env, capture_output=True,
+                          text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_kernel_command_lines_that_can_be_forked():
+    py = sys.executable
+    assert prefork._kernel_args([py, "-m", "ipykernel_launcher", "-f", "c.json"]) == ["-f", "c.json"]
+    assert prefork._kernel_args([py, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "c.json"]) == [
+        "-f", "c.json"]
+    assert prefork._kernel_args([py, "-Xdev", "-m", "ipykernel_launcher", "-f", "c.json"]) is None
+    assert prefork._kernel_args(["/usr/bin/R", "--slave", "-e", "IRkernel::main()"]) is None
+    assert prefork._kernel_args(["/some/other/python", "-m", "ipykernel_launcher"]) is None
+
+
+def test_forked_kernel_has_the_stack_loaded_and_behaves_like_a_new_kernel(tmp_path):
+    a = _run(tmp_path, PROBE)
+    assert a["status"] == "ok", a["error"]
+    p = a["probe"]
+    assert p["preloaded"]  # forked from the preloaded worker: pandas was already imported
+    assert p["ppid"] == a["worker"] and p["pid"] != a["worker"]  # a process of its own, child of the worker
+    assert p["leader"]  # its own process group, as jupyter_client starts kernels (signals, kill)
+    assert p["cwd"] == str(tmp_path) and p["tag"] == "x1"  # the notebook's folder and environment
+    assert a["png"]  # figures are inline images, as in a kernel started the usual way
+    assert a["kernel_alive_after"] is False  # shut down and reaped when the notebook is done
+    b = _run(tmp_path, PROBE)
+    assert b["probe"]["seed"] != p["seed"]  # NumPy's global random state is not shared between kernels
+
+
+def test_switched_off_it_launches_kernels_the_usual_way(tmp_path):
+    a = _run(tmp_path, PROBE, prefork_on=False)
+    assert a["status"] == "ok", a["error"]
+    assert not a["probe"]["preloaded"] and a["probe"]["ppid"] == a["worker"] and a["png"]
+
+
+@pytest.mark.parametrize("prefork_on", [True, False])
+def test_timeout_kills_the_kernel(tmp_path, prefork_on):
+    cells = ["import os\nprint('{\"pid\": %d}' % os.getpid())", "import time\ntime.sleep(120)"]
+    a = _run(tmp_path, cells, prefork_on=prefork_on, timeout=3)
+    assert a["status"] == "failed" and a["error"]["kind"] == "timeout"
+    nb = json.loads((tmp_path / "out" / "10_probe.ipynb").read_text("utf-8"))
+    pid = json.loads(next("".join(o["text"]) for c in nb["cells"] for o in c.get("outputs", []) if "text" in o))["pid"]
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
