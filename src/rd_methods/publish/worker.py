@@ -1,8 +1,9 @@
 """What one worker process does for one notebook: execute it, render its pages, scan them.
 
 Runs inside the runner's :class:`~concurrent.futures.ProcessPoolExecutor` workers; the
-task and its outcome are plain dicts (picklable). Importing this module imports papermill
-and nbconvert once per worker (the forkserver preloads it), not once per notebook.
+task and its outcome are plain dicts (picklable). The runner's forkserver imports this
+module (papermill, nbconvert) and the kernels' libraries once; each worker is a fork of it
+that runs one notebook, in a kernel forked from the worker (:mod:`rd_methods.publish.prefork`).
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def _execute(task: dict[str, Any], out: Path, log: Path) -> dict[str, Any]:
                 },
             }
         except Exception as exc:  # noqa: BLE001 - anything else is reported, never raised
-            prefork.discard_pending()
+            prefork.discard_pending()  # a retry launches the usual way
             if not _started(out) and attempts <= retries:
                 # the kernel did not start (e.g. the port race of parallel kernels): retry
                 time.sleep(0.5 + random.random())
@@ -158,7 +159,10 @@ def run_notebook(task: dict[str, Any]) -> dict[str, Any]:
         os.environ.clear()
         os.environ.update(task["env"])
     with tempfile.TemporaryDirectory(prefix="rd-methods-log-") as logdir:
-        outcome = _execute(task, out, Path(logdir) / "kernel.log")
+        try:
+            outcome = _execute(task, out, Path(logdir) / "kernel.log")
+        finally:
+            prefork.discard_pending()  # a kernel-to-be that no launch used exits now
     outcome["pages"] = {}
     outcome["findings"] = []
     try:
