@@ -343,15 +343,21 @@ def test_runner_publishes_the_comparison_once_and_links_it(tmp_path, monkeypatch
     assert 'href="comparison/91_campaign_comparison.html"' in index and "Comparer les campagnes" in index
     assert not any(p.name.startswith(".") for p in reports.iterdir())
     assert '<p class="rd-outdated">' not in index and set(record["sources"]) == {"tiny", "tiny2"}
-    # a run of one campaign leaves the published comparison (and its link) in place, said to be
-    # older than that campaign's new pages, on the site and on the terminal
+    # a run of one campaign leaves the published comparison (and its link) in place; same
+    # results, nothing to say ...
+    runner.run(["tiny"], jobs=1, edition="public", echo=lines.append)
+    index = (reports / "index.html").read_text("utf-8")
+    assert 'href="comparison/91_campaign_comparison.html"' in index and '<p class="rd-outdated">' not in index
+    # ... new results (an actor more): the site and the terminal say the comparison is outdated
+    with open(data / "tiny" / "actors.csv", "a", encoding="utf-8") as f:
+        f.write("A009,Nouvel acteur,association,,,39300,false\n")
     lines.clear()
     runner.run(["tiny"], jobs=1, edition="public", echo=lines.append)
     index = (reports / "index.html").read_text("utf-8")
     assert 'href="comparison/91_campaign_comparison.html"' in index
     outdated = re.search(r'<p class="rd-outdated">(.*?)</p>', index, re.S).group(1)
-    assert "dernière exécution de tiny :" in outdated and "rd-methods run tiny tiny2" in outdated
-    assert any(x.startswith("[comparison] antérieure à la dernière exécution de tiny ") for x in lines)
+    assert "résultats de tiny ont changé" in outdated and "rd-methods run tiny tiny2" in outdated
+    assert any(x.startswith("[comparison] résultats de tiny changés depuis la comparaison") for x in lines)
     # running both again brings it up to date
     runner.run(["tiny", "tiny2"], jobs=2, edition="public", echo=lines.append)
     assert '<p class="rd-outdated">' not in (reports / "index.html").read_text("utf-8")

@@ -11,6 +11,7 @@ run; ``reports/index.html`` links to them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -93,8 +94,9 @@ def publish_comparison(
             return None
         record = {"campaigns": ids, "run_at": prov["run_at"], "notebooks": entries,
                   "status": "ok" if all(e["status"] == "ok" for e in entries) else "failed",
-                  # which published run of each campaign was compared (see comparison_record)
-                  "sources": {s.camp.id: {"run_at": s.provenance["run_at"], "fingerprint": s.provenance["fingerprint"]}
+                  # which published results of each campaign were compared (see comparison_record)
+                  "sources": {s.camp.id: {"run_at": s.provenance["run_at"],
+                                          "results_sha256": _results_sha256(reports, s.camp.id)}
                               for s in states}}
         (tmp / "comparison.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), "utf-8")
         swap_in(tmp, reports / FOLDER)
@@ -107,8 +109,8 @@ def publish_comparison(
 
 def comparison_record(reports: Path) -> dict[str, Any] | None:
     """``comparison.json`` of the published comparison, with ``href`` to its first public
-    page and ``outdated``: the compared campaigns published again since (or no longer
-    published), whose numbers in the comparison are therefore not the current ones."""
+    page and ``outdated``: the compared campaigns whose published results changed since (or
+    that are no longer published): the comparison no longer shows their current numbers."""
     try:
         record = json.loads((reports / FOLDER / "comparison.json").read_text("utf-8"))
     except (OSError, ValueError):
@@ -122,20 +124,31 @@ def comparison_record(reports: Path) -> dict[str, Any] | None:
     return None
 
 
+def _results_sha256(reports: Path, campaign: str) -> str | None:
+    try:
+        return hashlib.sha256((reports / campaign / "results.json").read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def _outdated(reports: Path, record: dict[str, Any]) -> list[str]:
+    """Compared campaigns whose published results are no longer those the comparison read
+    (a rerun that gives the same results does not count)."""
     sources = record.get("sources") or {}
     out = []
     for cid in record.get("campaigns", []):
-        try:
-            run = json.loads((reports / cid / "run.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            out.append(cid)
-            continue
-        seen = sources.get(cid)
-        if seen is not None:
-            changed = (run.get("run_at"), run.get("fingerprint")) != (seen.get("run_at"), seen.get("fingerprint"))
+        now = _results_sha256(reports, cid)
+        seen = (sources.get(cid) or {}).get("results_sha256")
+        if now is None:
+            out.append(cid)  # no longer published
+        elif seen is not None:
+            if now != seen:
+                out.append(cid)
         else:  # written before sources were recorded: compare the dates
-            changed = str(run.get("run_at") or "") > str(record.get("run_at") or "")
-        if changed:
-            out.append(cid)
+            try:
+                run_at = json.loads((reports / cid / "run.json").read_text("utf-8")).get("run_at")
+            except (OSError, ValueError):
+                run_at = None
+            if str(run_at or "") > str(record.get("run_at") or ""):
+                out.append(cid)
     return out

@@ -459,7 +459,7 @@ def run(
                                            editions=editions, retries=retries, echo=echo)
         stale = _comparison.comparison_record(reports)
         if stale and stale["outdated"]:
-            echo(f"[{_comparison.FOLDER}] antérieure à la dernière exécution de {', '.join(stale['outdated'])} "
+            echo(f"[{_comparison.FOLDER}] résultats de {', '.join(stale['outdated'])} changés depuis la comparaison "
                  f"(signalé sur le site) ; rd-methods run {' '.join(stale['campaigns'])} la met à jour")
         _site.write_site_index(reports)
         return runs
