@@ -108,14 +108,24 @@ class LocalExecutor:
             ctx = multiprocessing.get_context()
         return ctx
 
-    def warm(self) -> None:
-        """Start the forkserver now: it imports and warms the worker module (~2 s) while
-        the caller goes on (validating campaigns); workers forked later inherit all of it."""
+    def warm(self, env: dict[str, str] | None = None) -> None:
+        """Start the forkserver now: it imports and warms the worker module and the kernels'
+        libraries (a few seconds) while the caller goes on (validating campaigns); workers
+        forked later inherit all of it. ``env``: variables the forkserver starts with (unless
+        set already), e.g. thread caps that NumPy's BLAS reads when it is loaded. A forkserver
+        already running (an earlier run in this process) is kept as it is."""
         ctx = self._context()
-        if ctx.get_start_method() == "forkserver":
-            from multiprocessing import forkserver
+        if ctx.get_start_method() != "forkserver":
+            return
+        from multiprocessing import forkserver
 
+        added = {k: v for k, v in (env or {}).items() if k not in os.environ}
+        os.environ.update(added)
+        try:
             forkserver.ensure_running()
+        finally:
+            for k in added:
+                os.environ.pop(k, None)
 
     def start(self, n_tasks: int) -> None:
         """Start at most ``min(jobs, n_tasks)`` processes (none for no task)."""
@@ -210,7 +220,7 @@ class DaskExecutor:
         n = len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
         return f"cluster Dask {self.address} ({n} worker(s))"
 
-    def warm(self) -> None:
+    def warm(self, env: dict[str, str] | None = None) -> None:
         """Nothing to warm: the cluster is up since :meth:`__init__`."""
 
     def start(self, n_tasks: int) -> None:

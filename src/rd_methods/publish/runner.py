@@ -331,7 +331,15 @@ def run(
     try:
         # a Dask scheduler that cannot be reached fails here, before any campaign is touched
         pool = _executors.make_executor(executor, jobs=jobs, scheduler=scheduler)
-        pool.warm()  # the local pool's forkserver loads the worker while campaigns are validated
+        # kernels in parallel: one BLAS / OpenMP thread each (unless the user set it),
+        # otherwise `jobs` kernels x `cores` threads oversubscribe the machine
+        thread_caps = (
+            {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
+            if jobs > 1 else {}
+        )
+        # the local pool's forkserver loads the worker and the kernels' libraries while the
+        # campaigns are validated; it loads NumPy's BLAS, so it starts with the thread caps
+        pool.warm(thread_caps)
         if executor != "local":
             echo(f"rd-methods: exécution sur {pool.describe()}")
         loaded = []
@@ -399,12 +407,6 @@ def run(
                 },
             }
 
-        # kernels in parallel: one BLAS / OpenMP thread each (unless the user set it),
-        # otherwise `jobs` kernels x `cores` threads oversubscribe the machine
-        thread_caps = (
-            {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
-            if jobs > 1 else {}
-        )
         # notebooks comparing campaigns (a `campaigns` parameter) run once, after all campaigns
         cross = [s for s in specs if _comparison.is_cross_campaign(s)]
         runnable: list[tuple[_Campaign, NotebookSpec]] = []
