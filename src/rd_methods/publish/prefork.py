@@ -170,6 +170,8 @@ def fork_pending() -> bool:
             if chunks:
                 _become_kernel(json.loads(b"".join(chunks)))
             code = 0
+        except SystemExit as exc:  # the kernel's own way out
+            code = exc.code if isinstance(exc.code, int) else 0
         except BaseException:  # noqa: BLE001 - report on the kernel log, never return to the worker's code
             traceback.print_exc()
         finally:
