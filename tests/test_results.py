@@ -85,3 +85,21 @@ def test_collect_empty_has_the_columns():
     assert results.collect_empty().columns.tolist() == results.COLUMNS
     assert results.to_json(results.collect_empty()) == {}
     assert isinstance(results.collect_empty(), pd.DataFrame)
+
+
+def test_read_notebook_reads_what_nbformat_reads(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Titre\n\nDeux\nlignes"),
+        nbformat.v4.new_code_cell("x = 1\nprint(x)", outputs=[
+            nbformat.v4.new_output("stream", text="1\n2\n"),
+            nbformat.v4.new_output("display_data", data={"text/html": "<p>a</p>\n<p>b</p>", "text/plain": "a\nb",
+                                                         results.MIME_TYPE: {"key": "a.b", "value": 1}}),
+        ]),
+    ]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)  # writes multi-line strings as lists of lines
+    assert isinstance(json.loads(path.read_text("utf-8"))["cells"][0]["source"], list)
+    plain, node = results.read_notebook(path), nbformat.read(path, as_version=4)
+    assert [c["source"] for c in plain["cells"]] == [c.source for c in node.cells]
+    assert plain["cells"][1]["outputs"] == [dict(o) for o in node.cells[1].outputs]

@@ -167,7 +167,8 @@ def read_notebook(path: str | os.PathLike[str]) -> dict[str, Any]:
     """A notebook file as plain JSON (a dict), read without :mod:`nbformat`.
 
     Version 4 notebooks (what Jupyter, papermill and nbconvert write) are read as they
-    are; older ones go through :func:`nbformat.read`. Reading a notebook this way costs
+    are, multi-line strings joined as :func:`nbformat.read` joins them; older ones go
+    through :func:`nbformat.read`. Reading a notebook this way costs
     milliseconds, where importing nbformat costs more than a second (its JSON-schema
     dependency compiles grammars at import), once per process: the publisher and the
     synthesis notebook read results without it.
@@ -177,7 +178,18 @@ def read_notebook(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
         import nbformat
 
-        nb = nbformat.read(path, as_version=4)
+        return nbformat.read(path, as_version=4)
+    # multi-line strings are stored as lists of lines: join them, as nbformat's reader does
+    for cell in nb["cells"]:
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+        for output in cell.get("outputs") or []:
+            if isinstance(output.get("text"), list):
+                output["text"] = "".join(output["text"])
+            data = output.get("data") or {}
+            for mime, value in data.items():
+                if isinstance(value, list) and not mime.endswith("json"):
+                    data[mime] = "".join(value)
     return nb
 
 

@@ -30,11 +30,6 @@ def parameters_cell(nb: Any) -> Any | None:
     return None
 
 
-def _source(cell: Any) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
-
-
 def _comments(source: str) -> dict[int, str]:
     out: dict[int, str] = {}
     try:
@@ -66,7 +61,7 @@ def inspect_parameters(notebook: str | os.PathLike[str] | Any) -> list[dict[str,
     cell = parameters_cell(nb)
     if cell is None:
         return []
-    source = _source(cell)
+    source = cell.get("source", "")
     tree = ast.parse(source)
     comments = _comments(source)
     params = []

@@ -31,6 +31,7 @@ import importlib
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 import traceback
@@ -40,7 +41,8 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-__all__ = ["ENV", "PRELOAD", "enabled", "preload", "fork_pending", "PreforkKernelManager"]
+__all__ = ["ENV", "PRELOAD", "enabled", "preload", "fork_pending", "discard_pending", "PreforkProvisioner",
+           "PreforkKernelManager"]
 
 ENV = "RD_METHODS_PREFORK"
 #: What kernels would import anyway: ipykernel and the libraries the notebooks use. Not
@@ -105,7 +107,7 @@ class _Child:
         end = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if end is not None and time.monotonic() > end:
-                raise TimeoutError(f"kernel {self.pid} still running")
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
             time.sleep(0.02)
         return self.returncode  # type: ignore[return-value]
 

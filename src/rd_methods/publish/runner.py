@@ -10,8 +10,8 @@
    time) or, with ``executor="dask"``, as tasks of a Dask cluster
    (:mod:`rd_methods.publish.executors`), ``9N_*`` notebooks (the synthesis) after all
    others of their campaign, the notebooks that took longest in the previous published run
-   first; each worker renders the public / research HTML pages and
-   scans them for personal names;
+   first; each worker renders the public / research HTML pages and scans them for
+   personal names;
 4. build the campaign index, ``results.json``, ``provenance.json`` and ``run.json`` in
    ``reports/.<campaign>.tmp-…``; then, unless a personal name was found (fail closed),
    swap that folder in place of ``reports/<campaign>`` (rename old away, rename new in,
@@ -95,8 +95,7 @@ def _title(nb: Any, stem: str) -> str:
         return str(meta["title"])
     for cell in nb["cells"]:
         if cell.get("cell_type") == "markdown":
-            source = cell.get("source", "")
-            for line in ("".join(source) if isinstance(source, list) else source).splitlines():
+            for line in cell.get("source", "").splitlines():
                 if line.startswith("#"):
                     return line.lstrip("#").strip()
     return stem
