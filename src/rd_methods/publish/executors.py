@@ -132,7 +132,8 @@ class LocalExecutor:
         if self._pool is not None or n_tasks < 1:
             return
         ctx = self._context()
-        # kernels are forked from pristine workers (rd_methods.publish.prefork): one notebook each
+        # kernels are forked from pristine workers (rd_methods.publish.prefork): one notebook
+        # each (exactly 1: CPython gh-115634, a deadlock with 1 < max_tasks_per_child, spares 1)
         once = {"max_tasks_per_child": 1} if ctx.get_start_method() == "forkserver" and prefork.enabled() else {}
         self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, n_tasks), mp_context=ctx, **once)
 
