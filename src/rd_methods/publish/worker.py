@@ -198,8 +198,8 @@ def run_notebook(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def warm_up() -> None:
-    """Render a two-cell notebook in both editions and scan it, so that nbconvert's
-    templates, the code highlighter and the scanner's pieces are loaded and compiled.
+    """Render a two-cell notebook in both editions, so that nbconvert's templates and the
+    code highlighter are loaded and compiled.
 
     The runner's forkserver calls this once before forking the workers
     (:mod:`rd_methods.publish._preload`): each worker then renders its first page as fast
@@ -217,8 +217,7 @@ def warm_up() -> None:
         context = {"campaign": "warm-up", "campaign_title": "warm-up", "synthetic": True, "stem": "00_warm_up",
                    "notebook_title": "warm-up", "parameters": {}, "fingerprint": "", "git": {}, "versions": {},
                    "run_at": None, "editions": list(_html.EDITIONS), "status": "ok"}
-        scanner = disclosure.NameScanner({"x": "Zoé Martin"})
         for edition in _html.EDITIONS:
-            disclosure.scan_html(_html.render_page(nb, edition=edition, context=context), scanner, "warm-up")
+            _html.render_page(nb, edition=edition, context=context)
     except Exception:  # noqa: BLE001 - the real render will report any real problem
         pass
