@@ -132,3 +132,55 @@ def test_kernel_that_cannot_start_is_retried_then_reported(tmp_path, monkeypatch
     assert nb.error["kind"] == "kernel" and nb.error["ename"] == "NoSuchKernel"
     page = (tmp_path / "reports" / "tiny" / "10_ok.html").read_text("utf-8")
     assert "Échec de l&#39;exécution : NoSuchKernel" in page or "Échec de l'exécution : NoSuchKernel" in page
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C"])
+def test_stop_is_immediate_even_with_a_deaf_kernel(tmp_path, monkeypatch, how):
+    """A kernel blocking SIGINT and SIGTERM (as one stuck in C code) with a child of its own:
+    the run stops within seconds, no process is left behind, the previous report stays."""
+    reports = fixture_layout(monkeypatch, tmp_path, ["10_ok", "35_stuck"])
+    old = _previous_report(reports)
+    marker = tmp_path / "stuck.pids"
+    log = tmp_path / "out.log"
+    env = dict(os.environ, RD_TEST_STUCK_MARKER=str(marker))
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rd_methods.cli", "run", "tiny", "--jobs", "2"],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env,
+        )
+    try:
+        end = time.monotonic() + 90
+        while not (marker.exists() and marker.read_text().strip()):
+            assert proc.poll() is None, log.read_text("utf-8")
+            assert time.monotonic() < end, "the stuck cell never started"
+            time.sleep(0.2)
+        kernel, child = (int(x) for x in marker.read_text().split())
+        assert _alive(kernel) and _alive(child)
+        t0 = time.monotonic()
+        if how == "SIGTERM":
+            proc.send_signal(signal.SIGTERM)
+        else:  # the terminal sends SIGINT to the whole foreground group: runner and workers
+            os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+        took = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    print(f"{how}: stopped in {took:.1f} s")
+    assert took < 10, log.read_text("utf-8")
+    assert proc.returncode != 0
+    assert not _alive(kernel) and not _alive(child)
+    assert "exécution interrompue" in log.read_text("utf-8")
+    assert (old / "marker.txt").read_text("utf-8") == "previous report"
+    assert sorted(p.name for p in reports.iterdir()) == ["tiny"]

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from rd_methods.errors import RdMethodsError
-from rd_methods.publish import prefork
+from rd_methods.publish import prefork, stopping
 
 __all__ = ["EXECUTORS", "SCHEDULER_ENV", "LocalExecutor", "DaskExecutor", "WorkerDied", "make_executor", "run_task"]
 
@@ -143,14 +143,23 @@ class LocalExecutor:
         self.start(1)
         return self._pool.submit(run_notebook, task)
 
-    def shutdown(self) -> None:
+    def shutdown(self, interrupted: bool = False) -> None:
+        """Stop the pool. ``interrupted``: the run was stopped (Ctrl-C, SIGTERM): kernels still
+        computing are stopped first (:func:`~rd_methods.publish.stopping.stop_kernels`), then the
+        workers are killed, never waited for."""
         pool, self._pool = self._pool, None
+        if interrupted:
+            stopping.stop_kernels()
         if pool is None:
             return
+        procs = [p for p in list((getattr(pool, "_processes", None) or {}).values()) if p.is_alive()]
         pool.shutdown(wait=False, cancel_futures=True)
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
-            if proc.is_alive():
-                proc.terminate()
+        if interrupted:
+            stopping.kill_processes([p.pid for p in procs])
+        else:
+            for proc in procs:
+                if proc.is_alive():
+                    proc.terminate()
 
 
 class DaskExecutor:
@@ -252,7 +261,11 @@ class DaskExecutor:
         out._dask_future = fut  # type: ignore[attr-defined] - keep it referenced until done
         return out
 
-    def shutdown(self) -> None:
+    def shutdown(self, interrupted: bool = False) -> None:
+        """Close the client (and the LocalCluster). ``interrupted``: kernels that this machine's
+        workers are still running are stopped first."""
+        if interrupted:
+            stopping.stop_kernels()
         client, self.client = getattr(self, "client", None), None
         if client is not None:
             try:

@@ -46,6 +46,7 @@ from rd_methods.publish import comparison as _comparison
 from rd_methods.publish import executors as _executors
 from rd_methods.publish import provenance as _prov
 from rd_methods.publish import site as _site
+from rd_methods.publish import stopping as _stopping
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -326,7 +327,11 @@ def run(
 
     states: dict[str, _Campaign] = {}
     old_handler = signal.signal(signal.SIGTERM, _on_sigterm) if _main_thread() else None
+    old_int = signal.getsignal(signal.SIGINT) if old_handler is not None else None
+    if old_handler is not None:
+        _stopping.adopt_orphans()  # a kernel whose worker died is still ours to stop
     pool = None
+    interrupted = False
     try:
         # a Dask scheduler that cannot be reached fails here, before any campaign is touched
         pool = _executors.make_executor(executor, jobs=jobs, scheduler=scheduler)
@@ -465,16 +470,23 @@ def run(
         _site.write_site_index(reports)
         return runs
     except (KeyboardInterrupt, _Terminated):
-        echo("rd-methods: exécution interrompue, les rapports publiés précédemment sont inchangés")
+        interrupted = True
+        # a second Ctrl-C / SIGTERM while the kernels are being stopped must not cut the clean-up short
+        if _main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        echo("rd-methods: exécution interrompue, arrêt des noyaux ; les rapports publiés précédemment sont inchangés")
         raise KeyboardInterrupt from None
     finally:
         if pool is not None:
-            pool.shutdown()
+            pool.shutdown(interrupted=interrupted)
         for state in states.values():
             if state.tmp.exists():
                 shutil.rmtree(state.tmp, ignore_errors=True)
         if old_handler is not None:
             signal.signal(signal.SIGTERM, old_handler)
+        if interrupted and old_int is not None:
+            signal.signal(signal.SIGINT, old_int)
 
 
 def _main_thread() -> bool:
