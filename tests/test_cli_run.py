@@ -101,3 +101,34 @@ def test_help_everywhere(capsys):
             main([command, "--help"])
         assert exit_.value.code == 0
         assert "usage: rd-methods " + command in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_param_sets_a_notebook_parameter_typed_and_recorded(env, capsys):
+    import json
+
+    shutil.copy(FIXTURES / "30_slow.ipynb", env / "notebooks")
+    reports = env / "elsewhere"
+    # the folder option after the sub-command; --param typed from the cell (float), decimal comma ok
+    assert main(["run", "tiny", "--only", "30", "--jobs", "1", "--edition", "public",
+                 "--reports-dir", str(reports), "--param", "slow_seconds=0,25"]) == 0
+    res = json.loads((reports / "tiny" / "results.json").read_text("utf-8"))
+    assert res["fixture.slept"]["value"] == 0.25
+    prov = json.loads((reports / "tiny" / "provenance.json").read_text("utf-8"))
+    assert prov["overrides"] == {"slow_seconds": 0.25}
+    assert "0.25" in (reports / "tiny" / "30_slow.html").read_text("utf-8")
+    assert not (env / "reports").exists()
+
+
+def test_param_errors_are_one_line_before_anything_runs(env, capsys):
+    assert main(["run", "tiny", "--only", "10", "--param", "no_such=1"]) == 1
+    err = _one_error(capsys.readouterr().err)
+    assert "paramètre inconnu : no_such" in err[0]
+    shutil.copy(FIXTURES / "30_slow.ipynb", env / "notebooks")
+    assert main(["run", "tiny", "--only", "30", "--param", "slow_seconds=vite"]) == 1
+    assert "valeur invalide pour un paramètre de type float" in capsys.readouterr().err
+    assert main(["run", "tiny", "--param", "campaign=autre"]) == 1
+    assert "fixé par le lanceur" in capsys.readouterr().err
+    assert main(["run", "tiny", "--param", "oops"]) == 1
+    assert "NOM=VALEUR" in capsys.readouterr().err
+    assert not (env / "reports").exists()

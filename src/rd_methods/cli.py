@@ -243,6 +243,11 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (env RD_METHODS_SCHEDULER); "
              "without it, --executor dask starts a LocalCluster of --jobs workers",
     )
+    p.add_argument(
+        "--param", "-p", action="append", default=None, metavar="NAME=VALUE",
+        help="set a notebook parameter (repeatable; typed from the notebook's parameters cell; "
+             "rd-methods inspect NOTEBOOK lists them); recorded in provenance and on the pages",
+    )
     p.set_defaults(func=cmd_run)
 
 
@@ -257,10 +262,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise RdMethodsError("--timeout doit être un nombre de secondes positif", hint="par exemple --timeout 600")
     campaigns = _run_campaigns(args)
     executor, scheduler = _run_executor(args)
+    from rd_methods.publish.parameters import parse_assignments
+
     runs = runner.run(
         campaigns, data_dir=args.data_dir, only=only, jobs=args.jobs,
         edition=args.edition, timeout=args.timeout, kernel=args.kernel,
-        executor=executor, scheduler=scheduler,
+        executor=executor, scheduler=scheduler, params=parse_assignments(args.param),
     )
     print(f"Site : {paths.reports_dir() / 'index.html'}")
     bad = [r for r in runs if not r.ok]
@@ -394,6 +401,11 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--kernel", default=None, help="Jupyter kernel (default: rd-methods, else python3)")
     p.add_argument("--keep", default=None, metavar="DIR", help="keep the rerun's reports in DIR")
     p.add_argument("--differences-only", action="store_true", help="print only the results that differ")
+    p.add_argument(
+        "--param", "-p", action="append", default=None, metavar="NAME=VALUE",
+        help="set a notebook parameter (repeatable; typed from the notebook's parameters cell; "
+             "rd-methods inspect NOTEBOOK lists them); recorded in provenance and on the pages",
+    )
     p.set_defaults(func=cmd_reproduce)
 
 
@@ -406,9 +418,12 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise RdMethodsError("--jobs doit être au moins 1", hint="par exemple --jobs 2")
     only = [t.strip() for item in (args.only or []) for t in item.split(",") if t.strip()] or None
+    from rd_methods.publish.parameters import parse_assignments
+
     report = reproduce(args.campaign, against=args.against, rtol=rtol, atol=args.atol, data_dir=args.data_dir,
                        jobs=args.jobs, only=only, timeout=args.timeout, kernel=args.kernel, keep=args.keep,
-                       echo=lambda line: print(line, file=sys.stderr, flush=True))
+                       echo=lambda line: print(line, file=sys.stderr, flush=True),
+                       params=parse_assignments(args.param))
     print(f"Reproduction de {report.campaign} contre {report.against}")
     if report.fingerprint_published and report.fingerprint_published != report.fingerprint_now:
         print("  attention : les données brutes ont changé depuis la publication (empreinte "
@@ -449,6 +464,12 @@ def build_parser() -> argparse.ArgumentParser:
     for add in (_add_validate, _add_new, _add_demo, _add_import_survey, _add_run, _add_list, _add_inspect, _add_open,
                 _add_reproduce):
         add(sub)
+    # the folder options are accepted after the sub-command too (rd-methods run demo-2025 --reports-dir X)
+    for p in sub.choices.values():
+        for flag, what in (("--data-dir", "folder holding one sub-folder per campaign"),
+                           ("--reports-dir", "folder of the published site")):
+            if flag not in p._option_string_actions:
+                p.add_argument(flag, default=argparse.SUPPRESS, help=f"{what} (as before the sub-command)")
     return parser
 
 

@@ -218,6 +218,7 @@ def reproduce(
     kernel: str | None = None,
     keep: str | os.PathLike[str] | None = None,
     echo: Callable[[str], None] | None = None,
+    params: dict[str, str] | None = None,
 ) -> ReproduceReport:
     """Rerun ``campaign`` in a temporary folder and compare its results with the published ones.
 
@@ -233,6 +234,9 @@ def reproduce(
         As for ``rd-methods run``; with ``only``, keys of other notebooks are ``skipped``.
     keep : path, optional
         Keep the rerun's reports in this folder (default: a temporary folder, removed).
+    params : dict, optional
+        Notebook parameters to change (``--param NAME=VALUE``), as for ``rd-methods run``:
+        compare against results published with the same values.
 
     Returns
     -------
@@ -264,6 +268,8 @@ def reproduce(
                                   "kernel": kernel, "reports_dir": reports}
         if timeout:
             kwargs["timeout"] = timeout
+        if params:
+            kwargs["params"] = params
         if echo is not None:
             kwargs["echo"] = echo
         (run,) = runner.run([str(campaign)], **kwargs)

@@ -18,7 +18,7 @@ from typing import Any
 
 from rd_methods.results import read_notebook
 
-__all__ = ["parameters_cell", "inspect_parameters"]
+__all__ = ["parameters_cell", "inspect_parameters", "RESERVED", "parse_assignments", "coerce"]
 
 
 def parameters_cell(nb: Any) -> Any | None:
@@ -86,3 +86,71 @@ def inspect_parameters(notebook: str | os.PathLike[str] | Any) -> list[dict[str,
         params.append({"name": name, "type": annotation, "default": default, "help": help_text,
                        "literal": literal, "has_help_comment": node.end_lineno in comments})
     return params
+
+
+#: parameters the runner sets itself: ``--param`` cannot change them
+RESERVED = frozenset({"campaign", "campaigns", "data_dir", "results_dir"})
+_TRUE = {"true", "1", "yes", "oui", "vrai"}
+_FALSE = {"false", "0", "no", "non", "faux"}
+
+
+def parse_assignments(items: Any) -> dict[str, str]:
+    """``["n_draws=200", "alpha=0.1"]`` → ``{"n_draws": "200", "alpha": "0.1"}`` (``--param``).
+
+    >>> parse_assignments(["n_draws=200", "label=a=b"])
+    {'n_draws': '200', 'label': 'a=b'}
+    """
+    from rd_methods.errors import RdMethodsError
+
+    out: dict[str, str] = {}
+    for item in items or ():
+        name, sep, value = str(item).partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise RdMethodsError(f"--param attend NOM=VALEUR, pas « {item} »", hint="par exemple --param n_draws=200")
+        if name in RESERVED:
+            raise RdMethodsError(f"le paramètre {name} est fixé par le lanceur", hint="choisir la campagne en argument")
+        out[name] = value
+    return out
+
+
+def coerce(name: str, value: str, declared: dict[str, Any]) -> Any:
+    """``value`` (text from the command line) typed as the parameters cell declares ``name``:
+    its annotation (``int``, ``float``, ``bool``, ``str``), else the type of its default;
+    other types are read as Python literals. A value that does not fit raises a clear error.
+
+    >>> coerce("n", "200", {"name": "n", "type": "int", "default": "100"})
+    200
+    >>> coerce("alpha", "0,1", {"name": "alpha", "type": "float", "default": "0.05"})
+    0.1
+    >>> coerce("draw", "non", {"name": "draw", "type": "bool", "default": "True"})
+    False
+    """
+    from rd_methods.errors import RdMethodsError
+
+    kind = (declared.get("type") or "").strip()
+    if not kind and declared.get("default") is not None:
+        try:
+            kind = type(ast.literal_eval(declared["default"])).__name__
+        except (ValueError, SyntaxError):
+            kind = ""
+    text = value.strip()
+    try:
+        if kind == "str":
+            return value
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
+        if kind == "bool":
+            if text.lower() in _TRUE:
+                return True
+            if text.lower() in _FALSE:
+                return False
+            raise ValueError(text)
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        raise RdMethodsError(
+            f"--param {name}={value} : valeur invalide pour un paramètre de type {kind or 'littéral Python'}",
+            hint=f"défaut dans le notebook : {name} = {declared.get('default')}",
+        ) from None

@@ -55,6 +55,7 @@ __all__ = [
     "CampaignRun",
     "discover_notebooks",
     "select_notebooks",
+    "typed_overrides",
     "detect_kernel",
     "run",
 ]
@@ -79,6 +80,8 @@ class NotebookSpec:
     title: str
     requires: tuple[str, ...]
     parameters: tuple[str, ...]
+    #: what the parameters cell declares (name, type, default, help), for ``--param``
+    declared: tuple[tuple[str, Any], ...] = ()
 
     @property
     def number(self) -> int:
@@ -113,16 +116,43 @@ def discover_notebooks(folder: str | os.PathLike[str] | None = None) -> list[Not
             continue
         nb = _results.read_notebook(path)  # plain JSON: no nbformat import in the runner's process
         meta = nb.get("metadata", {}).get("rd_methods", {}) or {}
+        declared = inspect_parameters(nb)
         specs.append(
             NotebookSpec(
                 path=path.resolve(),
                 stem=path.stem,
                 title=_title(nb, path.stem),
                 requires=tuple(meta.get("requires", []) or ()),
-                parameters=tuple(p["name"] for p in inspect_parameters(nb)),
+                parameters=tuple(p["name"] for p in declared),
+                declared=tuple((p["name"], p) for p in declared),
             )
         )
     return specs
+
+
+def typed_overrides(specs: Sequence[NotebookSpec], params: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """``--param`` values per notebook stem, typed from each parameters cell
+    (:func:`rd_methods.publish.parameters.coerce`). A name that no notebook of ``specs``
+    declares is a :class:`RdMethodsError` naming the notebooks' parameters."""
+    from rd_methods.publish.parameters import RESERVED, coerce
+
+    out: dict[str, dict[str, Any]] = {}
+    for name, value in params.items():
+        if name in RESERVED:
+            raise RdMethodsError(f"le paramètre {name} est fixé par le lanceur", hint="choisir la campagne en argument")
+        found = False
+        for spec in specs:
+            declared = dict(spec.declared)
+            if name in declared:
+                out.setdefault(spec.stem, {})[name] = coerce(name, value, declared[name])
+                found = True
+        if not found:
+            known = sorted({n for s in specs for n, _ in s.declared} - RESERVED)
+            raise RdMethodsError(
+                f"paramètre inconnu : {name} (aucun des notebooks choisis ne le déclare)",
+                hint=("paramètres possibles : " + ", ".join(known)) if known else "rd-methods inspect NOTEBOOK les liste",
+            )
+    return out
 
 
 def select_notebooks(specs: Sequence[NotebookSpec], only: Sequence[str] | None) -> list[NotebookSpec]:
@@ -297,6 +327,7 @@ def run(
     retries: int = 2,
     executor: str = "local",
     scheduler: str | None = None,
+    params: dict[str, str] | None = None,
 ) -> list[CampaignRun]:
     """Run and publish the notebooks of ``campaigns``; return what happened to each.
 
@@ -305,7 +336,10 @@ def run(
     the returned :class:`CampaignRun` (status ``failed``), a personal name in a page
     makes it ``refused`` (nothing of that campaign published). ``executor``: ``local``
     (process pool) or ``dask`` (a LocalCluster of ``jobs`` workers, or the cluster whose
-    scheduler is at ``scheduler``); see :mod:`rd_methods.publish.executors`.
+    scheduler is at ``scheduler``); see :mod:`rd_methods.publish.executors`. ``params``:
+    notebook parameters to change (``--param NAME=VALUE``, values as text), typed from each
+    notebook's parameters cell and applied to every selected notebook that declares them; a
+    name no selected notebook declares is an error, before anything runs.
     """
     from rd_methods.campaign import Campaign
 
@@ -322,6 +356,7 @@ def run(
     reusable = {s.stem for s in every} - {s.stem for s in specs}
     if not specs:
         raise RdMethodsError(f"aucun notebook dans {nb_dir}", hint="les notebooks s'appellent NN_sujet.ipynb")
+    overrides = typed_overrides(specs, params or {})
     kernel = kernel or detect_kernel()
     root = paths.project_root()
 
@@ -369,9 +404,11 @@ def run(
                 provenance=_prov.campaign_provenance(camp, root=root, kernel=kernel, parameters=parameters),
                 parameters=parameters,
             )
+            if params:
+                states[camp.id].provenance["overrides"] = {k: v for o in overrides.values() for k, v in o.items()}
 
         def task(state: _Campaign, spec: NotebookSpec) -> dict[str, Any]:
-            params = dict(state.parameters)
+            params = dict(state.parameters, **overrides.get(spec.stem, {}))
             if "results_dir" in spec.parameters:
                 params["results_dir"] = str(state.tmp)
             prov = state.provenance
@@ -402,7 +439,7 @@ def run(
                     "synthetic": bool(state.camp.synthetic),
                     "stem": spec.stem,
                     "notebook_title": spec.title,
-                    "parameters": params if "results_dir" not in params else state.parameters,
+                    "parameters": {k: v for k, v in params.items() if k != "results_dir"},
                     "fingerprint": prov["fingerprint"],
                     "git": prov["git"],
                     "versions": prov["versions"],
