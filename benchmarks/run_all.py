@@ -44,7 +44,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(HERE))
 
 # cheap and headline sections first: RESULTS.md is rewritten after each one
-SECTIONS = ("sroi", "twfe", "territories", "runner", "value_chain", "pipeline", "survey", "demo", "resilience",
+SECTIONS = ("sroi", "twfe", "territories", "runner", "rerun", "value_chain", "pipeline", "survey", "demo", "resilience",
             "network")
 TERRITORY_NOTEBOOKS = "00,50,55,60"  # overview, territorial effects, resilience, SROI
 PACKAGES = ("rd_methods", "numpy", "pandas", "scipy", "statsmodels", "networkx", "pingouin", "papermill",
@@ -163,6 +163,12 @@ def sec_runner(quick: bool) -> list[dict]:
     rows = importlib.import_module("bench_runner").run("demo-2025", jobs=2)
     differing = _runner_differences()
     return [dict(r, bench="runner", differing_keys=differing) for r in rows]
+
+
+def sec_rerun(quick: bool) -> list[dict]:
+    if quick:
+        return [{"bench": "rerun", "skipped": "quick mode (runs demo-2025 four times)"}]
+    return importlib.import_module("bench_rerun").run("demo-2025", jobs=2)
 
 
 def _runner_differences(campaign: str = "demo-2025") -> list[str]:
@@ -388,6 +394,17 @@ def render(results: dict, info: dict, started: float | None, mode: str, load0: s
                    if all(k.startswith("synthesis.") for k in differing) else "")
             parts += [f"Results that differ ({len(differing)}): " + ", ".join(f"`{k}`" for k in differing) + why,
                       ""]
+    if "rerun" in results:
+        rows = results["rerun"]
+        parts += ["## Rerun: only what changed executes", "",
+                  "`rd-methods run demo-2025 --jobs 2` on a copy of the campaign (`benchmarks/bench_rerun.py`): "
+                  "cold, then again with nothing changed, then after one survey answer changed, then `--force` "
+                  "on the changed data (its results must equal the cached run's); ratio = time / cold run.", "",
+                  _error_or(rows, lambda: table(rows, [
+                      ("step", "step"), ("seconds", "seconds"), ("time ratio", "ratio"),
+                      ("executed", "n_executed"), ("reused", "n_reused"), ("notebooks executed", "executed"),
+                      ("identical results", "identical_results")]) if "skipped" not in rows[0]
+                      else f"Skipped: {rows[0]['skipped']}."), ""]
     if "territories" in results:
         rows = results["territories"]
         nbs = rows[0].get("notebooks", TERRITORY_NOTEBOOKS) if rows and "error" not in rows[0] else ""

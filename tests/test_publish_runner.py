@@ -117,7 +117,10 @@ def test_only_reruns_one_notebook_and_keeps_the_others(site, tmp_path):
     """--only 10 republishes 10_ok and carries the other pages over (same data)."""
     with pytest.MonkeyPatch.context() as mp:
         fixture_layout(mp, site["tmp"], [])
+        # unchanged since the last run: even a selected notebook is reused, unless forced
         (run,) = runner.run(["tiny"], only=["10"], jobs=1, edition="public", echo=lambda _: None)
+        assert {o.stem: o.reused for o in run.notebooks}["10_ok"] is True
+        (run,) = runner.run(["tiny"], only=["10"], jobs=1, edition="public", force=True, echo=lambda _: None)
     # not-applicable notebooks are not carried over: they are re-assessed on every run
     assert {o.stem: (o.status, o.reused) for o in run.notebooks} == {
         "10_ok": ("ok", False), "20_raising": ("failed", True), "90_synthesis": ("ok", True)}

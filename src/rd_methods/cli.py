@@ -244,6 +244,10 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
              "without it, --executor dask starts a LocalCluster of --jobs workers",
     )
     p.add_argument(
+        "--force", action="store_true",
+        help="execute every selected notebook, even those whose inputs did not change since the last run",
+    )
+    p.add_argument(
         "--param", "-p", action="append", default=None, metavar="NAME=VALUE",
         help="set a notebook parameter (repeatable; typed from the notebook's parameters cell; "
              "rd-methods inspect NOTEBOOK lists them); recorded in provenance and on the pages",
@@ -267,7 +271,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     runs = runner.run(
         campaigns, data_dir=args.data_dir, only=only, jobs=args.jobs,
         edition=args.edition, timeout=args.timeout, kernel=args.kernel,
-        executor=executor, scheduler=scheduler, params=parse_assignments(args.param),
+        executor=executor, scheduler=scheduler, params=parse_assignments(args.param), force=args.force,
     )
     print(f"Site : {paths.reports_dir() / 'index.html'}")
     bad = [r for r in runs if not r.ok]

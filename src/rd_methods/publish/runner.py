@@ -42,6 +42,7 @@ from typing import Any
 from rd_methods import disclosure, paths
 from rd_methods import results as _results
 from rd_methods.errors import RdMethodsError
+from rd_methods.publish import cache as _cache
 from rd_methods.publish import comparison as _comparison
 from rd_methods.publish import executors as _executors
 from rd_methods.publish import provenance as _prov
@@ -82,6 +83,8 @@ class NotebookSpec:
     parameters: tuple[str, ...]
     #: what the parameters cell declares (name, type, default, help), for ``--param``
     declared: tuple[tuple[str, Any], ...] = ()
+    #: tables the notebook may read (:func:`rd_methods.publish.cache.notebook_tables`)
+    tables: tuple[str, ...] = ()
 
     @property
     def number(self) -> int:
@@ -108,8 +111,10 @@ def _title(nb: Any, stem: str) -> str:
 def discover_notebooks(folder: str | os.PathLike[str] | None = None) -> list[NotebookSpec]:
     """Every ``NN_topic.ipynb`` of the notebooks folder, in order."""
     from rd_methods.publish.parameters import inspect_parameters
+    from rd_methods.schemas import TABLES
 
     folder = Path(folder) if folder else paths.notebooks_dir()
+    known_tables = tuple(TABLES)
     specs = []
     for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
         if not NOTEBOOK_PATTERN.match(path.stem):
@@ -117,6 +122,7 @@ def discover_notebooks(folder: str | os.PathLike[str] | None = None) -> list[Not
         nb = _results.read_notebook(path)  # plain JSON: no nbformat import in the runner's process
         meta = nb.get("metadata", {}).get("rd_methods", {}) or {}
         declared = inspect_parameters(nb)
+        tables = _cache.notebook_tables(nb, known_tables)
         specs.append(
             NotebookSpec(
                 path=path.resolve(),
@@ -125,6 +131,7 @@ def discover_notebooks(folder: str | os.PathLike[str] | None = None) -> list[Not
                 requires=tuple(meta.get("requires", []) or ()),
                 parameters=tuple(p["name"] for p in declared),
                 declared=tuple((p["name"], p) for p in declared),
+                tables=tables,
             )
         )
     return specs
@@ -204,6 +211,8 @@ class NotebookOutcome:
     attempts: int = 0
     run_at: str | None = None
     reused: bool = False
+    #: sha256 of what the execution depended on (:mod:`rd_methods.publish.cache`)
+    inputs_key: str | None = None
 
     @property
     def status_label(self) -> str:
@@ -310,6 +319,9 @@ class _Campaign:
     pending: int = 0
     findings: list[disclosure.Finding] = field(default_factory=list)
     t0: float = field(default_factory=time.monotonic)
+    keys: dict[str, str] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+    previous: dict[str, dict[str, Any]] | None = None
 
 
 def run(
@@ -328,6 +340,7 @@ def run(
     executor: str = "local",
     scheduler: str | None = None,
     params: dict[str, str] | None = None,
+    force: bool = False,
 ) -> list[CampaignRun]:
     """Run and publish the notebooks of ``campaigns``; return what happened to each.
 
@@ -340,6 +353,11 @@ def run(
     notebook parameters to change (``--param NAME=VALUE``, values as text), typed from each
     notebook's parameters cell and applied to every selected notebook that declares them; a
     name no selected notebook declares is an error, before anything runs.
+
+    A selected notebook whose inputs did not change since the published run (its source,
+    parameters, the tables it reads, the campaign settings, the package and the environment;
+    for a synthesis, the others' results: :mod:`rd_methods.publish.cache`) is reused, not
+    executed (``reused`` in ``run.json``); ``force`` executes every selected notebook.
     """
     from rd_methods.campaign import Campaign
 
@@ -448,6 +466,44 @@ def run(
                 },
             }
 
+        environment = None
+
+        def key_of(state: _Campaign, spec: NotebookSpec, upstream: str | None = None) -> str:
+            nonlocal environment
+            if environment is None:
+                environment = {"package": _cache.package_digest(), "kernel": kernel,
+                               "versions": state.provenance["versions"]}
+            for t in spec.tables:
+                if t not in state.digests:
+                    state.digests[t] = _cache.table_digest(state.camp[t]) if state.camp.has(t) else "absent"
+            params = {k: v for k, v in task(state, spec)["parameters"].items() if k != "results_dir"}
+            key = _cache.inputs_key(
+                notebook=spec.path.read_bytes(), parameters=params,
+                tables={t: state.digests[t] for t in spec.tables}, settings=state.camp.meta,
+                environment=environment, upstream=upstream,
+            )
+            state.keys[spec.stem] = key
+            return key
+
+        def reuse(state: _Campaign, spec: NotebookSpec, upstream: str | None = None) -> bool:
+            key = key_of(state, spec, upstream)
+            if force:
+                return False
+            if _reuse_cached(state, spec, key, editions):
+                echo(f"[{state.camp.id}] {spec.stem:<30} {'inchangé':<8}   repris (exécuté le "
+                     f"{str(state.outcomes[spec.stem].run_at)[:16].replace('T', ' ')})")
+                return True
+            return False
+
+        def launch_later(state: _Campaign) -> None:
+            if state.later:
+                upstream = _cache.results_digest(
+                    _results.collect(state.tmp) if any(state.tmp.glob("*.ipynb")) else _results.collect_empty())
+                for spec in state.later:
+                    if not reuse(state, spec, upstream):
+                        submit(state, spec)
+            state.later = []
+
         # notebooks comparing campaigns (a `campaigns` parameter) run once, after all campaigns
         cross = [s for s in specs if _comparison.is_cross_campaign(s)]
         runnable: list[tuple[_Campaign, NotebookSpec]] = []
@@ -459,7 +515,7 @@ def run(
                     echo(f"[{state.camp.id}] {spec.stem:<30} non applicable (tables absentes : {', '.join(missing)})")
                 elif spec.last:
                     state.later.append(spec)
-                else:
+                elif not reuse(state, spec):
                     runnable.append((state, spec))
                     state.pending += 1
 
@@ -475,14 +531,13 @@ def run(
             submit(state, spec)
         for state in states.values():
             if state.pending == 0:
-                for spec in state.later:
-                    submit(state, spec)
-                state.later = []
+                launch_later(state)
         while futures:
             done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
             for fut in done:
                 state, spec = futures.pop(fut)
                 outcome = _outcome(spec, fut)
+                outcome.inputs_key = state.keys.get(spec.stem)
                 state.outcomes[spec.stem] = outcome
                 state.findings += outcome._findings  # type: ignore[attr-defined]
                 line = f"[{state.camp.id}] {spec.stem:<30} {outcome.status_label:<8} {outcome.duration:6.1f} s"
@@ -492,9 +547,7 @@ def run(
                 if not spec.last:
                     state.pending -= 1
                     if state.pending == 0:
-                        for later in state.later:
-                            submit(state, later)
-                        state.later = []
+                        launch_later(state)
         runs = [_finish(state, reusable, editions, echo) for state in states.values()]
         compared = [states[r.campaign] for r in runs if r.published]
         if cross and len(compared) >= 2:
@@ -640,6 +693,51 @@ def _finish(state: _Campaign, reusable: set[str], editions: list[str], echo: Cal
     return CampaignRun(camp.id, camp.title, status, ordered, state.target, True, [], duration)
 
 
+def _previous_entries(state: _Campaign) -> dict[str, dict[str, Any]]:
+    """The notebooks of the published run of this campaign (``run.json``), by stem."""
+    if state.previous is None:
+        try:
+            record = json.loads((state.target / "run.json").read_text("utf-8"))
+            state.previous = {n["stem"]: n for n in record.get("notebooks", []) if n.get("stem")}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            state.previous = {}
+    return state.previous
+
+
+def _carry_over(state: _Campaign, entry: dict[str, Any]) -> bool:
+    """Copy a published notebook's executed copy and pages into the run's folder, scanning
+    them again for personal names; ``False`` (nothing copied) when a file is missing."""
+    files = [entry.get("ipynb"), *entry.get("pages", {}).values()]
+    if not all(f and (state.target / f).is_file() for f in files):
+        return False
+    scanner = disclosure.NameScanner(state.names)
+    for f in files:
+        shutil.copy2(state.target / f, state.tmp / f)
+        if f.endswith(".ipynb"):
+            state.findings += disclosure.scan_notebook(_results.read_notebook(state.tmp / f), scanner, f)
+        else:
+            state.findings += disclosure.scan_html((state.tmp / f).read_text("utf-8"), scanner, f)
+    return True
+
+
+def _reuse_cached(state: _Campaign, spec: NotebookSpec, key: str, editions: Sequence[str]) -> bool:
+    """Reuse the published execution of ``spec`` when it succeeded with the same inputs key
+    and every edition asked for exists."""
+    entry = _previous_entries(state).get(spec.stem)
+    if not entry or entry.get("status") != "ok" or entry.get("inputs_key") != key:
+        return False
+    if not set(editions) <= set(entry.get("pages", {})):
+        return False
+    if not _carry_over(state, entry):
+        return False
+    state.outcomes[spec.stem] = NotebookOutcome(
+        spec.stem, spec.title, "ok", duration=entry.get("duration", 0.0), pages=entry.get("pages", {}),
+        ipynb=entry.get("ipynb"), attempts=entry.get("attempts", 0), run_at=entry.get("run_at"), reused=True,
+        inputs_key=key,
+    )
+    return True
+
+
 def _reuse_previous(state: _Campaign, reusable: set[str]) -> None:
     """Carry over the pages of notebooks that this run did not select (``--only``)."""
     previous = state.target / "run.json"
@@ -651,22 +749,15 @@ def _reuse_previous(state: _Campaign, reusable: set[str]) -> None:
         return
     if record.get("fingerprint") != state.provenance["fingerprint"]:
         return  # the data changed: old pages would be stale
-    scanner = disclosure.NameScanner(state.names)
     for entry in record.get("notebooks", []):
         stem = entry.get("stem")
         if stem not in reusable or stem in state.outcomes or entry.get("status") not in ("ok", "failed"):
             continue
-        files = [entry.get("ipynb"), *entry.get("pages", {}).values()]
-        if not all(f and (state.target / f).is_file() for f in files):
+        if not _carry_over(state, entry):
             continue
-        for f in files:
-            shutil.copy2(state.target / f, state.tmp / f)
-            if f.endswith(".ipynb"):
-                state.findings += disclosure.scan_notebook(_results.read_notebook(state.tmp / f), scanner, f)
-            else:
-                state.findings += disclosure.scan_html((state.tmp / f).read_text("utf-8"), scanner, f)
         state.outcomes[stem] = NotebookOutcome(
             stem, entry.get("title", stem), entry["status"],
             duration=entry.get("duration", 0.0), error=entry.get("error"), pages=entry.get("pages", {}),
             ipynb=entry.get("ipynb"), attempts=entry.get("attempts", 0), run_at=entry.get("run_at"), reused=True,
+            inputs_key=entry.get("inputs_key"),
         )
