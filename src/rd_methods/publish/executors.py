@@ -152,14 +152,20 @@ class LocalExecutor:
             stopping.stop_kernels()
         if pool is None:
             return
-        procs = [p for p in list((getattr(pool, "_processes", None) or {}).values()) if p.is_alive()]
+        before = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
+        # workers spawned meanwhile (one notebook per worker: the pool replaces them) too
+        procs = list({p.pid: p for p in [*before, *(getattr(pool, "_processes", None) or {}).values()]}.values())
         if interrupted:
-            stopping.kill_processes([p.pid for p in procs])
-        else:
-            for proc in procs:
-                if proc.is_alive():
-                    proc.terminate()
+            stopping.kill_processes([p.pid for p in procs if p.pid])
+            return
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            proc.join(timeout=5)  # an exiting worker must not keep the interpreter's exit waiting
+            if proc.is_alive():
+                proc.kill()
 
 
 class DaskExecutor:
