@@ -202,3 +202,16 @@ def test_formula_like_text_stays_text():
     ws = workbook.build_workbook({"actors": df})["actors"]
     assert ws[f"B{FIRST_DATA_ROW}"].data_type == "s" and ws[f"G{FIRST_DATA_ROW}"].value == "non"
 
+
+
+def test_blank_optional_sheet_is_an_absent_table_but_blank_actors_is_an_error(mini_workbook):
+    path = mini_workbook / WORKBOOK_NAME
+    wb = openpyxl.load_workbook(path)
+    for name in ("ties", "actors"):
+        wb.remove(wb[name])
+        wb.create_sheet(name)  # blank: not even the header
+    wb.save(path)
+    report = validate("mini")
+    assert "table vide (feuille sans en-tête) ignorée : tables.xlsx › ties" in report.notes
+    rules = report.errors[report.errors["sheet"] == "actors"]["rule"].tolist()
+    assert rules == ["empty_file"]

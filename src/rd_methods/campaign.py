@@ -371,6 +371,9 @@ def _validate_folder(folder: Path) -> tuple[ValidationReport, dict[str, pd.DataF
             else:
                 raw, info = read_table(path, expected_columns=spec.required_columns, table=name)
         except ReadError as exc:
+            if sheet is not None and name != "actors" and exc.message.startswith(f"feuille « {sheet} » vide"):
+                report.notes.append(f"table vide (feuille sans en-tête) ignorée : {where}")
+                continue
             errors.append(_err(path.name, None, None, None, _read_rule(exc), exc.message
                                + (f" ({exc.hint})" if exc.hint else ""), sheet=sheet))
             continue
