@@ -215,3 +215,21 @@ def test_blank_optional_sheet_is_an_absent_table_but_blank_actors_is_an_error(mi
     assert "table vide (feuille sans en-tête) ignorée : tables.xlsx › ties" in report.notes
     rules = report.errors[report.errors["sheet"] == "actors"]["rule"].tolist()
     assert rules == ["empty_file"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_libreoffice_reads_the_drop_down_lists(tmp_path, mini_path):
+    """LibreOffice (when installed) keeps every list as a cell-content-is-in-list validation."""
+    import re
+    import subprocess
+    import zipfile
+
+    xlsx = workbook.write_workbook(tmp_path / "t.xlsx", Campaign.load(mini_path, use_processed=False).tables)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
+                    "--convert-to", "ods", str(xlsx), "--outdir", str(tmp_path)],
+                   check=True, capture_output=True, timeout=180)
+    content = zipfile.ZipFile(tmp_path / "t.ods").read("content.xml").decode("utf-8")
+    lists = re.findall(r'table:condition="of:cell-content-is-in-list\(\[\$listes\.\$([A-Z]+)\$2:\.\$\1\$(\d+)\]\)"'
+                       r'[^>]*table:display-list="unsorted"', content)
+    n_coded = sum(1 for t in TABLES.values() for f in t.fields if f.codes)
+    assert len({col for col, _ in lists}) == n_coded + 1  # every coded column, and oui/non
