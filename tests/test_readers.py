@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -15,6 +18,8 @@ from rd_methods.readers import (
     parse_numbers,
     read_table,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_cp1252_semicolon_decimal_comma_day_first(tmp_path):
@@ -232,6 +237,15 @@ def test_french_spreadsheet_csv_with_narrow_no_break_spaces_validates(tmp_path):
     assert typed["value_eur"].tolist()[:3] == [1650.0, 45000.0, 1200.5]
     # the ambiguous cell is reported on its row, not read as 1.65
     assert errors[["row", "column", "value", "rule"]].values.tolist() == [[5, "value_eur", "1.650", "type_number"]]
+    # and validation says why, with the two readings
+    from rd_methods.campaign import validate
+
+    shutil.copy(ROOT / "tests" / "fixtures" / "mini" / "campaign.yml", tmp_path / "campaign.yml")
+    (tmp_path / "actors.csv").write_text("actor_id,name,category,personal\nA01,Coop,social_economy,non\n", "utf-8")
+    report = validate(tmp_path)
+    msg = report.errors.set_index("rule").loc["type_number", "message"]
+    assert msg == ("nombre ambigu : « . » sépare-t-il les milliers ou les décimales ? (marque décimale du fichier : "
+                   "« , ») ; écrire 1650 ou 1,65")
 
 
 def test_comma_delimited_csv_with_quoted_french_numbers(tmp_path):

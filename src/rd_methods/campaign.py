@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -389,6 +390,7 @@ def _validate_folder(folder: Path) -> tuple[ValidationReport, dict[str, pd.DataF
         typed, errs = validate_table(name, raw, decimal=info.decimal, header_row=info.header_row,
                                      items=tables.get("survey_items"))
         if not errs.empty:
+            _explain_ambiguous_numbers(errs, info.decimal)
             errs.insert(0, "file", path.name)
             errs["sheet"] = sheet
             errors += errs.to_dict("records")
@@ -420,6 +422,20 @@ def _validate_folder(folder: Path) -> tuple[ValidationReport, dict[str, pd.DataF
         err = err.reset_index(drop=True)
     report.errors = err
     return report, tables, meta, files
+
+
+_AMBIGUOUS_NUMBER = re.compile(r"[+-]?([1-9]\d{0,2})([.,])(\d{3})")
+
+
+def _explain_ambiguous_numbers(errs: pd.DataFrame, decimal: str) -> None:
+    """Say why ``1,650`` (``.`` file) or ``1.650`` (``,`` file) is refused: it reads two ways."""
+    for i, rec in errs[errs["rule"] == "type_number"].iterrows():
+        m = _AMBIGUOUS_NUMBER.fullmatch(str(rec["value"]).strip())
+        if m and m.group(2) != decimal:
+            whole, mark, frac = m.groups()
+            errs.at[i, "message"] = (f"nombre ambigu : « {mark} » sépare-t-il les milliers ou les décimales ? "
+                                     f"(marque décimale du fichier : « {decimal} ») ; écrire {whole}{frac} "
+                                     f"ou {whole}{decimal}{frac.rstrip('0') or '0'}")
 
 
 def _cell_name(letters: dict[str, dict[str, str]], sheets: dict[str, str], rec: dict) -> str | None:
