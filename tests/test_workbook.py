@@ -233,3 +233,11 @@ def test_libreoffice_reads_the_drop_down_lists(tmp_path, mini_path):
                        r'[^>]*table:display-list="unsorted"', content)
     n_coded = sum(1 for t in TABLES.values() for f in t.fields if f.codes)
     assert len({col for col, _ in lists}) == n_coded + 1  # every coded column, and oui/non
+
+
+def test_reference_columns_offer_the_ids_of_their_sheet():
+    ws = workbook.build_workbook()["contributions"]
+    by_start = {str(dv.sqref).split(":")[0]: dv for dv in ws.data_validations.dataValidation}
+    project, actor = by_start["A4"], by_start["B4"]  # project_id -> projects.project_id, actor_id -> actors.actor_id
+    assert (project.type, project.formula1, project.errorStyle) == ("list", "'projects'!$A$4:$A$5000", "warning")
+    assert actor.formula1 == "'actors'!$A$4:$A$5000"

@@ -9,8 +9,10 @@ or column added to the contract appears by itself):
   row 2 its help text (also a comment on the header cell), row 3 the contract's column
   names (the header read by :mod:`rd_methods.readers`), data from row 4 on;
 - drop-down lists (data validation) on every coded column and on booleans (« oui / non »),
-  taken from a hidden sheet « listes » (LibreOffice and Excel both offer them); whole-number
-  and bound checks on numbers; date, number and text formats; frozen header; column widths.
+  taken from a hidden sheet « listes » (LibreOffice and Excel both offer them); on a column
+  that refers to another table (``project_id`` → projects) the list of that sheet's ids (a new
+  id only warns); whole-number and bound checks on numbers; date, number and text formats;
+  frozen header; column widths.
 
 Reading is transparent: :meth:`rd_methods.campaign.Campaign.load` reads ``tables.xlsx``
 beside ``campaign.yml`` and reports a bad cell as « actors, cellule D14 ».
@@ -321,6 +323,16 @@ def build_workbook(
 
     bool_list = add_list("oui_non", [TRUE_WORD, FALSE_WORD])
     items = tables.get("survey_items")
+
+    def id_range(table: str, column: str) -> str | None:
+        """Range of the ids of ``table.column`` in its sheet (for the list of a reference column)."""
+        spec = TABLES.get(table)
+        if spec is None or column not in spec.columns:
+            return None
+        letter = get_column_letter(spec.columns.index(column) + 1)
+        n_ref = len(tables[table]) if table in tables else 0
+        last = max(FIRST_DATA_ROW + n_ref + 999, _VALIDATED_ROWS)
+        return f"{quote_sheetname(table)}!${letter}${FIRST_DATA_ROW}:${letter}${last}"
     for name, spec in TABLES.items():
         df = tables.get(name)
         ws = wb.create_sheet(name)
@@ -353,6 +365,12 @@ def build_workbook(
                 dv.error = f"Valeur inconnue : choisir dans la liste ({', '.join(field.codes)})."
                 dv.errorTitle = f"{name}.{col}"
                 dv.prompt = "Choisir dans la liste."
+            elif field is not None and field.ref and (ids := id_range(*field.ref)) is not None:
+                # ids of the referenced sheet offered as a list; a new id only warns (the sheet may
+                # be filled later), validation then checks every reference
+                dv = DataValidation(type="list", formula1=ids, allow_blank=True, errorStyle="warning")
+                dv.error = f"Identifiant absent de la feuille {field.ref[0]} (colonne {field.ref[1]})."
+                dv.errorTitle = f"{name}.{col}"
             elif kind == "bool":
                 dv = DataValidation(type="list", formula1=bool_list, allow_blank=True)
                 dv.error, dv.errorTitle, dv.prompt = "Répondre oui ou non.", f"{name}.{col}", "oui ou non"
