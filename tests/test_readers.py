@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -15,6 +18,8 @@ from rd_methods.readers import (
     parse_numbers,
     read_table,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_cp1252_semicolon_decimal_comma_day_first(tmp_path):
@@ -161,3 +166,102 @@ def test_parse_bools():
     v, bad = parse_bools(pd.Series(["true", "FAUX", "oui", "Non", "1", "0", "peut-être", None]))
     assert v.tolist() == [True, False, True, False, True, False, False, False]
     assert bad.tolist() == [False] * 6 + [True, False]
+
+
+# --------------------------------------------------------------------------- thousands separators (issue 23)
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "expected"),
+    [
+        # thousands by spaces (as French spreadsheets save them), with the decimal comma: any convention
+        (f"1{NNBSP}650,00", ",", 1650.0),
+        (f"1{NBSP}650,00", ",", 1650.0),
+        ("1 650,00", ",", 1650.0),
+        (f"1{NNBSP}650,00", ".", 1650.0),
+        (f"-12{NNBSP}345{NNBSP}678,5", ",", -12345678.5),
+        ("1 650", ".", 1650.0),
+        ("1'650.25", ".", 1650.25),
+        # the other mark as thousands separator, followed by the decimal mark: unambiguous
+        ("1.650,00", ",", 1650.0),
+        ("1,650.00", ".", 1650.0),
+        ("1.650.000", ",", 1650000.0),
+        ("1,650,000", ".", 1650000.0),
+        # a single mark: a decimal mark unless it could be a thousands separator
+        ("12,5", ",", 12.5),
+        ("12,5", ".", 12.5),
+        ("0,650", ".", 0.65),
+        ("1234,567", ".", 1234.567),
+        ("1,650", ",", 1.65),  # the file's decimal mark: read per the file's convention
+        ("1.650", ".", 1.65),
+        # ambiguous or malformed: never a number
+        ("1,650", ".", None),  # 1.65 or 1650? in a decimal-point file: error
+        ("1.650", ",", None),  # 1.65 or 1650? in a decimal-comma file: error (read 1.65 before issue 23)
+        ("12 5", ",", None),  # not grouped by three (read 125 before issue 23)
+        ("1 65,0", ",", None),
+        ("1.650,000.5", ",", None),
+        ("1,650,5", ",", None),
+        ("1.650,00", ".", 1650.0),
+    ],
+)
+def test_parse_number_text_rule(text, decimal, expected):
+    from rd_methods.readers import parse_number_text
+
+    got = parse_number_text(text, decimal)
+    if expected is None:
+        assert np.isnan(got), f"{text!r} ({decimal}) must stay unread, got {got}"
+    else:
+        assert got == expected
+
+
+def test_parse_numbers_fast_path_never_misreads_a_dot_in_a_comma_file():
+    v, bad = parse_numbers(pd.Series(["1.650", "2.5", "3", "4,25"]), decimal=",")
+    assert np.isnan(v.iloc[0]) and v.tolist()[1:] == [2.5, 3.0, 4.25]
+    assert bad.tolist() == [True, False, False, False]
+
+
+def test_french_spreadsheet_csv_with_narrow_no_break_spaces_validates(tmp_path):
+    """A CSV saved from a French spreadsheet: `;`, decimal comma, U+202F / U+00A0 thousands."""
+    from rd_methods.schemas import validate_table
+
+    p = tmp_path / "sroi_inputs.csv"
+    p.write_bytes(("stakeholder_group;description;value_eur\n"
+                   f"members;Temps bénévole;1{NNBSP}650,00\n"
+                   f"local_authorities;Subvention;45{NBSP}000,00\n"
+                   "partners;Mécénat;1 200,5\n"
+                   "beneficiaries;Cotisations;1.650\n").encode())
+    df, info = read_table(p)
+    assert info.decimal == ","
+    typed, errors = validate_table("sroi_inputs", df, decimal=info.decimal)
+    assert typed["value_eur"].tolist()[:3] == [1650.0, 45000.0, 1200.5]
+    # the ambiguous cell is reported on its row, not read as 1.65
+    assert errors[["row", "column", "value", "rule"]].values.tolist() == [[5, "value_eur", "1.650", "type_number"]]
+    # and validation says why, with the two readings
+    from rd_methods.campaign import validate
+
+    shutil.copy(ROOT / "tests" / "fixtures" / "mini" / "campaign.yml", tmp_path / "campaign.yml")
+    (tmp_path / "actors.csv").write_text("actor_id,name,category,personal\nA01,Coop,social_economy,non\n", "utf-8")
+    report = validate(tmp_path)
+    msg = report.errors.set_index("rule").loc["type_number", "message"]
+    assert msg == ("nombre ambigu : « . » sépare-t-il les milliers ou les décimales ? (marque décimale du fichier : "
+                   "« , ») ; écrire 1650 ou 1,65")
+
+
+def test_comma_delimited_csv_with_quoted_french_numbers(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text(f'a,b\nx,"1{NNBSP}650,00"\ny,"12,5"\nz,"2,75"\n', "utf-8")
+    df, info = read_table(p)
+    assert (info.delimiter, info.decimal) == (",", ",")
+    v, bad = parse_numbers(df["b"], info.decimal)
+    assert v.tolist() == [1650.0, 12.5, 2.75] and not bad.any()
+
+
+def test_decimal_detection_ignores_ambiguous_cells(tmp_path):
+    # "1,650" and "2,500" could be thousands: no evidence; "3.25" is: the file is decimal-point
+    p = tmp_path / "t.csv"
+    p.write_text("a;b\nx;1,650\ny;2,500\nz;3.25\n", "utf-8")
+    df, info = read_table(p)
+    assert info.decimal == "."
+    v, bad = parse_numbers(df["b"], info.decimal)
+    assert bad.tolist() == [True, True, False] and v.iloc[2] == 3.25

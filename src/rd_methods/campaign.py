@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -33,7 +34,14 @@ import yaml
 
 from rd_methods import __version__, paths
 from rd_methods.errors import CampaignNotFound, RdMethodsError, ValidationFailed
-from rd_methods.readers import SUPPORTED_SUFFIXES, ReadError, ReadInfo, read_table
+from rd_methods.readers import (
+    SUPPORTED_SUFFIXES,
+    ReadError,
+    ReadInfo,
+    read_table,
+    read_workbook,
+    workbook_sheets,
+)
 from rd_methods.schemas import (
     ERROR_COLUMNS,
     SCHEMA_VERSION,
@@ -55,6 +63,9 @@ __all__ = [
 
 _IGNORED_FILES = {"campaign.yml", "ground_truth.json", "readme.md", "readme.txt", "notes.md"}
 MANIFEST = "manifest.json"
+WORKBOOK = "tables.xlsx"  # rd_methods.workbook.WORKBOOK_NAME (not imported: openpyxl styles are not needed to read)
+_WORKBOOK_AUX_SHEETS = {"à lire", "a lire", "listes"}
+REPORT_COLUMNS = [*ERROR_COLUMNS, "sheet", "cell"]
 
 
 class MissingTable(RdMethodsError, KeyError):
@@ -73,8 +84,9 @@ class ValidationReport:
     path : Path
         Campaign folder.
     errors : DataFrame
-        One row per problem: ``file, row, column, value, rule, message`` (``row`` is the row
-        as the user sees it in the file; missing for file-level problems).
+        One row per problem: ``file, row, column, value, rule, message, sheet, cell`` (``row``
+        is the row as the user sees it in the file; missing for file-level problems; ``sheet``
+        and ``cell`` (e.g. ``D14``) are set for a table kept in the workbook ``tables.xlsx``).
     notes : list of str
         Non-blocking remarks (absent optional tables, ignored files…).
     read_info : dict
@@ -83,7 +95,7 @@ class ValidationReport:
 
     campaign: str
     path: Path
-    errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+    errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORT_COLUMNS))
     notes: list[str] = field(default_factory=list)
     read_info: dict[str, ReadInfo] = field(default_factory=dict)
 
@@ -116,9 +128,16 @@ class ValidationReport:
         if not self.ok:
             lines.append("Problèmes :")
             for rec in self.errors.itertuples(index=False):
-                where = [str(rec.file)]
-                if pd.notna(rec.row):
-                    where.append(f"ligne {int(rec.row)}")
+                sheet = getattr(rec, "sheet", None)
+                cell = getattr(rec, "cell", None)
+                if isinstance(sheet, str) and sheet:
+                    # a workbook sheet: name the cell as a spreadsheet shows it (« actors, cellule D14 »)
+                    where = [f"{rec.file} › {sheet}, cellule {cell}" if isinstance(cell, str) and cell
+                             else f"{rec.file} › {sheet}" + (f", ligne {int(rec.row)}" if pd.notna(rec.row) else "")]
+                else:
+                    where = [str(rec.file)]
+                    if pd.notna(rec.row):
+                        where.append(f"ligne {int(rec.row)}")
                 if isinstance(rec.column, str) and rec.column:
                     where.append(f"colonne {rec.column}")
                 if rec.value is not None and not (isinstance(rec.value, float) and pd.isna(rec.value)):
@@ -156,13 +175,34 @@ def _resolve(id_or_path: str | os.PathLike[str], data_dir: str | os.PathLike[str
     return folder
 
 
-def _table_files(folder: Path, mapping: dict[str, str]) -> tuple[dict[str, Path], list[dict], list[str]]:
-    """Find the file of each table. Returns (files, errors, notes)."""
+def _table_files(folder: Path, mapping: dict[str, str]) -> tuple[dict[str, Path], dict[str, str], list[dict], list[str]]:
+    """Find the file of each table, and the sheet of those kept in the workbook ``tables.xlsx``.
+
+    Returns (files, sheets, errors, notes): ``files[name]`` is the file holding the table,
+    ``sheets[name]`` its sheet when the file is the workbook. A table both in the workbook and
+    in its own file is an error (``ambiguous_source``).
+    """
     files: dict[str, Path] = {}
+    sheets: dict[str, str] = {}
     errors: list[dict] = []
     notes: list[str] = []
     entries = {p.name.lower(): p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
     used: set[str] = set()
+    workbook = entries.get(WORKBOOK) if WORKBOOK not in {m.lower() for m in mapping.values()} else None
+    in_workbook: dict[str, str] = {}
+    if workbook is not None:
+        used.add(WORKBOOK)
+        try:
+            names = workbook_sheets(workbook)
+        except ReadError as exc:
+            errors.append(_err(workbook.name, None, None, None, "unreadable",
+                               exc.message + (f" ({exc.hint})" if exc.hint else "")))
+            names = []
+        lower = {n.strip().lower(): n for n in names}
+        in_workbook = {name: lower[name] for name in TABLES if name in lower}
+        for n in names:
+            if n.strip().lower() not in TABLES and n.strip().lower() not in _WORKBOOK_AUX_SHEETS:
+                notes.append(f"feuille ignorée dans {workbook.name} (pas une table du contrat) : {n}")
     for name in TABLES:
         if name in mapping:
             p = folder / mapping[name]
@@ -170,26 +210,34 @@ def _table_files(folder: Path, mapping: dict[str, str]) -> tuple[dict[str, Path]
                 errors.append(_err("campaign.yml", None, f"tables.{name}", mapping[name], "file_exists",
                                    f"fichier déclaré pour la table {name} introuvable"))
                 continue
-            files[name] = p
-            used.add(p.name.lower())
-            continue
-        hits = [entries[f"{name}{suf}"] for suf in SUPPORTED_SUFFIXES if f"{name}{suf}" in entries]
-        if len(hits) > 1:
+            hits = [p]
+        else:
+            hits = [entries[f"{name}{suf}"] for suf in SUPPORTED_SUFFIXES if f"{name}{suf}" in entries]
+        used.update(h.name.lower() for h in hits)
+        if name in in_workbook and hits:
+            errors.append(_err(workbook.name, None, None, None, "ambiguous_source",
+                               f"table {name} donnée deux fois : feuille « {in_workbook[name]} » de {workbook.name} "
+                               f"et fichier {', '.join(h.name for h in hits)} ; n'en garder qu'une",
+                               sheet=in_workbook[name]))
+        elif name in in_workbook:
+            files[name] = workbook
+            sheets[name] = in_workbook[name]
+        elif len(hits) > 1:
             errors.append(_err(hits[0].name, None, None, None, "ambiguous_file",
                                f"plusieurs fichiers pour la table {name} : " + ", ".join(h.name for h in hits)
                                + " ; n'en garder qu'un"))
-            used.update(h.name.lower() for h in hits)
         elif hits:
             files[name] = hits[0]
-            used.add(hits[0].name.lower())
     for low, p in sorted(entries.items()):
         if low not in used and low not in _IGNORED_FILES:
             notes.append(f"fichier ignoré (pas une table du contrat) : {p.name}")
-    return files, errors, notes
+    return files, sheets, errors, notes
 
 
-def _err(file: str, row: Any, column: str | None, value: Any, rule: str, message: str) -> dict:
-    return {"file": file, "row": row, "column": column, "value": value, "rule": rule, "message": message}
+def _err(file: str, row: Any, column: str | None, value: Any, rule: str, message: str,
+         sheet: str | None = None, cell: str | None = None) -> dict:
+    return {"file": file, "row": row, "column": column, "value": value, "rule": rule, "message": message,
+            "sheet": sheet, "cell": cell}
 
 
 def _read_meta(folder: Path) -> tuple[dict, list[dict]]:
@@ -259,10 +307,12 @@ def _isin(s: pd.Series, values: pd.Series) -> pd.Series:
 
 
 def _check_references(tables: dict[str, pd.DataFrame], files: dict[str, Path], meta: dict,
-                      errors: list[dict]) -> None:
+                      errors: list[dict], sheets: dict[str, str] | None = None) -> None:
+    sheets = sheets or {}
     for name, df in tables.items():
         spec = TABLES[name]
         fname = files[name].name
+        sheet = sheets.get(name)
         for col, rt, rc in spec.references:
             if col not in df.columns:
                 continue
@@ -272,13 +322,13 @@ def _check_references(tables: dict[str, pd.DataFrame], files: dict[str, Path], m
                 continue
             if rt not in tables:
                 errors.append(_err(fname, None, col, None, "reference_table",
-                                   f"la table {rt} est absente alors que {name}.{col} y fait référence"))
+                                   f"la table {rt} est absente alors que {name}.{col} y fait référence", sheet=sheet))
                 continue
             bad = present & ~_isin(s, tables[rt][rc])
             if bad.any():
                 label = {"actors": "acteur", "projects": "projet", "events": "événement"}.get(rt, rt)
                 msg = f"{label} inconnu : absent de {rt}.{rc}"
-                errors += [_err(fname, int(r), col, v, "reference", msg) for r, v in s[bad].items()]
+                errors += [_err(fname, int(r), col, v, "reference", msg, sheet=sheet) for r, v in s[bad].items()]
     org = meta.get("organisation")
     if org and "actors" in tables and not tables["actors"]["actor_id"].eq(org).any():
         errors.append(_err("campaign.yml", None, "organisation", org, "reference",
@@ -290,37 +340,59 @@ def _validate_folder(folder: Path) -> tuple[ValidationReport, dict[str, pd.DataF
     meta, meta_errors = _read_meta(folder)
     errors += meta_errors
     report = ValidationReport(campaign=str(meta.get("id") or folder.name), path=folder)
-    files, file_errors, notes = _table_files(folder, meta.get("tables", {}))
+    files, sheets, file_errors, notes = _table_files(folder, meta.get("tables", {}))
     errors += file_errors
     report.notes += notes
+    from_workbook = {}
+    if sheets:
+        wb_path = files[next(iter(sheets))]
+        from_workbook = read_workbook(wb_path, {s: TABLES[n].required_columns for n, s in sheets.items()})
     tables: dict[str, pd.DataFrame] = {}
+    letters: dict[str, dict[str, str]] = {}
     for name, spec in TABLES.items():
         path = files.get(name)
+        sheet = sheets.get(name)
         if path is None:
-            if name == "actors":
+            if name == "actors" and not any(e["rule"] == "ambiguous_source" and e["sheet"] == "actors" for e in file_errors):
                 errors.append(_err("actors.csv", None, None, None, "required_table",
-                                   "table obligatoire absente : actors (actors.csv ou actors.xlsx)"))
-            elif not any(e["message"].startswith(f"plusieurs fichiers pour la table {name} ") for e in file_errors):
+                                   "table obligatoire absente : actors (actors.csv, actors.xlsx ou feuille actors de "
+                                   f"{WORKBOOK})"))
+            elif name != "actors" and not any(
+                    e["message"].startswith((f"plusieurs fichiers pour la table {name} ", f"table {name} donnée deux fois"))
+                    for e in file_errors):
                 report.notes.append(f"table optionnelle absente : {name}")
             continue
+        where = f"{path.name} › {sheet}" if sheet else path.name
         try:
-            raw, info = read_table(path, expected_columns=spec.required_columns, table=name)
+            if sheet is not None:
+                got = from_workbook[sheet]
+                if isinstance(got, ReadError):
+                    raise got
+                raw, info = got
+            else:
+                raw, info = read_table(path, expected_columns=spec.required_columns, table=name)
         except ReadError as exc:
+            if sheet is not None and name != "actors" and exc.message.startswith(f"feuille « {sheet} » vide"):
+                report.notes.append(f"table vide (feuille sans en-tête) ignorée : {where}")
+                continue
             errors.append(_err(path.name, None, None, None, _read_rule(exc), exc.message
-                               + (f" ({exc.hint})" if exc.hint else "")))
+                               + (f" ({exc.hint})" if exc.hint else ""), sheet=sheet))
             continue
         report.read_info[name] = info
+        letters[name] = raw.attrs.get("column_letters", {}) if sheet else {}
         if raw.empty:
             if name == "actors":
                 errors.append(_err(path.name, None, None, None, "required_table",
-                                   "la table actors n'a aucune ligne de données"))
+                                   "la table actors n'a aucune ligne de données", sheet=sheet))
             else:
-                report.notes.append(f"table vide (en-tête seul) ignorée : {path.name}")
+                report.notes.append(f"table vide (en-tête seul) ignorée : {where}")
             continue
         typed, errs = validate_table(name, raw, decimal=info.decimal, header_row=info.header_row,
                                      items=tables.get("survey_items"))
         if not errs.empty:
+            _explain_ambiguous_numbers(errs, info.decimal)
             errs.insert(0, "file", path.name)
+            errs["sheet"] = sheet
             errors += errs.to_dict("records")
         extra = [c for c in raw.columns if c not in spec.columns]
         if spec.item_columns:
@@ -330,23 +402,50 @@ def _validate_folder(folder: Path) -> tuple[ValidationReport, dict[str, pd.DataF
             for c in unknown:
                 errors.append(_err(path.name, info.header_row, c, None, "unknown_item_column",
                                    "colonne qui n'est pas un item de survey_items"
-                                   if items is not None else "survey_items absente : colonne d'item non déclarée"))
+                                   if items is not None else "survey_items absente : colonne d'item non déclarée",
+                                   sheet=sheet))
             unanswered = sorted(item_ids - set(raw.columns))
             if unanswered:
-                report.notes.append(f"items sans colonne dans {path.name} : {', '.join(unanswered)}")
+                report.notes.append(f"items sans colonne dans {where} : {', '.join(unanswered)}")
         elif extra and not spec.extra_numeric:
-            report.notes.append(f"colonnes supplémentaires conservées en texte dans {path.name} : {', '.join(extra)}")
+            report.notes.append(f"colonnes supplémentaires conservées en texte dans {where} : {', '.join(extra)}")
         tables[name] = typed
-    _check_references(tables, files, meta, errors)
-    err = pd.DataFrame(errors, columns=ERROR_COLUMNS)
+    _check_references(tables, files, meta, errors, sheets)
+    err = pd.DataFrame(errors, columns=REPORT_COLUMNS)
     if not err.empty:
         err["row"] = err["row"].astype("Int64")
-        order = {f.name: i for i, f in enumerate(files.values())}
-        err["_f"] = err["file"].map(lambda f: -1 if f == "campaign.yml" else order.get(f, 99))
+        err["cell"] = [_cell_name(letters, sheets, rec) for rec in err.to_dict("records")]
+        order = {(f.name, sheets.get(n)): i for i, (n, f) in enumerate(files.items())}
+        err["_f"] = [-1 if f == "campaign.yml" else order.get((f, s if isinstance(s, str) else None), 99)
+                     for f, s in zip(err["file"], err["sheet"], strict=True)]
         err = err.sort_values(["_f", "file", "row"], kind="stable", na_position="first").drop(columns="_f")
         err = err.reset_index(drop=True)
     report.errors = err
     return report, tables, meta, files
+
+
+_AMBIGUOUS_NUMBER = re.compile(r"[+-]?([1-9]\d{0,2})([.,])(\d{3})")
+
+
+def _explain_ambiguous_numbers(errs: pd.DataFrame, decimal: str) -> None:
+    """Say why ``1,650`` (``.`` file) or ``1.650`` (``,`` file) is refused: it reads two ways."""
+    for i, rec in errs[errs["rule"] == "type_number"].iterrows():
+        m = _AMBIGUOUS_NUMBER.fullmatch(str(rec["value"]).strip())
+        if m and m.group(2) != decimal:
+            whole, mark, frac = m.groups()
+            errs.at[i, "message"] = (f"nombre ambigu : « {mark} » sépare-t-il les milliers ou les décimales ? "
+                                     f"(marque décimale du fichier : « {decimal} ») ; écrire {whole}{frac} "
+                                     f"ou {whole}{decimal}{frac.rstrip('0') or '0'}")
+
+
+def _cell_name(letters: dict[str, dict[str, str]], sheets: dict[str, str], rec: dict) -> str | None:
+    """``D14`` for an error on one cell of a workbook sheet, else None."""
+    sheet, row, column = rec.get("sheet"), rec.get("row"), rec.get("column")
+    if not isinstance(sheet, str) or pd.isna(row) or not isinstance(column, str):
+        return None
+    name = next((n for n, s in sheets.items() if s == sheet), None)
+    letter = {k.strip().lower(): v for k, v in letters.get(name or "", {}).items()}.get(column.strip().lower())
+    return f"{letter}{int(row)}" if letter else None
 
 
 def _read_rule(exc: ReadError) -> str:

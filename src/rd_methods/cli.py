@@ -45,15 +45,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _add_new(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "new",
-        help="scaffold a new campaign folder with empty table templates",
+        help="scaffold a new campaign folder with empty table templates (CSV files or one workbook)",
         description=(
             "Create <data-dir>/<campaign>/ with a commented campaign.yml and an empty CSV "
             "template (header only) of every table of the data contract. Refuses to touch an "
             "existing folder. Fill actors.csv (mandatory) and the tables you have, delete the "
-            "others, then run `rd-methods validate <campaign>`."
+            "others, then run `rd-methods validate <campaign>`. With --workbook, the tables are "
+            "the sheets of one workbook tables.xlsx instead (French labels and help, drop-down "
+            "lists on coded columns, an « À lire » sheet)."
         ),
     )
     p.add_argument("campaign", help="id of the new campaign (letters, digits, '-' and '_')")
+    p.add_argument("--workbook", action="store_true",
+                   help="one workbook tables.xlsx (one sheet per table) instead of one CSV per table")
     p.set_defaults(func=cmd_new)
 
 
@@ -77,8 +81,13 @@ def cmd_new(args: argparse.Namespace) -> int:
     tmp.mkdir()
     try:
         (tmp / "campaign.yml").write_text(campaign_yml_template(args.campaign), "utf-8")
-        for name, spec in TABLES.items():
-            (tmp / f"{name}.csv").write_text(",".join(spec.columns) + "\n", "utf-8")
+        if args.workbook:
+            from rd_methods.workbook import WORKBOOK_NAME, write_workbook
+
+            write_workbook(tmp / WORKBOOK_NAME, campaign_id=args.campaign)
+        else:
+            for name, spec in TABLES.items():
+                (tmp / f"{name}.csv").write_text(",".join(spec.columns) + "\n", "utf-8")
         tmp.rename(folder)
     except BaseException:
         import shutil
@@ -86,9 +95,50 @@ def cmd_new(args: argparse.Namespace) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     print(f"Campagne créée : {folder}")
-    print(f"  campaign.yml et {len(TABLES)} modèles de tables (en-tête seul, UTF-8, séparateur « , »).")
-    print("  Remplir actors.csv (obligatoire) et les tables disponibles, supprimer les autres,")
+    if args.workbook:
+        print(f"  campaign.yml et le classeur tables.xlsx ({len(TABLES)} feuilles, une par table, et « À lire »).")
+        print("  Remplir la feuille actors (obligatoire) et les feuilles disponibles ; une feuille vide")
+        print("  compte comme une table absente.")
+    else:
+        print(f"  campaign.yml et {len(TABLES)} modèles de tables (en-tête seul, UTF-8, séparateur « , »).")
+        print("  Remplir actors.csv (obligatoire) et les tables disponibles, supprimer les autres,")
     print(f"  puis : rd-methods validate {args.campaign}   (contrat : docs/data-contract.md)")
+    return 0
+
+
+# --------------------------------------------------------------------------- export-workbook
+def _add_export_workbook(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export-workbook",
+        help="write an existing campaign (CSV, xlsx or mixed) into one workbook tables.xlsx",
+        description=(
+            "Load and validate a campaign, then write its tables into one workbook (one sheet per "
+            "table, French labels and help, drop-down lists on coded columns). Loading that "
+            "workbook back gives exactly the same typed tables. Nothing is written when the "
+            "campaign is invalid. To keep the campaign in the workbook, put it as tables.xlsx "
+            "beside campaign.yml and remove the separate table files."
+        ),
+    )
+    p.add_argument("campaign", help="campaign id under the data folder, or path of a campaign folder")
+    p.add_argument("--out", required=True, help="workbook to write (.xlsx)")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.set_defaults(func=cmd_export_workbook)
+
+
+def cmd_export_workbook(args: argparse.Namespace) -> int:
+    from rd_methods.workbook import export_workbook
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise RdMethodsError(f"--out doit être un fichier .xlsx : {out}", "par exemple --out tables.xlsx")
+    if out.is_dir():
+        raise RdMethodsError(f"--out est un dossier : {out}", f"par exemple --out {out / 'tables.xlsx'}")
+    if out.exists() and not args.force:
+        raise RdMethodsError(f"le fichier existe déjà : {out}", "choisir un autre nom, ou --force pour le remplacer")
+    path = export_workbook(args.campaign, out, data_dir=args.data_dir, overwrite=args.force)
+    print(f"Classeur écrit : {path}")
+    print("  Pour tenir la campagne dans ce classeur : le nommer tables.xlsx dans le dossier de la")
+    print("  campagne, à côté de campaign.yml, et retirer les fichiers de tables séparés.")
     return 0
 
 
@@ -465,7 +515,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of the published site (env RD_METHODS_REPORTS_DIR; default reports)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_validate, _add_new, _add_demo, _add_import_survey, _add_run, _add_list, _add_inspect, _add_open,
+    for add in (_add_validate, _add_new, _add_export_workbook, _add_demo, _add_import_survey, _add_run, _add_list, _add_inspect, _add_open,
                 _add_reproduce):
         add(sub)
     # the folder options are accepted after the sub-command too (rd-methods run demo-2025 --reports-dir X)

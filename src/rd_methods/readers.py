@@ -42,8 +42,11 @@ __all__ = [
     "ReadInfo",
     "ReadError",
     "read_table",
+    "read_workbook",
+    "workbook_sheets",
     "detect_encoding",
     "parse_numbers",
+    "parse_number_text",
     "parse_dates",
     "parse_bools",
     "SUPPORTED_SUFFIXES",
@@ -56,6 +59,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
 _WESTERN = {"utf_8", "utf-8", "ascii", "cp1252", "windows-1252", "latin_1", "latin-1", "iso8859_1",
             "iso-8859-1", "iso8859_15", "iso-8859-15", "cp1250", "mac_roman"}
 _HEADER_SCAN_ROWS = 30
+_NBSP = "\u00a0\u202f"  # no-break and narrow no-break spaces (real characters: pyarrow regexes lack \u escapes)
 
 
 class ReadError(RdMethodsError):
@@ -240,20 +244,25 @@ def _read_csv(path: Path, expected: Sequence[str] | None) -> tuple[pd.DataFrame,
     header_row = header_idx + 1
     df.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(df), name="row")
     df = _tidy(df)
-    decimal = _detect_decimal(df) if delimiter != "," else "."
+    decimal = _detect_decimal(df)
     info = ReadInfo(str(path), "csv", encoding, delimiter, decimal, header_row, None, len(df))
     return df, info
 
 
 def _detect_decimal(df: pd.DataFrame) -> str:
+    """Decimal mark of a CSV: ``","`` when more cells are unambiguous decimal-comma numbers
+    (``12,5``, ``1 650,00``, ``1.650,5``) than unambiguous decimal-point ones; ambiguous cells
+    (``1,650``, ``1.650``: thousands or decimals?) count for neither."""
     comma = dot = 0
+    ambiguous = r"-?[1-9]\d{0,2}[.,]\d{3}"
     for col in df.columns:
         s = df[col].dropna()
         if s.empty:
             continue
         s = s.iloc[:2000]
-        comma += int(s.str.fullmatch(r"-?\d[\d\s\u00a0\u202f.]*,\d+").sum())
-        dot += int(s.str.fullmatch(r"-?\d+\.\d+").sum())
+        amb = s.str.fullmatch(ambiguous)
+        comma += int((s.str.fullmatch(r"-?\d[\d\s" + _NBSP + r"'.]*,\d+") & ~amb).sum())
+        dot += int((s.str.fullmatch(r"-?\d[\d\s" + _NBSP + r"',]*\.\d+") & ~amb).sum())
     return "," if comma > dot else "."
 
 
@@ -291,7 +300,7 @@ def _cell_text(v) -> str | None:
     return text or None
 
 
-def _read_xlsx(path: Path, expected: Sequence[str] | None, sheet: str | None, table: str | None) -> tuple[pd.DataFrame, ReadInfo]:
+def _open_workbook(path: Path):
     import zipfile
 
     from openpyxl import load_workbook
@@ -299,22 +308,19 @@ def _read_xlsx(path: Path, expected: Sequence[str] | None, sheet: str | None, ta
     if path.stat().st_size == 0:
         raise ReadError("fichier vide", "exporter la table à nouveau")
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ReadError(
             "classeur Excel illisible (fichier corrompu ou pas un .xlsx)",
             "l'ouvrir dans un tableur et l'enregistrer à nouveau en .xlsx",
         ) from exc
-    try:
-        names = wb.sheetnames
-        if sheet is None:
-            sheet = table if table in names else names[0]
-        elif sheet not in names:
-            raise ReadError(f"feuille « {sheet} » absente (feuilles : {', '.join(names)})")
-        ws = wb[sheet]
-        rows = [[_cell_text(v) for v in r] for r in ws.iter_rows(min_row=1, values_only=True)]
-    finally:
-        wb.close()
+
+
+def _sheet_frame(path: Path, ws, sheet: str, expected: Sequence[str] | None) -> tuple[pd.DataFrame, ReadInfo]:
+    """Text cells of one worksheet; ``df.attrs["column_letters"]`` maps each column to its letter."""
+    from openpyxl.utils import get_column_letter
+
+    rows = [[_cell_text(v) for v in r] for r in ws.iter_rows(min_row=1, values_only=True)]
     if not any(any(c is not None for c in r) for r in rows):
         raise ReadError(f"feuille « {sheet} » vide", "mettre la ligne d'en-tête et les données sur la première feuille")
     header_idx = _find_header(rows, expected)
@@ -325,8 +331,76 @@ def _read_xlsx(path: Path, expected: Sequence[str] | None, sheet: str | None, ta
     header_row = header_idx + 1
     df.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(df), name="row")
     df = _tidy(df)
+    letters = {}
+    for j, c in enumerate(header):
+        letters.setdefault(str(c).strip().lstrip("\ufeff"), get_column_letter(j + 1))
+    df.attrs["column_letters"] = letters
     info = ReadInfo(str(path), "xlsx", None, None, ".", header_row, sheet, len(df))
     return df, info
+
+
+def _read_xlsx(path: Path, expected: Sequence[str] | None, sheet: str | None, table: str | None) -> tuple[pd.DataFrame, ReadInfo]:
+    wb = _open_workbook(path)
+    try:
+        names = wb.sheetnames
+        if sheet is None:
+            sheet = table if table in names else names[0]
+        elif sheet not in names:
+            raise ReadError(f"feuille « {sheet} » absente (feuilles : {', '.join(names)})")
+        return _sheet_frame(path, wb[sheet], sheet, expected)
+    finally:
+        wb.close()
+
+
+def workbook_sheets(path: str | Path) -> list[str]:
+    """Names of the sheets of an ``.xlsx`` workbook (raises :class:`ReadError` if unreadable)."""
+    wb = _open_workbook(Path(path))
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def read_workbook(
+    path: str | Path, sheets: dict[str, Sequence[str] | None]
+) -> dict[str, tuple[pd.DataFrame, ReadInfo] | ReadError]:
+    """Read several sheets of one workbook, opening it once.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.xlsx`` workbook.
+    sheets : dict
+        Sheet name -> expected columns (to find the header row below label rows), or None.
+
+    Returns
+    -------
+    dict
+        Sheet name -> ``(df, info)`` as :func:`read_table` returns them, or the
+        :class:`ReadError` of that sheet (absent, empty). ``df.attrs["column_letters"]``
+        maps each header to its column letter (``D``), to name cells in errors.
+
+    Examples
+    --------
+    >>> out = read_workbook("data/raw/x/tables.xlsx", {"actors": ["actor_id"]})  # doctest: +SKIP
+    >>> df, info = out["actors"]                                                 # doctest: +SKIP
+    """
+    path = Path(path)
+    wb = _open_workbook(path)
+    out: dict[str, tuple[pd.DataFrame, ReadInfo] | ReadError] = {}
+    try:
+        names = set(wb.sheetnames)
+        for sheet, expected in sheets.items():
+            if sheet not in names:
+                out[sheet] = ReadError(f"feuille « {sheet} » absente (feuilles : {', '.join(wb.sheetnames)})")
+                continue
+            try:
+                out[sheet] = _sheet_frame(path, wb[sheet], sheet, expected)
+            except ReadError as exc:
+                out[sheet] = exc
+    finally:
+        wb.close()
+    return out
 
 
 # --------------------------------------------------------------------------- SPSS / Stata
@@ -402,29 +476,86 @@ def read_table(
 
 
 # --------------------------------------------------------------------------- typing helpers
-_SPACES_RE = re.compile(r"[\s\u00a0\u202f']")
+_SIGNED_RE = re.compile(r"([+\-\u2212]?)(.*)")
+_PLAIN_RE = re.compile(r"(\d*)([.,])(\d+)")
+_SPACE_GROUPED_RE = re.compile(r"(\d{1,3}(?:[ " + _NBSP + r"']\d{3})+)(?:([.,])(\d+))?")
+_MARK_GROUPED_RE = re.compile(r"(\d{1,3}(?:([.,])\d{3})(?:\2\d{3})*)(?:([.,])(\d+))?")
+
+
+def parse_number_text(text: str, decimal: str = ".") -> float:
+    """Read one number as people write it; NaN when it is not a number or is ambiguous.
+
+    The rule (``decimal`` is the file's decimal mark, ``"."`` or ``","``):
+
+    1. digits, optionally signed: ``1650``;
+    2. one mark followed by digits (``12,5``, ``1.25``): the mark is the decimal mark. When it
+       is **not** the file's mark and could be a thousands separator (1 to 3 digits before it,
+       not starting with 0, exactly 3 after: ``1,650`` in a ``.`` file, ``1.650`` in a ``,``
+       file) the value is **ambiguous**: NaN (reported as an error, never guessed);
+    3. thousands grouped by three with a space, U+00A0, U+202F or ``'``: ``1 650``,
+       ``1 650,00``, ``1 650.5`` (the mark after the groups is the decimal mark);
+    4. thousands grouped with ``.`` or ``,``: ``1.650,00`` / ``1,650.00`` (the other mark
+       follows: unambiguous), or two groups or more without decimals (``1.650.000``).
+
+    Anything else (``12 5``, ``1,65,0``, ``1.650,000.5``) is NaN.
+
+    Examples
+    --------
+    >>> parse_number_text("1\u202f650,00", decimal=",")
+    1650.0
+    >>> parse_number_text("1,650", decimal=","), parse_number_text("12,5", decimal=".")
+    (1.65, 12.5)
+    >>> import math; math.isnan(parse_number_text("1,650", decimal="."))
+    True
+    """
+    sign, body = _SIGNED_RE.fullmatch(text.strip()).groups()
+    factor = -1.0 if sign in ("-", "\u2212") else 1.0
+    if body.isdigit() and body.isascii():
+        return factor * float(body)
+    m = _PLAIN_RE.fullmatch(body)
+    if m:
+        whole, mark, frac = m.groups()
+        if mark != decimal and len(frac) == 3 and 1 <= len(whole) <= 3 and not whole.startswith("0"):
+            return float("nan")  # "1,650" in a "." file, "1.650" in a "," file: thousands or decimal?
+        return factor * float(f"{whole or '0'}.{frac}")
+    m = _SPACE_GROUPED_RE.fullmatch(body)
+    if m:
+        groups, _mark, frac = m.groups()
+        whole = re.sub(r"\D", "", groups)
+        return factor * float(f"{whole}.{frac}" if frac else whole)
+    m = _MARK_GROUPED_RE.fullmatch(body)
+    if m:
+        groups, sep, mark, frac = m.groups()
+        if mark is not None and mark == sep:
+            return float("nan")
+        whole = groups.replace(sep, "")
+        return factor * float(f"{whole}.{frac}" if frac else whole)
+    return float("nan")
 
 
 def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
     """Parse text cells to float64; return ``(values, bad)`` where ``bad`` flags unparsable cells.
 
-    Spaces (incl. narrow no-break spaces used as French thousands separators) are removed;
-    with ``decimal=","`` a cell ``1.234,5`` or ``12,5`` is read as ``1234.5`` / ``12.5``.
+    Plain numbers in the file's convention take a fast path; every other cell follows the
+    rule of :func:`parse_number_text`: thousands separators (space, U+00A0, U+202F, ``'``,
+    or the mark that is not the decimal one) are accepted with the decimal comma or point,
+    and an ambiguous cell (``1,650`` in a file whose decimal mark is ``.``) is flagged
+    ``bad``, never read as a possibly wrong number.
 
     Examples
     --------
-    >>> v, bad = parse_numbers(pd.Series(["12,5", "1 000", "x", None]), decimal=",")
-    >>> v.tolist()[:2], bad.tolist()
-    ([12.5, 1000.0], [False, False, True, False])
+    >>> v, bad = parse_numbers(pd.Series(["12,5", "1 000", "1\u202f650,00", "x", None]), decimal=",")
+    >>> v.tolist()[:3], bad.tolist()
+    ([12.5, 1000.0, 1650.0], [False, False, False, True, False])
     """
     text = s.astype("str")
     values = pd.to_numeric(text, errors="coerce").astype("float64")
+    if decimal == ",":  # "1.650" parses as 1.65 above: in a decimal-comma file it is ambiguous
+        dotted = text.str.contains(".", regex=False).fillna(False).astype(bool)
+        values = values.mask(dotted)
     todo = text.notna() & values.isna()
-    if todo.any():  # clean-up only the cells plain parsing missed (fast path for clean files)
-        sub = pd.Series([_SPACES_RE.sub("", t) for t in text[todo].tolist()], index=text.index[todo], dtype=object)
-        if decimal == ",":
-            sub = sub.map(lambda t: t.replace(".", "").replace(",", ".") if "," in t else t)
-        values.loc[todo] = pd.to_numeric(sub, errors="coerce").astype("float64").to_numpy()
+    if todo.any():  # the careful rule only for the cells plain parsing missed (fast path for clean files)
+        values.loc[todo] = [parse_number_text(t, decimal) for t in text[todo].tolist()]
     bad = s.notna() & values.isna()
     return values, bad
 

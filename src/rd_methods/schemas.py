@@ -778,9 +778,34 @@ def contract_markdown() -> str:
         "an absent table (noted). A nullable column may be left out of the file. Extra columns "
         "are kept as text (in `territory_panel`, as numeric covariates).",
         "",
+        "Numbers: thousands may be separated by a space, U+00A0 or U+202F (`1 650,00`), or by "
+        "the mark that is not the decimal one (`1.650,00`, `1,650.00`). A value that could be "
+        "read two ways is an error, never a guess: `1,650` in a file whose decimal mark is `.`, "
+        "`1.650` in a decimal-comma file (in a decimal-comma file `1,650` is 1.65). The decimal "
+        "mark of a CSV is detected on its unambiguous cells.",
+        "",
         "Validation (`rd-methods validate <campaign>`) reports every problem at once with file, "
         "row as seen in the file (CSV header = row 1; Excel row number), column, value and rule. "
         "References (→) to unknown ids are errors.",
+        "",
+        "## Workbook",
+        "",
+        "A campaign may keep its tables in one workbook `tables.xlsx` beside `campaign.yml`, "
+        "one sheet per table named as the table (`rd-methods new <id> --workbook` makes an empty "
+        "one; `rd-methods export-workbook <campaign> --out tables.xlsx` writes an existing "
+        "campaign into one, and loading it back gives the same typed tables). In each sheet, "
+        "row 1 holds the French label of each column, row 2 its help (also a comment on the "
+        "header cell), row 3 the column names below (the header), data start on row 4. Every "
+        "coded column (`one of` below) and every boolean (`oui` / `non`) has a drop-down list, "
+        "taken from the hidden sheet `listes`; a column that refers to another table (→) lists "
+        "that sheet's ids (a new id only warns); numbers carry their bounds; dates are "
+        "formatted `JJ/MM/AAAA`; the header is frozen. An « À lire » sheet explains the workbook "
+        "in French. The sheets are generated from this contract: a new table or column appears "
+        "by itself. A sheet with its header only counts as an absent table; a table given both "
+        "as a sheet and as its own file is an error (`ambiguous_source`). Errors name the sheet "
+        "and the cell as a spreadsheet shows it, e.g. `tables.xlsx › actors, cellule C5`.",
+        "",
+        "![Drop-down list of actors.category in LibreOffice Calc](workbook-drop-down.png)",
         "",
         "## campaign.yml",
         "",
