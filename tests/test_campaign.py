@@ -50,10 +50,10 @@ def _rewrite(path: Path, old: str, new: str, encoding: str = "utf-8") -> None:
 
 
 # --------------------------------------------------------------------------- registry
-def test_registry_has_the_fifteen_contract_tables():
+def test_registry_has_the_sixteen_contract_tables():
     assert list(TABLES) == ["actors", "projects", "project_stages", "activities", "contributions", "outcomes",
                             "jobs", "events", "participations", "ties", "survey_items", "survey_responses",
-                            "territory_panel", "sroi_impact_map", "sroi_inputs"]
+                            "territory_panel", "sroi_impact_map", "sroi_inputs", "finances"]
     assert TABLES["actors"].required_columns == ["actor_id", "name", "category", "personal"]
     assert TABLES["project_stages"].unique_together == ("project_id", "stage")
     assert TABLES["territory_panel"].unique_together == ("territory_code", "year")
