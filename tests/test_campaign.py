@@ -36,6 +36,8 @@ EXPECTED_DTYPES = {
     "territory_panel": {"territory_code": "str", "territory_name": "str", "year": "int64", "treated": "bool",
                         "population": "int64", "employment": "float64", "jobseekers": "float64",
                         "establishments_created": "float64", "median_income": "float64"},
+    "finances": {"year": "int64", "direction": "str", "kind": "str", "amount_eur": "float64", "actor_id": "str",
+                 "project_id": "str", "description": "str"},
 }
 
 
