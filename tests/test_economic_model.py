@@ -78,12 +78,14 @@ def test_funding_concentration_hhi_by_hand():
     assert c.loc[2023, "hhi"] == pytest.approx(12900 / 36100, abs=1e-12)  # (100² + 40² + 20² + 30²) / 190²
     assert c.loc[2023, "n_funders"] == 4 and c.loc[2023, "top_actor_id"] == "REG"
     assert c.loc[2023, "top_share"] == pytest.approx(100 / 190)
+    assert c.loc[2023, "top3_share"] == pytest.approx(170 / 190)  # REG, DEP, ENT
     assert c.loc[2023, "public_funder_share"] == pytest.approx(160 / 200)
     assert c.loc[2023, "own_revenue_share"] == pytest.approx(40 / 200)
     assert c.loc[2023, "subsidy_share"] == pytest.approx(160 / 200)
     # 2024: REG 140 (subsidy + a sale: a public customer is public money), ENT 60 -> 200 with an actor
     assert c.loc[2024, "hhi"] == pytest.approx(0.7**2 + 0.3**2)
     assert c.loc[2024, "n_equivalent"] == pytest.approx(1 / 0.58)
+    assert c.loc[2024, "top3_share"] == pytest.approx(1.0)
     assert c.loc[2024, "public_funder_share"] == pytest.approx(140 / 250)
     assert c.loc[2024, "own_revenue_share"] == pytest.approx(125 / 250)
     assert c.loc[2024, "income_eur"] == 250.0 and c.loc[2024, "income_with_actor_eur"] == 200.0

@@ -1383,14 +1383,14 @@ SROI_TRANSITIONS = {"O1": "economic;social", "O2": "social", "O3": "social", "O4
 #: first to the last year of the campaign (the realised shares are in the ground truth).
 SUBSIDY_SHARE_START = 0.80
 SUBSIDY_SHARE_END = 0.55
-OPERATING_SUBSIDY_PART = 0.55  # operating subsidies / all subsidies (the rest: project subsidies)
+OPERATING_SUBSIDY_PART = 0.65  # operating subsidies / all subsidies (the rest: project subsidies)
 OTHER_PART = {"donation": 0.025, "other_income": 0.015}  # of operating income, every year
 MEMBERSHIP_PART_OF_OWN = 0.12  # membership fees / own revenue (the rest: sales of services)
 MARGIN_MEAN, MARGIN_SD = -0.01, 0.03  # (operating income - expenses) / expenses
 EXPENSE_SPLIT = {"staff": 0.62, "premises": 0.07, "purchases": 0.14, "subcontracting": 0.12, "other_expense": 0.05}
 #: The few dominant public funders of the operating subsidies (names in actors) and their weights.
-OPERATING_FUNDERS = {"Région Bourgogne-Franche-Comté": 0.40, "ECLA, Espace communautaire Lons agglomération": 0.30,
-                     "Département du Jura": 0.18, "DDETS du Jura": 0.12}
+OPERATING_FUNDERS = {"Région Bourgogne-Franche-Comté": 0.50, "ECLA, Espace communautaire Lons agglomération": 0.30,
+                     "Département du Jura": 0.12, "DDETS du Jura": 0.08}
 PROJECT_FUNDERS = {"ADEME Bourgogne-Franche-Comté": 0.35, "Banque des Territoires": 0.25,
                    "Région Bourgogne-Franche-Comté": 0.25, "Fondation d'entreprise": 0.15}
 PUBLIC_CATEGORIES = ("local_authority", "public_agency")

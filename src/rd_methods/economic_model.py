@@ -177,7 +177,8 @@ def funding_concentration(finances: pd.DataFrame, actors: pd.DataFrame | None = 
     -------
     DataFrame
         ``by`` columns, ``income_eur``, ``income_with_actor_eur``, ``n_funders``, ``hhi``,
-        ``n_equivalent``, ``top_actor_id``, ``top_share`` (of income with an actor),
+        ``n_equivalent``, ``top_actor_id``, ``top_share`` and ``top3_share`` (share of the largest
+        one and three, the concentration ratios CR1 and CR3, of income with an actor),
         ``subsidy_share``, ``own_revenue_share`` and ``public_funder_share`` (of all income;
         NaN without ``actors``).
 
@@ -225,6 +226,9 @@ def funding_concentration(finances: pd.DataFrame, actors: pd.DataFrame | None = 
     top = top.set_index(gkeys) if gkeys else top.set_index(pd.Index([0] * len(top)))
     conc["top_actor_id"] = top["actor_id"]
     conc["top_share"] = top["s"]
+    top3 = per_actor.sort_values([*keys, "s"], ascending=[True] * len(keys) + [False], kind="stable")
+    conc["top3_share"] = (top3.groupby(gkeys, sort=True).head(3).groupby(gkeys)["s"].sum() if gkeys
+                          else pd.Series([top3.head(3)["s"].sum()], index=[0]))
     out = pd.DataFrame({"income_eur": totals["amount_eur"]}).join(conc, how="left")
     out["n_funders"] = out["n_funders"].fillna(0).astype(int)
     out["income_with_actor_eur"] = out["income_with_actor_eur"].fillna(0.0)
@@ -233,7 +237,7 @@ def funding_concentration(finances: pd.DataFrame, actors: pd.DataFrame | None = 
     out["own_revenue_share"] = _share(totals["_own"], totals["amount_eur"])
     out["public_funder_share"] = _share(totals["_pub"], totals["amount_eur"]) if actors is not None else np.nan
     cols = ["income_eur", "income_with_actor_eur", "n_funders", "hhi", "n_equivalent", "top_actor_id",
-            "top_share", "subsidy_share", "own_revenue_share", "public_funder_share"]
+            "top_share", "top3_share", "subsidy_share", "own_revenue_share", "public_funder_share"]
     out = out[cols]
     return out.reset_index() if keys else out.reset_index(drop=True)
 
@@ -534,7 +538,7 @@ def impact_by_transition(projects: pd.DataFrame, *, stages: pd.DataFrame | None 
         })
     out = pd.DataFrame(rows)
     out.attrs["note"] = ("Un projet qui sert plusieurs transitions est compté dans chacune : les lignes par "
-                         "transition ne s'additionnent pas ; la ligne « all » compte chaque projet une fois.")
+                         "transition ne s'additionnent pas ; la ligne « all » (ensemble) compte chaque projet une fois.")
     out.attrs["year"] = year
     out.attrs["n_without_transition"] = int(len(groups["all"] - set(pt["project_id"])))
     return out
