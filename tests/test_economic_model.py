@@ -268,3 +268,13 @@ def test_notebook_runs_and_records_the_planted_figures(tmp_path):
     for name, planted in truth["transitions"]["by_transition"].items():
         assert rec.loc[f"transitions.n_projects_{name}", "value"] == planted["n_projects"]
         assert round(rec.loc[f"transitions.fte_{name}", "value"], 2) == planted["fte_last_year"]
+
+
+def test_notebook_is_discovered_and_requires_finances():
+    """The runner publishes notebook 70 for a campaign with finances, lists it not applicable otherwise."""
+    from rd_methods.publish.runner import discover_notebooks
+
+    spec = next(s for s in discover_notebooks() if s.stem == "70_economic_model")
+    assert spec.requires == ("finances",)
+    assert {"campaign", "data_dir", "include_capital", "growth_from_year"} <= set(spec.parameters)
+    assert "Modèle économique" in spec.title
