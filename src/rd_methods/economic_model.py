@@ -158,7 +158,7 @@ def funding_concentration(finances: pd.DataFrame, actors: pd.DataFrame | None = 
     guidelines call a market moderately concentrated above 0.15 and highly above 0.25
     (U.S. DoJ & FTC, *Horizontal Merger Guidelines*, 2010, §5.3; Hirschman 1945,
     Herfindahl 1950); for a non-profit's income the index reads as revenue concentration
-    (Chang & Tuckman 1994, *Nonprofit and Voluntary Sector Quarterly* 23(3)).
+    (Chang & Tuckman 1994, « Revenue diversification among non-profits », *Voluntas* 5(3)).
 
     Parameters
     ----------
