@@ -36,6 +36,8 @@ EXPECTED_DTYPES = {
     "territory_panel": {"territory_code": "str", "territory_name": "str", "year": "int64", "treated": "bool",
                         "population": "int64", "employment": "float64", "jobseekers": "float64",
                         "establishments_created": "float64", "median_income": "float64"},
+    "finances": {"year": "int64", "direction": "str", "kind": "str", "amount_eur": "float64", "actor_id": "str",
+                 "project_id": "str", "description": "str"},
 }
 
 
@@ -50,10 +52,10 @@ def _rewrite(path: Path, old: str, new: str, encoding: str = "utf-8") -> None:
 
 
 # --------------------------------------------------------------------------- registry
-def test_registry_has_the_fifteen_contract_tables():
+def test_registry_has_the_sixteen_contract_tables():
     assert list(TABLES) == ["actors", "projects", "project_stages", "activities", "contributions", "outcomes",
                             "jobs", "events", "participations", "ties", "survey_items", "survey_responses",
-                            "territory_panel", "sroi_impact_map", "sroi_inputs"]
+                            "territory_panel", "sroi_impact_map", "sroi_inputs", "finances"]
     assert TABLES["actors"].required_columns == ["actor_id", "name", "category", "personal"]
     assert TABLES["project_stages"].unique_together == ("project_id", "stage")
     assert TABLES["territory_panel"].unique_together == ("territory_code", "year")

@@ -78,14 +78,18 @@ TABLES: tuple[str, ...] = (
     "territory_panel",
     "sroi_impact_map",
     "sroi_inputs",
+    "finances",
 )
-#: Random stream index of every table and of the hidden plans (partners, members).
-STREAMS: dict[str, int] = {name: i for i, name in enumerate(TABLES)} | {"partners": 100, "members": 101}
+#: Random stream index of every table and of the hidden plans (partners, members), and of the
+#: project transitions (drawn after the projects, so the projects' own numbers do not move).
+STREAMS: dict[str, int] = {name: i for i, name in enumerate(TABLES)} | {
+    "partners": 100, "members": 101, "project_transitions": 102,
+}
 
 #: Column order of every table as written (survey_responses adds one column per item).
 COLUMNS: dict[str, list[str]] = {
     "actors": ["actor_id", "name", "category", "member_college", "member_since", "commune_code", "personal"],
-    "projects": ["project_id", "title", "need", "created_on", "lead_actor_id"],
+    "projects": ["project_id", "title", "need", "created_on", "lead_actor_id", "transitions"],
     "project_stages": ["project_id", "stage", "entered_on"],
     "activities": ["activity_id", "project_id", "function", "kind", "year", "cost_eur", "staff_hours"],
     "contributions": ["project_id", "actor_id", "resource", "quantity", "unit", "value_eur", "year"],
@@ -106,6 +110,7 @@ COLUMNS: dict[str, list[str]] = {
         "duration_years", "start_offset_years",
     ],
     "sroi_inputs": ["stakeholder_group", "description", "value_eur"],
+    "finances": ["year", "direction", "kind", "amount_eur", "actor_id", "project_id", "description"],
 }
 DATE_COLUMNS = {"member_since", "created_on", "entered_on", "held_on", "submitted_on"}
 
@@ -1363,6 +1368,209 @@ def sroi_present_value(impact_map: pd.DataFrame, discount_rate: float) -> float:
     return pv
 
 
+# --------------------------------------------------------------------------- economic model (issue 20)
+#: Transition(s) served by a project, from its need (a second one may be drawn, see below).
+NEED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "employment": ("economic", "social"), "housing": ("social",), "local_services": ("social",),
+    "food": ("ecological", "social"), "mobility": ("ecological",), "energy": ("ecological",),
+    "circular_economy": ("ecological", "economic"), "culture": ("social",), "other": ("economic",),
+}
+P_EXTRA_TRANSITION = 0.2  # chance that a project also serves one more transition
+#: Transition(s) of each outcome of the SROI impact map (by outcome_id; others left empty).
+SROI_TRANSITIONS = {"O1": "economic;social", "O2": "social", "O3": "social", "O4": "social", "O5": "social",
+                    "O6": "economic", "O7": "ecological", "O8": "ecological;economic"}
+#: Subsidies (operating + project) as a share of operating income: planted linear path from the
+#: first to the last year of the campaign (the realised shares are in the ground truth).
+SUBSIDY_SHARE_START = 0.80
+SUBSIDY_SHARE_END = 0.55
+OPERATING_SUBSIDY_PART = 0.65  # operating subsidies / all subsidies (the rest: project subsidies)
+OTHER_PART = {"donation": 0.025, "other_income": 0.015}  # of operating income, every year
+MEMBERSHIP_PART_OF_OWN = 0.12  # membership fees / own revenue (the rest: sales of services)
+MARGIN_MEAN, MARGIN_SD = -0.01, 0.03  # (operating income - expenses) / expenses
+EXPENSE_SPLIT = {"staff": 0.62, "premises": 0.07, "purchases": 0.14, "subcontracting": 0.12, "other_expense": 0.05}
+#: The few dominant public funders of the operating subsidies (names in actors) and their weights.
+OPERATING_FUNDERS = {"Région Bourgogne-Franche-Comté": 0.50, "ECLA, Espace communautaire Lons agglomération": 0.30,
+                     "Département du Jura": 0.12, "DDETS du Jura": 0.08}
+PROJECT_FUNDERS = {"ADEME Bourgogne-Franche-Comté": 0.35, "Banque des Territoires": 0.25,
+                   "Région Bourgogne-Franche-Comté": 0.25, "Fondation d'entreprise": 0.15}
+PUBLIC_CATEGORIES = ("local_authority", "public_agency")
+OWN_REVENUE_KINDS = ("service_sale", "membership_fee")
+SUBSIDY_KINDS = ("operating_subsidy", "project_subsidy")
+CAPITAL_KINDS = ("share_capital", "loan")
+SHARE_EUR = 100.0  # nominal value of a cooperative share (one per new member)
+LOAN_EUR = 30000.0
+
+
+def _project_transitions(rng: np.random.Generator, projects: pd.DataFrame) -> pd.DataFrame:
+    """Transitions of each project: those of its need, plus one more with probability 0.2."""
+    n = len(projects)
+    extra = rng.random(n) < P_EXTRA_TRANSITION
+    pick = rng.integers(0, 3, n)
+    codes = ("ecological", "economic", "social")
+    out = []
+    for need, e, k in zip(projects["need"], extra, pick, strict=True):
+        ts = list(NEED_TRANSITIONS.get(need, ("economic",)))
+        if e and codes[k] not in ts:
+            ts.append(codes[k])
+        out.append(";".join(t for t in codes if t in ts))
+    df = projects.copy()
+    df["transitions"] = out
+    return df
+
+
+def _pick_actors(rng: np.random.Generator, actors: pd.DataFrame, wanted: dict[str, float],
+                 fallback: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """actor_ids of the named actors (a random actor of the fallback categories stands in for a
+    name absent at small scale) and their normalised weights."""
+    by_name = actors.drop_duplicates("name").set_index("name")["actor_id"]
+    pool = np.sort(actors.loc[actors["category"].isin(fallback) & (actors["actor_id"] != ORG_ID), "actor_id"]
+                   .to_numpy(object))
+    ids, w = [], []
+    for name, weight in wanted.items():
+        aid = by_name.get(name)
+        if aid is None or aid in ids:
+            left = [a for a in pool if a not in ids]
+            aid = left[int(rng.integers(0, len(left)))] if left else None
+        if aid is not None:
+            ids.append(aid)
+            w.append(weight)
+    w = np.asarray(w, float)
+    return np.array(ids, dtype=object), w / w.sum()
+
+
+def _finances(rng: np.random.Generator, options: DemoOptions, actors: pd.DataFrame, activities: pd.DataFrame,
+              contributions: pd.DataFrame) -> pd.DataFrame:
+    """The structure's accounts: expenses = its activities' costs; income moving from about
+    80 % subsidies (a few dominant public funders) towards more own revenue."""
+    years = np.arange(options.first_year, options.last_year + 1)
+    span = max(options.last_year - options.first_year, 1)
+    cost = activities.groupby("year")["cost_eur"].sum().reindex(years, fill_value=0.0)
+    op_ids, op_w = _pick_actors(rng, actors, OPERATING_FUNDERS, PUBLIC_CATEGORIES)
+    pr_ids, pr_w = _pick_actors(rng, actors, PROJECT_FUNDERS, (*PUBLIC_CATEGORIES, "other"))
+    customers = np.sort(actors.loc[actors["category"].isin(["enterprise", "social_economy", "local_authority", "association"])
+                                   & (actors["actor_id"] != ORG_ID), "actor_id"].to_numpy(object))
+    since = actors["member_since"].dropna()
+    rows: list[tuple] = []
+    for y in years:
+        expense = round(float(cost.loc[y]), 2)
+        split = np.array(list(EXPENSE_SPLIT.values())) * rng.lognormal(0, 0.08, len(EXPENSE_SPLIT))
+        parts = np.round(expense * split / split.sum(), 2)
+        parts[0] = round(expense - parts[1:].sum(), 2)
+        labels = {"staff": "Salaires et charges", "premises": "Loyer et charges des locaux",
+                  "purchases": "Achats et fournitures", "subcontracting": "Prestations et sous-traitance",
+                  "other_expense": "Autres charges"}
+        rows += [(y, "expense", k, float(a), None, None, labels[k]) for k, a in zip(EXPENSE_SPLIT, parts, strict=True)]
+        income = expense * (1 + rng.normal(MARGIN_MEAN, MARGIN_SD))
+        share = SUBSIDY_SHARE_START + (SUBSIDY_SHARE_END - SUBSIDY_SHARE_START) * (y - options.first_year) / span
+        subsidies = share * income
+        op = subsidies * OPERATING_SUBSIDY_PART
+        w = op_w * rng.lognormal(0, 0.1, len(op_w))
+        for aid, a in zip(op_ids, op * w / w.sum(), strict=True):
+            rows.append((y, "income", "operating_subsidy", round(float(a), 2), aid, None, "Subvention de fonctionnement"))
+        active = np.sort(contributions.loc[contributions["year"] == y, "project_id"].unique())
+        n_grants = int(rng.integers(2, 5))
+        grant = rng.dirichlet(np.full(n_grants, 3.0)) * (subsidies - op)
+        funder = rng.choice(pr_ids, n_grants, p=pr_w)
+        proj = rng.choice(active, n_grants) if len(active) else np.full(n_grants, None, dtype=object)
+        for aid, pid, a in zip(funder, proj, grant, strict=True):
+            rows.append((y, "income", "project_subsidy", round(float(a), 2), aid, pid, "Subvention de projet"))
+        own = income * (1 - share - sum(OTHER_PART.values()))
+        n_sales = int(rng.integers(4, 9))
+        sale = rng.dirichlet(np.full(n_sales, 2.0)) * own * (1 - MEMBERSHIP_PART_OF_OWN)
+        for aid, a in zip(rng.choice(customers, n_sales, replace=False), sale, strict=True):
+            rows.append((y, "income", "service_sale", round(float(a), 2), aid, None, "Prestation d'ingénierie ou d'animation"))
+        rows.append((y, "income", "membership_fee", round(own * MEMBERSHIP_PART_OF_OWN, 2), None, None, "Cotisations des sociétaires"))
+        rows.append((y, "income", "donation", round(income * OTHER_PART["donation"], 2), None, None, "Dons"))
+        rows.append((y, "income", "other_income", round(income * OTHER_PART["other_income"], 2), None, None,
+                     "Produits divers"))
+        new_members = int(((since.dt.year == y)).sum())
+        if new_members:
+            rows.append((y, "income", "share_capital", new_members * SHARE_EUR, None, None, "Parts sociales souscrites"))
+        if y == options.start_year + 1:
+            rows.append((y, "income", "loan", LOAN_EUR, None, None, "Prêt d'amorçage (hors exploitation)"))
+    df = pd.DataFrame(rows, columns=COLUMNS["finances"])
+    return df.sort_values(["year", "direction", "kind"], kind="stable").reset_index(drop=True)
+
+
+def _economic_truth(options: DemoOptions, tables: dict[str, pd.DataFrame]) -> dict:
+    """Planted figures of the economic model and of the transitions, recomputed from the tables
+    (written independently of ``rd_methods.economic_model``)."""
+    f = tables["finances"]
+    actors = tables["actors"]
+    years = list(range(options.first_year, options.last_year + 1))
+    inc = f[(f["direction"] == "income") & ~f["kind"].isin(CAPITAL_KINDS)]
+    exp = f[f["direction"] == "expense"]
+    public = set(actors.loc[actors["category"].isin(PUBLIC_CATEGORIES), "actor_id"])
+    sub, own, hhi, pub, bal, expense = {}, {}, {}, {}, {}, {}
+    for y in years:
+        iy = inc[inc["year"] == y]
+        total = float(iy["amount_eur"].sum())
+        sub[str(y)] = _r(iy.loc[iy["kind"].isin(SUBSIDY_KINDS), "amount_eur"].sum() / total)
+        own[str(y)] = _r(iy.loc[iy["kind"].isin(OWN_REVENUE_KINDS), "amount_eur"].sum() / total)
+        by_actor = iy.dropna(subset=["actor_id"]).groupby("actor_id")["amount_eur"].sum()
+        hhi[str(y)] = _r(float(((by_actor / by_actor.sum()) ** 2).sum()))
+        pub[str(y)] = _r(iy.loc[iy["actor_id"].isin(public), "amount_eur"].sum() / total)
+        e = float(exp.loc[exp["year"] == y, "amount_eur"].sum())
+        expense[str(y)] = _r(e, 2)
+        bal[str(y)] = _r(total - e, 2)
+    st = tables["project_stages"]
+    launched = st[st["stage"].isin(["launched", "autonomous"])].groupby("project_id")["entered_on"].min().dt.year
+    launched = launched[(launched >= options.first_year) & (launched <= options.last_year)]
+    jobs = tables["jobs"]
+    fte_last = float(jobs.loc[jobs["year"] == options.last_year, "fte"].sum())
+    total_expense = float(exp["amount_eur"].sum())
+    last = str(options.last_year)
+    pr = tables["projects"].assign(t=tables["projects"]["transitions"].str.split(";")).explode("t")
+    fte_by_project = jobs[jobs["year"] == options.last_year].groupby("project_id")["fte"].sum()
+    transitions = {}
+    for t in ("ecological", "economic", "social"):
+        ids = set(pr.loc[pr["t"] == t, "project_id"])
+        transitions[t] = {
+            "n_projects": len(ids),
+            "n_launched": int(launched.index.isin(list(ids)).sum()),
+            "fte_last_year": _r(fte_by_project[fte_by_project.index.isin(list(ids))].sum(), 2),
+        }
+    n_multi = int((tables["projects"]["transitions"].str.count(";") > 0).sum())
+    return {
+        "economic_model": {
+            "definitions": {
+                "operating_income": "income rows except share_capital and loan (financing flows)",
+                "subsidy_share": "(operating_subsidy + project_subsidy) / operating income",
+                "own_revenue_share": "(service_sale + membership_fee) / operating income",
+                "hhi": "sum of squared shares of operating income by actor_id, rows without actor_id left out (0-1 scale)",
+                "public_funder_share": "operating income from actors of category local_authority or public_agency / operating income",
+                "cost_per_launched_project": "all expenses of the period / projects entering launched (or autonomous) in the period",
+                "cost_per_fte": "all expenses of the period / FTE of the jobs table in the last year",
+            },
+            "planted_subsidy_share_start": SUBSIDY_SHARE_START,
+            "planted_subsidy_share_end": SUBSIDY_SHARE_END,
+            "operating_funders": list(OPERATING_FUNDERS),
+            "subsidy_share_by_year": sub,
+            "own_revenue_share_by_year": own,
+            "hhi_by_year": hhi,
+            "public_funder_share_by_year": pub,
+            "expense_by_year": expense,
+            "operating_balance_by_year": bal,
+            "subsidy_share_last": sub[last],
+            "own_revenue_share_last": own[last],
+            "hhi_last": hhi[last],
+            "public_funder_share_last": pub[last],
+            "operating_balance_last": bal[last],
+            "total_expense": _r(total_expense, 2),
+            "n_launched": int(len(launched)),
+            "fte_last_year": _r(fte_last, 2),
+            "cost_per_launched_project_eur": _r(total_expense / len(launched), 2) if len(launched) else None,
+            "cost_per_fte_eur": _r(total_expense / fte_last, 2) if fte_last > 0 else None,
+        },
+        "transitions": {
+            "by_transition": transitions,
+            "n_projects_multiple": n_multi,
+            "rule": "projects: transitions of their need, plus one more with probability "
+                    f"{P_EXTRA_TRANSITION:g}; a project serving two transitions is counted in each",
+        },
+    }
+
+
 # --------------------------------------------------------------------------- meta and truth
 def _meta(options: DemoOptions) -> dict:
     end = "2025" if options.last_year == 2025 else str(options.last_year)
@@ -1554,6 +1762,7 @@ def _ground_truth(options: DemoOptions, tables: dict[str, pd.DataFrame], meta: d
             },
             "enabled": options.resilience_effect,
         },
+        **_economic_truth(options, tables),
     }
 
 
@@ -1588,6 +1797,7 @@ def generate(options: DemoOptions | None = None) -> tuple[dict[str, pd.DataFrame
     projects = _projects(_rng(options, "projects"), options, communes)
     partners = _partners(_rng(options, "partners"), options, projects, actors)
     projects = _lead_actors(_rng(options, "projects"), projects, partners)
+    projects = _project_transitions(_rng(options, "project_transitions"), projects)
     stages = _project_stages(_rng(options, "project_stages"), options, projects, partners)
     status = _status(projects, stages, options)
     contributions = _contributions(_rng(options, "contributions"), options, status, partners)
@@ -1602,12 +1812,16 @@ def generate(options: DemoOptions | None = None) -> tuple[dict[str, pd.DataFrame
     territory_panel, territory_truth = _territory_panel(_rng(options, "territory_panel"), options, territories)
     impact_map = _sroi_impact_map(_rng(options, "sroi_impact_map"), options, jobs)
     inputs = _sroi_inputs(_rng(options, "sroi_inputs"), options, contributions, actors, meta["monetisation"])
+    if "outcome_id" in impact_map.columns:
+        impact_map = impact_map.assign(transition=impact_map["outcome_id"].astype(str).str.extract(r"^(O\d+)")[0]
+                                       .map(SROI_TRANSITIONS))
+    finances = _finances(_rng(options, "finances"), options, actors, activities, contributions)
     tables = {
         "actors": actors, "projects": projects, "project_stages": stages, "activities": activities,
         "contributions": contributions, "outcomes": outcomes, "jobs": jobs, "events": events,
         "participations": participations, "ties": ties, "survey_items": survey_items,
         "survey_responses": survey_responses, "territory_panel": territory_panel,
-        "sroi_impact_map": impact_map, "sroi_inputs": inputs,
+        "sroi_impact_map": impact_map, "sroi_inputs": inputs, "finances": finances,
     }
     plan = {
         "diversity": _diversity(projects, partners),

@@ -71,6 +71,12 @@ EVIDENCE = ("measured", "declared", "estimated")
 EVENT_KINDS = ("workshop", "territorial_event", "committee", "meeting", "training")
 ROLES = ("participant", "organiser", "speaker")
 TIE_KINDS = ("partnership", "contract", "supply", "funding", "membership")
+TRANSITIONS = ("ecological", "economic", "social")
+FINANCE_DIRECTIONS = ("income", "expense")
+INCOME_KINDS = ("operating_subsidy", "project_subsidy", "service_sale", "membership_fee", "share_capital",
+                "donation", "loan", "other_income")
+EXPENSE_KINDS = ("staff", "premises", "purchases", "subcontracting", "other_expense")
+_TRANSITION_LIST = r"^\s*(ecological|economic|social)(\s*;\s*(ecological|economic|social))*\s*;?\s*$"
 
 _YEAR = {"ge": 1900, "le": 2100}
 
@@ -256,6 +262,9 @@ _TABLE_LIST = [
             _F("need", "code", "Unmet social need the project answers.", "food", codes=NEEDS),
             _F("created_on", "date", "Date the idea was captured.", "2018-03-14"),
             _F("lead_actor_id", "id", "Actor carrying the project.", "A0042", nullable=True, ref=("actors", "actor_id")),
+            _F("transitions", "text", "Transitions the project serves (one or more, `;`-separated).", "ecological;social",
+               nullable=True, pattern=_TRANSITION_LIST,
+               pattern_label="one or more of `ecological`, `economic`, `social` separated by `;`"),
         ),
     ),
     TableSpec(
@@ -303,6 +312,8 @@ _TABLE_LIST = [
             _F("unit", "text", "Unit of the value.", "ménages", nullable=True),
             _F("year", "int", "Year.", "2023", **_YEAR),
             _F("evidence", "code", "Strength of evidence.", "measured", codes=EVIDENCE),
+            _F("transition", "code", "Transition the outcome belongs to; empty = those of its project.", "ecological",
+               nullable=True, codes=TRANSITIONS),
         ),
     ),
     TableSpec(
@@ -409,6 +420,9 @@ _TABLE_LIST = [
             _F("drop_off", "float", "Yearly decline after the first year.", "0.1", ge=0, le=1),
             _F("duration_years", "int", "Years the outcome lasts.", "3", ge=1),
             _F("start_offset_years", "int", "Years before the outcome starts.", "0", ge=0),
+            _F("transition", "text", "Transition(s) the outcome serves (`;`-separated), for the value by transition.",
+               "ecological", nullable=True, pattern=_TRANSITION_LIST,
+               pattern_label="one or more of `ecological`, `economic`, `social` separated by `;`"),
         ),
     ),
     TableSpec(
@@ -419,10 +433,31 @@ _TABLE_LIST = [
             _F("value_eur", "float", "Value in euros.", "45000", ge=0),
         ),
     ),
+    TableSpec(
+        "finances", "The structure's accounts by year: income (by funder or customer) and expenses.", "economic model",
+        (
+            _F("year", "int", "Financial year.", "2024", **_YEAR),
+            _F("direction", "code", "Income or expense.", "income", codes=FINANCE_DIRECTIONS),
+            _F("kind", "code", "Kind of income (" + ", ".join(INCOME_KINDS) + ") or of expense ("
+               + ", ".join(EXPENSE_KINDS) + ").", "operating_subsidy", codes=INCOME_KINDS + EXPENSE_KINDS),
+            _F("amount_eur", "float", "Amount in euros.", "45000", ge=0),
+            _F("actor_id", "id", "Funder, customer or supplier, if known.", "A0042", nullable=True, ref=("actors", "actor_id")),
+            _F("project_id", "id", "Project the line belongs to, if any.", "P001", nullable=True, ref=("projects", "project_id")),
+            _F("description", "text", "Wording (French).", "Subvention de fonctionnement de la Région", nullable=True),
+        ),
+        row_checks=(
+            RowCheck("kind_matches_direction", "kind", ("kind", "direction"),
+                     "kind ne correspond pas à direction : une recette (income) a pour kind "
+                     + ", ".join(INCOME_KINDS) + " ; une dépense (expense) " + ", ".join(EXPENSE_KINDS),
+                     lambda d: (d["direction"].eq("income") & d["kind"].isin(INCOME_KINDS))
+                     | (d["direction"].eq("expense") & d["kind"].isin(EXPENSE_KINDS))
+                     | ~d["direction"].isin(FINANCE_DIRECTIONS) | ~d["kind"].isin(INCOME_KINDS + EXPENSE_KINDS)),
+        ),
+    ),
 ]
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in _TABLE_LIST}
-"""Registry of the fifteen contract tables, in contract order."""
+"""Registry of the sixteen contract tables, in contract order."""
 
 # --------------------------------------------------------------------------- campaign.yml
 CAMPAIGN_FIELDS: list[tuple[str, str, bool, Any, str]] = [
