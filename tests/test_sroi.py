@@ -620,8 +620,8 @@ def test_sobol_indices_of_a_product_match_the_analytic_values():
     s1_x, s1_y = vx * ey**2 / var, vy * ex**2 / var
     st_x, st_y = vx * (vy + ey**2) / var, vy * (vx + ex**2) / var
     g = S.global_sensitivity(one_outcome(), 100.0, 0.0, n=8192, seed=2).set_index("parameter")
-    assert g.loc["proxy_eur", "S1"] == pytest.approx(s1_x, abs=0.03)  # about 0.808
-    assert g.loc["deadweight", "S1"] == pytest.approx(s1_y, abs=0.03)  # about 0.181
+    assert g.loc["proxy_eur", "S1"] == pytest.approx(s1_x, abs=0.03)  # 0.748
+    assert g.loc["deadweight", "S1"] == pytest.approx(s1_y, abs=0.03)  # 0.237
     assert g.loc["proxy_eur", "ST"] == pytest.approx(st_x, abs=0.03)
     assert g.loc["deadweight", "ST"] == pytest.approx(st_y, abs=0.03)
     assert (g["S1_ci_low"] <= g["S1"]).all() and (g["ST"] <= g["ST_ci_high"]).all()
