@@ -290,7 +290,7 @@ def _check_rate(discount_rate: float) -> float:
     except (TypeError, ValueError):
         raise TypeError(f"discount_rate must be a number, not {discount_rate!r}") from None
     if not np.isfinite(r) or r <= -1:
-        raise ValueError(f"discount_rate must be a finite number > -1 (e.g. 0.035), got {discount_rate!r}")
+        raise ValueError(f"discount_rate must be a finite number > -1 (e.g. 0.032), got {discount_rate!r}")
     return r
 
 
