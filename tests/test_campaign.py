@@ -111,7 +111,7 @@ def test_meta_defaults_filled(mini_copy):
     text = yml.read_text("utf-8")
     yml.write_text(text.split("sroi:")[0], "utf-8")  # drop sroi + disclosure
     camp = Campaign.load("mini")
-    assert camp.min_cell == 5 and camp.discount_rate == 0.035
+    assert camp.min_cell == 5 and camp.discount_rate == 0.032  # default: France Stratégie 2021
     assert camp.meta["tables"] == {}
 
 

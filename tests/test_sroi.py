@@ -336,19 +336,28 @@ def test_demo_planted_ratio(campaign):
 
     camp = Campaign.load(campaign)
     truth = camp.ground_truth["sroi"]
-    res = S.sroi(camp["sroi_impact_map"], camp["sroi_inputs"], camp.discount_rate)
-    assert truth["discount_rate"] == camp.discount_rate
+    im, inp = camp["sroi_impact_map"], camp["sroi_inputs"]
+    res = S.sroi(im, inp, camp.discount_rate)
+    assert truth["discount_rate"] == camp.discount_rate == S.DISCOUNT_RATE_FRANCE
+    # dated tables: discounted to the first year of the period, which covers inputs and outcomes
+    assert res.base_year == truth["base_year"] == camp.period[0]
+    assert list(res.period) == truth["period"] == list(camp.period)
     # ground_truth.json stores money to the cent and the ratio to 6 decimals: match them exactly
     assert round(res.present_value, 2) == truth["present_value"]
     assert round(res.total_inputs, 2) == truth["total_inputs"]
+    assert round(res.undiscounted_inputs, 2) == truth["undiscounted_inputs"]
     assert round(res.net_present_value, 2) == truth["net_present_value"]
     assert round(res.ratio, 6) == truth["ratio"]
+    assert round(S.sroi(im, inp, S.DISCOUNT_RATE_GREEN_BOOK).ratio, 6) == truth["ratio_green_book"]
     # and the generator's own (independent, unrounded) computation to 1e-9 relative
-    from rd_methods.demo import sroi_present_value
+    from rd_methods.demo import sroi_inputs_present_value, sroi_present_value
 
-    exact = sroi_present_value(camp["sroi_impact_map"], camp.discount_rate)
+    exact = sroi_present_value(im, camp.discount_rate, truth["base_year"])
+    exact_in = sroi_inputs_present_value(inp, camp.discount_rate, truth["base_year"])
     assert res.present_value == pytest.approx(exact, rel=1e-9)
-    assert res.ratio == pytest.approx(exact / float(camp["sroi_inputs"]["value_eur"].sum()), rel=1e-9)
+    assert res.ratio == pytest.approx(exact / exact_in, rel=1e-9)
+    # the demo tells a consistent story: no accounting warning
+    assert len(S.check_accounting(im, inp)) == truth["n_accounting_warnings"] == 0
 
 
 @pytest.mark.slow
@@ -372,8 +381,14 @@ def test_notebook_runs_and_records_the_planted_ratio(tmp_path):
     rec = results.collect(out).set_index("key")
     assert round(rec.loc["sroi.ratio", "value"], 6) == truth["ratio"]
     assert rec.loc["sroi.ratio", "ci_low"] < truth["ratio"] < rec.loc["sroi.ratio", "ci_high"]
+    assert round(rec.loc["sroi.ratio_green_book", "value"], 6) == truth["ratio_green_book"]
     assert round(rec.loc["sroi.present_value", "value"], 2) == truth["present_value"]
     assert round(rec.loc["sroi.total_inputs", "value"], 2) == truth["total_inputs"]
+    assert rec.loc["sroi.discount_rate", "value"] == truth["discount_rate"]
+    assert [rec.loc["sroi.period_first_year", "value"], rec.loc["sroi.period_last_year", "value"]] == truth["period"]
+    assert rec.loc["sroi.n_accounting_warnings", "value"] == 0
+    assert rec.loc["sroi.sobol_top_parameter", "value"]  # a non-empty text
+    assert 0 < rec.loc["sroi.sobol_top_st", "value"] <= 1.05
     assert {"sroi.payback_years", "sroi.net_present_value", "sroi.break_even_proxy_factor",
             "sroi.break_even_min_relative_change", "sroi.prob_ratio_below_one"} <= set(rec.index)
     # the common proxy multiplier at break-even is 1 / ratio
@@ -386,3 +401,234 @@ def test_from_survey_two_point_scale_is_yes_no():
     est = S.from_survey(r, anyway="anyway", anyway_scale=(0, 1)).iloc[0]
     assert est["method"] == "wilson" and est["estimate"] == pytest.approx(0.3)
     assert (est["ci_low"], est["ci_high"]) == pytest.approx((0.1078, 0.6032), abs=1e-4)
+
+
+# ---------------------------------------------------------------------------
+# dated accounting (issue 17)
+# ---------------------------------------------------------------------------
+
+
+def dated_map() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "outcome_id": ["A24", "A25", "B25"],
+            "stakeholder_group": ["beneficiaries", "beneficiaries", "employees"],
+            "outcome": ["Retour à l'emploi", "Retour à l'emploi", "Montée en compétences"],
+            "quantity": [10.0, 5.0, 4.0],
+            "proxy_eur": [1000.0, 1000.0, 2500.0],
+            "deadweight": [0.2, 0.2, 0.5],
+            "displacement": [0.1, 0.1, 0.0],
+            "attribution": [0.25, 0.25, 0.2],
+            "drop_off": [0.1, 0.1, 0.5],
+            "duration_years": [2, 2, 2],
+            "start_offset_years": [0, 0, 1],
+            "year": [2024, 2025, 2025],
+        }
+    )
+
+
+DATED_INPUTS = pd.DataFrame(
+    {"stakeholder_group": ["local_authorities", "local_authorities"], "description": ["a", "b"],
+     "value_eur": [3000.0, 2500.0], "year": [2024, 2025]}
+)
+
+# Dated hand example, r = 25 % (1 / 1.25^p = 0.8, 0.64, 0.512, 0.4096), base year 2024.
+# Inputs: 3 000 in 2024 (k = 0) + 2 500 in 2025 (k = 1): 3 000 + 2 500 × 0.8 = 3 000 + 2 000 = 5 000
+# Impacts: A24 = 10 × 1 000 × 0.8 × 0.9 × 0.75 = 5 400; A25 = 5 × 1 000 × 0.54 = 2 700;
+#          B25 = 4 × 2 500 × 0.5 × 1 × 0.8 = 4 000
+# Periods (t + offset + k, k = cohort year − 2024):
+#   A24 (offset 0, k 0, drop 10 %): p1 5 400, p2 4 860
+#   A25 (offset 0, k 1, drop 10 %): p2 2 700, p3 2 430
+#   B25 (offset 1, k 1, drop 50 %): p3 4 000, p4 2 000
+# Per period: p1 5 400; p2 7 560; p3 6 430; p4 2 000
+# Discounted: 5 400 × 0.8 = 4 320; 7 560 × 0.64 = 4 838.4; 6 430 × 0.512 = 3 292.16;
+#             2 000 × 0.4096 = 819.2; total 13 269.76
+# Ratio = 13 269.76 / 5 000 = 2.653952; payback 1 + (5 000 − 4 320) / 4 838.4
+DATED_PV = 13269.76
+DATED_RATIO = 2.653952
+
+
+def test_dated_hand_example_to_1e6():
+    res = S.sroi(dated_map(), DATED_INPUTS, RATE, base_year=2024)
+    assert res.present_value == pytest.approx(DATED_PV, abs=1e-6)
+    assert res.total_inputs == pytest.approx(5000.0, abs=1e-6)
+    assert res.undiscounted_inputs == 5500.0
+    assert res.ratio == pytest.approx(DATED_RATIO, abs=1e-6)
+    assert res.payback_years == pytest.approx(1 + 680 / 4838.4, abs=1e-9)
+    assert res.base_year == 2024 and res.period == (2024, 2025)
+    by_year = res.by_year.set_index("year")
+    assert by_year["value"].tolist() == pytest.approx([5400, 7560, 6430, 2000], abs=1e-9)
+    assert by_year["present_value"].tolist() == pytest.approx([4320, 4838.4, 3292.16, 819.2], abs=1e-9)
+    assert by_year["calendar_year"].tolist() == [2025, 2026, 2027, 2028]
+    per = res.by_outcome.set_index("outcome_id")
+    assert per.loc["A25", "present_value"] == pytest.approx(2700 * 0.64 + 2430 * 0.512, abs=1e-9)
+    assert per["cohort_year"].to_dict() == {"A24": 2024, "A25": 2025, "B25": 2025}
+    ins = res.inputs_by_year.set_index("year")
+    assert ins["present_value"].tolist() == pytest.approx([3000.0, 2000.0])
+    # the default base year is the first year present; an earlier base year shifts outcomes and
+    # inputs alike: the ratio does not move (present values are divided by 1.25)
+    assert S.sroi(dated_map(), DATED_INPUTS, RATE).ratio == pytest.approx(DATED_RATIO, abs=1e-12)
+    early = S.sroi(dated_map(), DATED_INPUTS, RATE, base_year=2023)
+    assert early.present_value == pytest.approx(DATED_PV / 1.25, abs=1e-9)
+    assert early.total_inputs == pytest.approx(4000.0, abs=1e-9)
+    assert early.ratio == pytest.approx(DATED_RATIO, abs=1e-12)
+    with pytest.raises(ValueError, match="base_year 2025 is after the first dated year 2024"):
+        S.sroi(dated_map(), DATED_INPUTS, RATE, base_year=2025)
+
+
+def test_undated_maps_give_todays_results():
+    res = S.sroi(worked_map().assign(year=np.nan, quantity_kind=None), INPUTS.assign(year=np.nan), RATE)
+    assert res.ratio == pytest.approx(2.9579776, abs=1e-12) and res.base_year is None and res.period is None
+    assert "calendar_year" not in res.by_year.columns
+    # a map and inputs all dated the same year are the undated case
+    same = S.sroi(worked_map().assign(year=2030), INPUTS.assign(year=2030), RATE)
+    assert same.ratio == pytest.approx(2.9579776, abs=1e-12) and same.base_year == 2030
+    # a cohort dated k years after the base year = an undated outcome with k more years of offset
+    m = worked_map()
+    shifted = S.sroi(m.assign(year=[2020, 2022, 2021]), INPUTS.assign(year=2020), RATE)
+    by_hand = S.sroi(m.assign(start_offset_years=m["start_offset_years"] + [0, 2, 1]), INPUTS, RATE)
+    assert shifted.present_value == pytest.approx(by_hand.present_value, abs=1e-9)
+
+
+def test_dated_inputs_follow_the_discount_rate_in_sensitivity_and_break_even():
+    s = S.sensitivity(dated_map(), DATED_INPUTS, RATE, base_year=2024).set_index(["assumption", "scope"])
+    low_rate = RATE * 0.8  # 20 % rate: inputs 3 000 + 2 500 / 1.2, outcomes re-discounted
+    expected = S.sroi(dated_map(), DATED_INPUTS, low_rate).ratio
+    assert s.loc[("discount_rate", "global"), "ratio_low"] == pytest.approx(expected, abs=1e-12)
+    assert s.loc[("inputs", "global"), "base_value"] == pytest.approx(5000.0)
+    be = S.break_even(dated_map(), DATED_INPUTS, RATE).set_index(["assumption", "scope", "outcome_id"])
+    assert be.loc[("inputs", "global", "all"), "break_even"] == pytest.approx(DATED_RATIO, abs=1e-9)
+    # inputs doubled (ratio 1.327): at r = 100 % outcomes 2 700 + 1 890 + 803.75 + 125 = 5 518.75
+    # against inputs 6 000 + 5 000 / 2 = 8 500, so the rate's break-even lies in (25 %, 100 %)
+    double = DATED_INPUTS.assign(value_eur=DATED_INPUTS["value_eur"] * 2)
+    be2 = S.break_even(dated_map(), double, RATE).set_index(["assumption", "scope", "outcome_id"])
+    rate_be = be2.loc[("discount_rate", "global", "all"), "break_even"]
+    assert RATE < rate_be < 1.0
+    assert S.sroi(dated_map(), double, rate_be).ratio == pytest.approx(1.0, abs=1e-9)
+
+
+def inconsistent_map() -> pd.DataFrame:
+    """The old demo's mistakes, planted: every job (a stock) against one year's inputs, the
+    insertion workers valued again, and a cohort dated in a year without inputs."""
+    return pd.DataFrame(
+        {
+            "outcome_id": ["O1", "O2", "O3"],
+            "stakeholder_group": ["employees", "employees", "beneficiaries"],
+            "outcome": ["Emplois durables créés sur le territoire", "Retour à l'emploi de salariés en insertion",
+                        "Accès à un service de proximité"],
+            "indicator": ["ETP des activités lancées", "Salariés en insertion", "Usagers réguliers"],
+            "quantity": [45.6, 13.0, 400.0],
+            "proxy_eur": [15000.0, 6000.0, 320.0],
+            "deadweight": 0.25, "displacement": 0.1, "attribution": 0.3, "drop_off": 0.2,
+            "duration_years": [3, 2, 2], "start_offset_years": 0,
+            "year": [2025, 2025, 2024],
+            "quantity_kind": ["stock", "flow", "flow"],
+        }
+    )
+
+
+def test_check_accounting_finds_the_planted_mistakes():
+    inputs = pd.DataFrame({"stakeholder_group": ["members"], "description": ["x"], "value_eur": [519148.0],
+                           "year": [2025]})
+    found = S.check_accounting(inconsistent_map(), inputs).set_index("check")
+    assert sorted(found.index) == ["double_count", "outcome_year_without_inputs", "stock_against_one_year"]
+    assert found.loc["double_count", "outcome_ids"] == ["O1", "O2"]
+    assert "emploi" in found.loc["double_count", "message"] and "double compte" in found.loc["double_count", "message"]
+    assert found.loc["outcome_year_without_inputs", "outcome_ids"] == ["O3"]
+    assert found.loc["outcome_year_without_inputs", "years"] == [2024]
+    assert found.loc["stock_against_one_year", "rows"] == [1]
+    assert "une seule année (2025)" in found.loc["stock_against_one_year", "message"]
+    # inputs of two years: the stock warning goes, an input year without outcome appears
+    two = pd.concat([inputs, inputs.assign(year=2023)], ignore_index=True)
+    checks = set(S.check_accounting(inconsistent_map(), two)["check"])
+    assert "stock_against_one_year" not in checks and "input_year_without_outcomes" in checks
+    # undated inputs against a dated map
+    assert "inputs_undated" in set(S.check_accounting(inconsistent_map(), 1000.0)["check"])
+    # the hand examples are clean
+    assert S.check_accounting(dated_map(), DATED_INPUTS).empty
+    assert S.check_accounting(worked_map(), INPUTS).empty
+
+
+def test_validate_shows_the_sroi_warnings(mini_copy, capsys):
+    from rd_methods.cli import main
+
+    m = inconsistent_map()
+    m["proxy_source"] = "x"
+    m.to_csv(mini_copy / "sroi_impact_map.csv", index=False)
+    (mini_copy / "sroi_inputs.xlsx").unlink()
+    pd.DataFrame({"stakeholder_group": ["members"], "description": ["Temps salarié"], "value_eur": [519148.0],
+                  "year": [2025]}).to_csv(mini_copy / "sroi_inputs.csv", index=False)
+    code = main(["validate", "mini"])
+    out = capsys.readouterr().out
+    assert code == 0  # warnings do not block
+    assert "Avertissements" in out
+    assert "[double_count]" in out and "O1 et O2" in out
+    assert "[stock_against_one_year]" in out and "[outcome_year_without_inputs]" in out
+    assert out.splitlines()[0].endswith(": valide")  # warnings, not errors
+
+
+# ---------------------------------------------------------------------------
+# uncertainty: correlated draws, survey intervals, Sobol indices
+# ---------------------------------------------------------------------------
+
+
+def one_outcome(**kw) -> pd.DataFrame:
+    base = {"outcome_id": ["o"], "stakeholder_group": ["beneficiaries"], "outcome": ["x"], "quantity": [10.0],
+            "proxy_eur": [100.0], "deadweight": [0.3], "displacement": [0.0], "attribution": [0.0],
+            "drop_off": [0.0], "duration_years": [1], "start_offset_years": [0]}
+    base.update({k: [v] for k, v in kw.items()})
+    return pd.DataFrame(base)
+
+
+def test_monte_carlo_grouped_and_correlated_draws():
+    two = pd.concat([one_outcome(deadweight=0.0), one_outcome(deadweight=0.0).assign(outcome_id="p")],
+                    ignore_index=True)
+    # grouped by outcome: both proxies share one draw, ratio = 20 × X / 100 with log-sd exactly 0.25
+    same = S.monte_carlo(two, 100.0, 0.0, n=50_000, seed=3, by="outcome")
+    assert np.std(np.log(same.ratio)) == pytest.approx(0.25, abs=0.003)
+    # independent: log of a sum of two independent lognormals is tighter (about 0.177)
+    indep = S.monte_carlo(two, 100.0, 0.0, n=50_000, seed=3)
+    assert np.std(np.log(indep.ratio)) == pytest.approx(0.1775, abs=0.005)
+    # correlation 0.5 lies between
+    mid = S.monte_carlo(two, 100.0, 0.0, n=50_000, seed=3, correlation=0.5)
+    assert 0.19 < np.std(np.log(mid.ratio)) < 0.24
+    with pytest.raises(ValueError, match="correlation"):
+        S.monte_carlo(two, 100.0, 0.0, correlation=1.0)
+
+
+def test_monte_carlo_uses_survey_intervals():
+    # survey: deadweight 0.3 with 95 % interval [0.2, 0.4] → sd = 0.2 / (2 × 1.959964) = 0.051021;
+    # ratio = 1 000 × (1 − dw) / 100 → sd 0.51021, mean 7
+    est = pd.DataFrame({"stakeholder_group": ["all"], "parameter": ["deadweight"], "estimate": [0.3],
+                        "ci_low": [0.2], "ci_high": [0.4], "n": [80], "method": ["wilson"]})
+    mc = S.monte_carlo(one_outcome(), 100.0, 0.0, n=100_000, seed=5, proxy_sigma=0.0, intervals=est)
+    assert np.mean(mc.ratio) == pytest.approx(7.0, abs=0.01)
+    assert np.std(mc.ratio) == pytest.approx(0.51021, abs=0.008)
+    # without them: concentration 20 → sd 0.1 → ratio sd 1.0
+    plain = S.monte_carlo(one_outcome(), 100.0, 0.0, n=100_000, seed=5, proxy_sigma=0.0)
+    assert np.std(plain.ratio) == pytest.approx(1.0, abs=0.015)
+
+
+def test_sobol_indices_of_a_product_match_the_analytic_values():
+    # ratio = 10 × X × Y with X = proxy ~ lognormal(median 100, σ = 0.25), Y = 1 − dw, dw ~ Beta(6, 14)
+    # E[X] = 100 e^{σ²/2}, Var X = E[X]² (e^{σ²} − 1); E[Y] = 0.7, Var Y = 0.21 / 21 = 0.01
+    # Indices are scale-free: normalise E[X] = 1, so Var X = e^{σ²} − 1 = 0.064494.
+    # Var(XY) = E[X²]E[Y²] − E[X]²E[Y]²; S1_X = Var X · E[Y]² / Var; ST_X = Var X · E[Y²] / Var
+    ex, ey, vy = 1.0, 0.7, 0.01
+    vx = np.exp(0.25**2) - 1
+    var = (vx + ex**2) * (vy + ey**2) - ex**2 * ey**2
+    s1_x, s1_y = vx * ey**2 / var, vy * ex**2 / var
+    st_x, st_y = vx * (vy + ey**2) / var, vy * (vx + ex**2) / var
+    g = S.global_sensitivity(one_outcome(), 100.0, 0.0, n=8192, seed=2).set_index("parameter")
+    assert g.loc["proxy_eur", "S1"] == pytest.approx(s1_x, abs=0.03)  # 0.748
+    assert g.loc["deadweight", "S1"] == pytest.approx(s1_y, abs=0.03)  # 0.237
+    assert g.loc["proxy_eur", "ST"] == pytest.approx(st_x, abs=0.03)
+    assert g.loc["deadweight", "ST"] == pytest.approx(st_y, abs=0.03)
+    assert (g["S1_ci_low"] <= g["S1"]).all() and (g["ST"] <= g["ST_ci_high"]).all()
+    assert g.index[0] == "proxy_eur"  # sorted by ST
+    # grouping the cohorts of one outcome gives one parameter per assumption
+    gm = S.global_sensitivity(dated_map(), DATED_INPUTS, RATE, n=256, seed=1, by="outcome")
+    assert set(zip(gm["group"], gm["parameter"], strict=True)) >= {("Retour à l'emploi", "proxy_eur")}
+    assert gm.loc[gm["group"] == "Retour à l'emploi", "outcome_id"].iloc[0] == "A24, A25"
+    with pytest.raises(ValueError, match="power of 2"):
+        S.global_sensitivity(one_outcome(), 100.0, 0.0, n=1000)

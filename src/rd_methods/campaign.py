@@ -89,6 +89,9 @@ class ValidationReport:
         and ``cell`` (e.g. ``D14``) are set for a table kept in the workbook ``tables.xlsx``).
     notes : list of str
         Non-blocking remarks (absent optional tables, ignored files…).
+    warnings : list of str
+        Non-blocking problems of substance, in French, shown before the notebooks' results
+        (SROI accounting: :func:`rd_methods.sroi.check_accounting`).
     read_info : dict
         Table name -> :class:`~rd_methods.readers.ReadInfo` of each file read.
     """
@@ -98,6 +101,7 @@ class ValidationReport:
     errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORT_COLUMNS))
     notes: list[str] = field(default_factory=list)
     read_info: dict[str, ReadInfo] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -125,6 +129,9 @@ class ValidationReport:
                 lines.append(f"  - table{'s' if len(absent) > 1 else ''} optionnelle{'s' if len(absent) > 1 else ''} "
                              f"absente{'s' if len(absent) > 1 else ''} : {', '.join(absent)}")
             lines += [f"  - {n}" for n in self.notes if not n.startswith(prefix)]
+        if self.warnings:
+            lines.append("Avertissements (le calcul reste possible, mais à corriger ou à justifier) :")
+            lines += [f"  - {w}" for w in self.warnings]
         if not self.ok:
             lines.append("Problèmes :")
             for rec in self.errors.itertuples(index=False):
@@ -335,6 +342,23 @@ def _check_references(tables: dict[str, pd.DataFrame], files: dict[str, Path], m
                            "organisation inconnue : absente de actors.actor_id"))
 
 
+def _sroi_warnings(tables: dict[str, pd.DataFrame], files: dict[str, Path]) -> list[str]:
+    """SROI accounting warnings (period, stock, double count) when both SROI tables are valid."""
+    if "sroi_impact_map" not in tables or "sroi_inputs" not in tables:
+        return []
+    from rd_methods.sroi import check_accounting
+
+    try:
+        found = check_accounting(tables["sroi_impact_map"], tables["sroi_inputs"])
+    except (ValueError, TypeError):  # already reported as errors of the tables
+        return []
+    out = []
+    for rec in found.itertuples(index=False):
+        rows = f" (lignes de données {', '.join(map(str, rec.rows))})" if rec.rows and rec.table == "sroi_inputs" else ""
+        out.append(f"SROI, {files[rec.table].name}{rows} : {rec.message} [{rec.check}]")
+    return out
+
+
 def _validate_folder(folder: Path) -> tuple[ValidationReport, dict[str, pd.DataFrame], dict, dict[str, Path]]:
     errors: list[dict] = []
     meta, meta_errors = _read_meta(folder)
@@ -411,6 +435,7 @@ def _validate_folder(folder: Path) -> tuple[ValidationReport, dict[str, pd.DataF
             report.notes.append(f"colonnes supplémentaires conservées en texte dans {where} : {', '.join(extra)}")
         tables[name] = typed
     _check_references(tables, files, meta, errors, sheets)
+    report.warnings += _sroi_warnings(tables, files)
     err = pd.DataFrame(errors, columns=REPORT_COLUMNS)
     if not err.empty:
         err["row"] = err["row"].astype("Int64")

@@ -58,6 +58,7 @@ __all__ = [
     "COLUMNS",
     "value_contributions",
     "sroi_present_value",
+    "sroi_inputs_present_value",
 ]
 
 # --------------------------------------------------------------------------- contract
@@ -107,9 +108,9 @@ COLUMNS: dict[str, list[str]] = {
     "sroi_impact_map": [
         "outcome_id", "stakeholder_group", "outcome", "indicator", "quantity", "proxy_eur",
         "proxy_source", "deadweight", "displacement", "attribution", "drop_off",
-        "duration_years", "start_offset_years",
+        "duration_years", "start_offset_years", "year", "quantity_kind",
     ],
-    "sroi_inputs": ["stakeholder_group", "description", "value_eur"],
+    "sroi_inputs": ["stakeholder_group", "description", "value_eur", "year"],
     "finances": ["year", "direction", "kind", "amount_eur", "actor_id", "project_id", "description"],
 }
 DATE_COLUMNS = {"member_since", "created_on", "entered_on", "held_on", "submitted_on"}
@@ -119,7 +120,9 @@ ORG_ID = "A000001"
 ORG_NAME = "SCIC Coopérative de R&D territoriale du Pays lédonien"
 VOLUNTEER_HOUR_EUR = 13.5  # SMIC-based convention (gross hourly minimum wage + charges, rounded)
 STAFF_HOUR_EUR = 32.0  # loaded hourly cost of a staff member of a small SCIC
-DISCOUNT_RATE = 0.035  # SROI discount rate (French public-investment appraisal convention)
+#: SROI discount rate: French public-investment appraisal reference (France Stratégie 2021,
+#: complément opérationnel I du Guide de l'évaluation socioéconomique: 1.2 % + β × 2 %, β = 1).
+DISCOUNT_RATE = 0.032
 
 STAGES = ("idea", "workshop", "feasibility", "incubation", "launched", "autonomous")
 #: Probability of moving on from each stage (otherwise the project is abandoned there).
@@ -1305,36 +1308,83 @@ def _territory_panel(rng: np.random.Generator, options: DemoOptions, territories
 
 
 # --------------------------------------------------------------------------- SROI
-def _sroi_impact_map(rng: np.random.Generator, options: DemoOptions, jobs: pd.DataFrame) -> pd.DataFrame:
-    """Impact map of the last year: eight outcomes, proxies with their French sources."""
-    last = jobs[jobs["year"] == options.last_year]
-    fte = float(last["fte"].sum()) if len(last) else 1.0
-    ins = float(last["insertion_headcount"].sum()) if len(last) else 1.0
-    k = options.scale
-    rows = [
-        ("O1", "employees", "Emplois durables créés sur le territoire", "ETP des activités lancées", round(fte, 1), 15000.0,
-         "Coût public annuel de la privation durable d'emploi (ordre de grandeur retenu par l'expérimentation Territoires zéro chômeur de longue durée)", 0.25, 0.15, 0.35, 0.20, 3, 0),
-        ("O2", "employees", "Retour à l'emploi de salariés en insertion", "Salariés en insertion", round(max(ins, 1.0), 0), 6000.0,
-         "Coût évité d'un an de RSA pour une personne seule (barème CAF)", 0.30, 0.05, 0.40, 0.30, 2, 0),
-        ("O3", "beneficiaries", "Accès à un service de proximité", "Usagers réguliers des services", round(420 * k * rng.uniform(0.9, 1.1)), 320.0,
-         "Coût évité de déplacement vers le pôle urbain le plus proche (barème kilométrique)", 0.20, 0.10, 0.30, 0.50, 2, 0),
-        ("O4", "volunteers", "Montée en compétences des bénévoles", "Bénévoles formés", round(45 * k * rng.uniform(0.9, 1.1)), 450.0,
-         "Prix d'une formation courte équivalente (catalogue d'organismes de formation)", 0.15, 0.0, 0.20, 0.40, 2, 0),
-        ("O5", "members", "Capacité d'agir collective des sociétaires", "Sociétaires actifs", round(60 * k * rng.uniform(0.9, 1.1)), 250.0,
-         "Consentement à payer déclaré pour l'adhésion à un réseau d'acteurs (enquête)", 0.30, 0.0, 0.30, 0.50, 1, 0),
-        ("O6", "local_authorities", "Ingénierie de projet évitée pour les collectivités", "Jours d'ingénierie apportés", round(160 * k * rng.uniform(0.9, 1.1)), 650.0,
-         "Prix de journée d'un bureau d'études en ingénierie territoriale", 0.20, 0.0, 0.25, 0.30, 2, 0),
-        ("O7", "territory", "Émissions de gaz à effet de serre évitées", "tCO2e évitées par an", round(260 * k * rng.uniform(0.9, 1.1)), 120.0,
-         "Valeur de l'action pour le climat (rapport Quinet, France Stratégie, 2019)", 0.20, 0.10, 0.30, 0.10, 5, 1),
-        ("O8", "partners", "Chiffre d'affaires local supplémentaire des fournisseurs", "Achats locaux (k€)", round(300 * k * rng.uniform(0.9, 1.1)), 150.0,
-         "Marge moyenne sur 1 000 € de ventes des TPE (Insee, ordre de grandeur)", 0.35, 0.30, 0.30, 0.30, 2, 0),
-    ]
+#: Share of the organisation's engineering days done for local authorities (outcome O6).
+ENGINEERING_LA_SHARE = 0.3
+#: Green Book / Social Value UK convention, shown next to the campaign's rate.
+DISCOUNT_RATE_GREEN_BOOK = 0.035
+
+# id, group, outcome, indicator, proxy, source, deadweight, displacement, attribution, drop_off, duration,
+# offset, quantity_kind; quantities come from the campaign's own tables, year by year (_sroi_quantities)
+SROI_OUTCOMES = (
+    ("O1", "employees", "Emplois créés sur le territoire", "ETP créés dans l'année (postes nouveaux des activités lancées)", 15000.0,
+     "Coût public annuel de la privation durable d'emploi (ordre de grandeur retenu par l'expérimentation Territoires zéro chômeur de longue durée)", 0.25, 0.15, 0.35, 0.20, 3, 0, "flow"),
+    ("O3", "beneficiaries", "Accès à un service de proximité", "Personnes bénéficiaires des activités dans l'année", 320.0,
+     "Coût évité de déplacement vers le pôle urbain le plus proche (barème kilométrique)", 0.20, 0.10, 0.30, 0.0, 1, 0, "flow"),
+    ("O4", "volunteers", "Montée en compétences des bénévoles", "Bénévoles impliqués dans les activités dans l'année", 450.0,
+     "Prix d'une formation courte équivalente (catalogue d'organismes de formation)", 0.15, 0.0, 0.20, 0.40, 2, 0, "flow"),
+    ("O5", "members", "Capacité d'agir collective des sociétaires", "Sociétaires dans l'année", 250.0,
+     "Consentement à payer déclaré pour l'adhésion à un réseau d'acteurs (enquête)", 0.30, 0.0, 0.30, 0.0, 1, 0, "stock"),
+    ("O6", "local_authorities", "Ingénierie de projet évitée pour les collectivités", "Jours d'ingénierie apportés aux collectivités (30 % des jours d'ingénierie de la coopérative)", 650.0,
+     "Prix de journée d'un bureau d'études en ingénierie territoriale", 0.20, 0.0, 0.25, 0.0, 1, 0, "flow"),
+    ("O7", "territory", "Émissions de gaz à effet de serre évitées", "tCO2e évitées dans l'année (table outcomes, « Émissions évitées »)", 120.0,
+     "Valeur de l'action pour le climat (rapport Quinet, France Stratégie, 2019)", 0.20, 0.10, 0.30, 0.0, 1, 0, "flow"),
+    ("O8", "partners", "Chiffre d'affaires local supplémentaire des fournisseurs", "Achats locaux dans l'année, k€ (table outcomes)", 150.0,
+     "Marge moyenne sur 1 000 € de ventes des TPE (Insee, ordre de grandeur)", 0.35, 0.30, 0.30, 0.0, 1, 0, "flow"),
+)
+
+
+def _sroi_quantities(options: DemoOptions, jobs: pd.DataFrame, outcomes: pd.DataFrame, activities: pd.DataFrame,
+                     actors: pd.DataFrame) -> dict[str, dict[int, float]]:
+    """Yearly quantity of every SROI outcome, from the tables notebook 10 reads.
+
+    O1: FTE *created* in the year (sum over projects of the rise of FTE since the previous
+    year), not the stock of jobs; the insertion workers are inside these FTE, so they are
+    not valued again (no "retour à l'emploi" outcome: the former O2 double-counted them).
+    O3, O4, O7, O8: yearly sums of the outcomes table (« Personnes bénéficiaires »,
+    « Bénévoles impliqués », « Émissions évitées », « Achats auprès de fournisseurs
+    locaux » / 1000); O5: members at the end of the year; O6: 30 % of the engineering
+    staff hours of the activities table / 7 h.
+    """
+    years = range(options.first_year, options.last_year + 1)
+    j = jobs.sort_values(["project_id", "year"])
+    prev = j.groupby("project_id")["fte"].shift(1).fillna(0.0)
+    created = (j["fte"] - prev).clip(lower=0).groupby(j["year"]).sum()
+    o = outcomes.groupby(["indicator", "year"])["value"].sum()
+
+    def yearly(indicator: str, scale: float = 1.0) -> dict[int, float]:
+        s = o.xs(indicator, level="indicator") if indicator in o.index.get_level_values(0) else pd.Series(dtype=float)
+        return {y: float(s.get(y, 0.0)) * scale for y in years}
+
+    eng = activities[activities["function"] == "engineering"].groupby("year")["staff_hours"].sum()
+    since = actors["member_since"].dropna()
+    return {
+        "O1": {y: round(float(created.get(y, 0.0)), 1) for y in years},
+        "O3": yearly("Personnes bénéficiaires"),
+        "O4": yearly("Bénévoles impliqués"),
+        "O5": {y: float((since <= pd.Timestamp(f"{y}-12-31")).sum()) for y in years},
+        "O6": {y: round(float(eng.get(y, 0.0)) * ENGINEERING_LA_SHARE / 7.0) for y in years},
+        "O7": {y: round(v, 1) for y, v in yearly("Émissions évitées").items()},
+        "O8": {y: round(v, 1) for y, v in yearly("Achats auprès de fournisseurs locaux", 1e-3).items()},
+    }
+
+
+def _sroi_impact_map(options: DemoOptions, jobs: pd.DataFrame, outcomes: pd.DataFrame, activities: pd.DataFrame,
+                     actors: pd.DataFrame) -> pd.DataFrame:
+    """Dated impact map: one cohort per outcome and year with a quantity (no randomness)."""
+    quantities = _sroi_quantities(options, jobs, outcomes, activities, actors)
+    rows = []
+    for year in range(options.first_year, options.last_year + 1):
+        for oid, group, outcome, indicator, proxy, source, dw, disp, attr, drop, dur, off, kind in SROI_OUTCOMES:
+            q = quantities[oid][year]
+            if q > 0:
+                rows.append((f"{oid}-{year}", group, outcome, indicator, q, proxy, source, dw, disp, attr, drop,
+                             dur, off, year, kind))
     return pd.DataFrame(rows, columns=COLUMNS["sroi_impact_map"])
 
 
 def _sroi_inputs(rng: np.random.Generator, options: DemoOptions, contributions: pd.DataFrame, actors: pd.DataFrame, monetisation: dict) -> pd.DataFrame:
-    """Inputs of the last year, from the valued contributions, by stakeholder group."""
-    c = contributions[contributions["year"] == options.last_year].copy()
+    """Inputs of every year of the period, from the valued contributions, by stakeholder group."""
+    c = contributions.copy()
     c["v"] = value_contributions(c, monetisation)
     c = c[c["v"].notna()]
     cat = c["actor_id"].map(actors.set_index("actor_id")["category"])
@@ -1348,23 +1398,32 @@ def _sroi_inputs(rng: np.random.Generator, options: DemoOptions, contributions: 
         ("volunteers", "Bénévolat valorisé des associations et des habitants",
          ~is_org & cat.isin(["association", "citizen"])),
     ]
-    rows = [(g, d, round(float(c.loc[m, "v"].sum()), 2)) for g, d, m in groups]
+    rows = []
+    for year in range(options.first_year, options.last_year + 1):
+        in_year = c["year"] == year
+        for g, d, m in groups:
+            value = round(float(c.loc[m & in_year, "v"].sum()), 2)
+            if value > 0:
+                rows.append((g, d, value, year))
     return pd.DataFrame(rows, columns=COLUMNS["sroi_inputs"])
 
 
-def sroi_present_value(impact_map: pd.DataFrame, discount_rate: float) -> float:
-    """Present value of an impact map with the project's SROI convention (issue 9).
+def sroi_present_value(impact_map: pd.DataFrame, discount_rate: float, base_year: int | None = None) -> float:
+    """Present value of an impact map with the project's SROI convention (issues 9 and 17).
 
     impact = quantity × proxy × (1 − deadweight)(1 − displacement)(1 − attribution);
     value in year t = impact × (1 − drop_off)^(t − 1), t = 1..duration; discounted by
-    (1 + r)^(t + start_offset_years). Written independently of ``rd_methods.sroi`` so the
-    demo's ground truth does not depend on the code it checks.
+    (1 + r)^(t + start_offset_years + k) where k = year − base_year for a dated outcome
+    (0 when undated or without base year). Written independently of ``rd_methods.sroi`` so
+    the demo's ground truth does not depend on the code it checks.
     """
     pv = 0.0
-    for row in impact_map.itertuples(index=False):
-        impact = row.quantity * row.proxy_eur * (1 - row.deadweight) * (1 - row.displacement) * (1 - row.attribution)
-        for t in range(1, int(row.duration_years) + 1):
-            pv += impact * (1 - row.drop_off) ** (t - 1) / (1 + discount_rate) ** (t + int(row.start_offset_years))
+    for row in impact_map.to_dict("records"):
+        impact = row["quantity"] * row["proxy_eur"] * (1 - row["deadweight"]) * (1 - row["displacement"]) * (1 - row["attribution"])
+        year = row.get("year")
+        k = 0 if base_year is None or year is None or pd.isna(year) else int(year) - base_year
+        for t in range(1, int(row["duration_years"]) + 1):
+            pv += impact * (1 - row["drop_off"]) ** (t - 1) / (1 + discount_rate) ** (t + int(row["start_offset_years"]) + k)
     return pv
 
 
@@ -1569,6 +1628,14 @@ def _economic_truth(options: DemoOptions, tables: dict[str, pd.DataFrame]) -> di
                     f"{P_EXTRA_TRANSITION:g}; a project serving two transitions is counted in each",
         },
     }
+def sroi_inputs_present_value(inputs: pd.DataFrame, discount_rate: float, base_year: int | None = None) -> float:
+    """Inputs discounted to ``base_year``: Σ value_eur / (1 + r)^(year − base_year) (undated: k = 0)."""
+    total = 0.0
+    for row in inputs.to_dict("records"):
+        year = row.get("year")
+        k = 0 if base_year is None or year is None or pd.isna(year) else int(year) - base_year
+        total += row["value_eur"] / (1 + discount_rate) ** k
+    return total
 
 
 # --------------------------------------------------------------------------- meta and truth
@@ -1664,8 +1731,14 @@ def _ground_truth(options: DemoOptions, tables: dict[str, pd.DataFrame], meta: d
     dc = dict(SHOCK_DEPTH_COMPARISON)
     # SROI
     im = tables["sroi_impact_map"]
-    pv = sroi_present_value(im, meta["sroi"]["discount_rate"])
-    total_inputs = float(tables["sroi_inputs"]["value_eur"].sum())
+    sroi_in = tables["sroi_inputs"]
+    rate = meta["sroi"]["discount_rate"]
+    base_year = options.first_year
+    pv = sroi_present_value(im, rate, base_year)
+    total_inputs = sroi_inputs_present_value(sroi_in, rate, base_year)
+    pv_gb = sroi_present_value(im, DISCOUNT_RATE_GREEN_BOOK, base_year)
+    inputs_gb = sroi_inputs_present_value(sroi_in, DISCOUNT_RATE_GREEN_BOOK, base_year)
+    created = _sroi_quantities(options, tables["jobs"], tables["outcomes"], tables["activities"], actors)["O1"]
     since = actors["member_since"].dropna()
     members_by_year = {str(y): int((since <= pd.Timestamp(f"{y}-12-31")).sum()) for y in range(options.first_year, options.last_year + 1)}
     opts = dataclasses.asdict(options)
@@ -1743,11 +1816,20 @@ def _ground_truth(options: DemoOptions, tables: dict[str, pd.DataFrame], meta: d
             "respondents_by_wave": {str(w): int(n) for w, n in resp.groupby("wave").size().items()},
         },
         "sroi": {
-            "discount_rate": meta["sroi"]["discount_rate"],
+            "discount_rate": rate,
+            "base_year": base_year,
+            "period": [int(min(im["year"].min(), sroi_in["year"].min())), int(max(im["year"].max(), sroi_in["year"].max()))],
             "present_value": _r(pv, 2),
             "total_inputs": _r(total_inputs, 2),
+            "undiscounted_inputs": _r(float(sroi_in["value_eur"].sum()), 2),
             "ratio": _r(pv / total_inputs),
             "net_present_value": _r(pv - total_inputs, 2),
+            "discount_rate_green_book": DISCOUNT_RATE_GREEN_BOOK,
+            "ratio_green_book": _r(pv_gb / inputs_gb),
+            "jobs_fte_created_by_year": {str(y): v for y, v in created.items()},
+            "outcomes": [o[0] for o in SROI_OUTCOMES],
+            "removed_double_count": "O2 (retour à l'emploi des salariés en insertion: déjà dans les ETP de O1)",
+            "n_accounting_warnings": 0,
         },
         "resilience": {
             "shock_year": SHOCK_YEAR,
@@ -1810,7 +1892,7 @@ def generate(options: DemoOptions | None = None) -> tuple[dict[str, pd.DataFrame
     survey_items = _survey_items(_rng(options, "survey_items"), options)
     survey_responses = _survey_responses(_rng(options, "survey_responses"), options, actors, partners)
     territory_panel, territory_truth = _territory_panel(_rng(options, "territory_panel"), options, territories)
-    impact_map = _sroi_impact_map(_rng(options, "sroi_impact_map"), options, jobs)
+    impact_map = _sroi_impact_map(options, jobs, outcomes, activities, actors)
     inputs = _sroi_inputs(_rng(options, "sroi_inputs"), options, contributions, actors, meta["monetisation"])
     if "outcome_id" in impact_map.columns:
         impact_map = impact_map.assign(transition=impact_map["outcome_id"].astype(str).str.extract(r"^(O\d+)")[0]

@@ -71,6 +71,10 @@ EVIDENCE = ("measured", "declared", "estimated")
 EVENT_KINDS = ("workshop", "territorial_event", "committee", "meeting", "training")
 ROLES = ("participant", "organiser", "speaker")
 TIE_KINDS = ("partnership", "contract", "supply", "funding", "membership")
+QUANTITY_KINDS = ("flow", "stock")
+#: Default SROI discount rate: France Stratégie (2021), complément opérationnel I of the
+#: Guide de l'évaluation socioéconomique des investissements publics: 1.2 % + β × 2 %, β = 1.
+DEFAULT_DISCOUNT_RATE = 0.032
 TRANSITIONS = ("ecological", "economic", "social")
 FINANCE_DIRECTIONS = ("income", "expense")
 INCOME_KINDS = ("operating_subsidy", "project_subsidy", "service_sale", "membership_fee", "share_capital",
@@ -420,6 +424,11 @@ _TABLE_LIST = [
             _F("drop_off", "float", "Yearly decline after the first year.", "0.1", ge=0, le=1),
             _F("duration_years", "int", "Years the outcome lasts.", "3", ge=1),
             _F("start_offset_years", "int", "Years before the outcome starts.", "0", ge=0),
+            _F("year", "int", "Cohort year of the outcome (e.g. the jobs created that year); empty = undated.",
+               "2024", nullable=True, **_YEAR),
+            _F("quantity_kind", "code", "flow = new in that year (a cohort); stock = everything that exists "
+               "that year (warned against one year's inputs). Empty = flow.", "flow", nullable=True,
+               codes=QUANTITY_KINDS),
             _F("transition", "text", "Transition(s) the outcome serves (`;`-separated), for the value by transition.",
                "ecological", nullable=True, pattern=_TRANSITION_LIST,
                pattern_label="one or more of `ecological`, `economic`, `social` separated by `;`"),
@@ -431,6 +440,8 @@ _TABLE_LIST = [
             _F("stakeholder_group", "code", "Stakeholder group.", "local_authorities", codes=STAKEHOLDER_GROUPS),
             _F("description", "text", "Input (French).", "Subvention de fonctionnement"),
             _F("value_eur", "float", "Value in euros.", "45000", ge=0),
+            _F("year", "int", "Year of the input (discounted to the first year); empty = undated.", "2024",
+               nullable=True, **_YEAR),
         ),
     ),
     TableSpec(
@@ -469,7 +480,11 @@ CAMPAIGN_FIELDS: list[tuple[str, str, bool, Any, str]] = [
     ("period", "[int, int]", True, None, "First and last year covered, e.g. `[2016, 2025]`."),
     ("synthetic", "bool", False, False, "True for demo data: every page then says so."),
     ("monetisation", "mapping str -> number ≥ 0", False, {}, "Hourly values of time contributions, e.g. `volunteer_hour_eur`, `staff_hour_eur`."),
-    ("sroi.discount_rate", "number in [0, 1)", False, 0.035, "Discount rate of the SROI."),
+    ("sroi.discount_rate", "number in [0, 1)", False, DEFAULT_DISCOUNT_RATE,
+     "Discount rate of the SROI. Default 3.2 %: French public-investment appraisal reference (France "
+     "Stratégie, Guide de l'évaluation socioéconomique des investissements publics, complément "
+     "opérationnel I « Révision du taux d'actualisation », 21 October 2021: 1.2 % + β × 2 %, β = 1). "
+     "The ratio is also shown at 3.5 %, the HM Treasury Green Book rate of the Social Value UK convention."),
     ("disclosure.min_cell", "int ≥ 1", False, 5, "Smallest count of people shown in a published table."),
     ("tables", "mapping table -> file", False, {}, "File name of a table when it is not `<table>.csv`/`.xlsx`."),
 ]
@@ -485,7 +500,7 @@ def check_campaign_meta(meta: Any, folder_name: str | None = None) -> tuple[dict
     >>> meta, problems = check_campaign_meta({"id": "x", "title": "T", "territory": "Jura",
     ...                                       "organisation": "A1", "period": [2016, 2025]}, "x")
     >>> problems, meta["disclosure"]["min_cell"], meta["sroi"]["discount_rate"]
-    ([], 5, 0.035)
+    ([], 5, 0.032)
     """
     problems: list[tuple[str, Any, str, str]] = []
     if not isinstance(meta, Mapping):
@@ -525,12 +540,12 @@ def check_campaign_meta(meta: Any, folder_name: str | None = None) -> tuple[dict
     meta["monetisation"] = dict(money)
     sroi = meta.get("sroi") or {}
     if not isinstance(sroi, Mapping):
-        problems.append(("sroi", _short(sroi), "type_mapping", "sroi doit être un dictionnaire (discount_rate: 0.035)"))
+        problems.append(("sroi", _short(sroi), "type_mapping", "sroi doit être un dictionnaire (discount_rate: 0.032)"))
         sroi = {}
-    sroi = {"discount_rate": 0.035, **sroi}
+    sroi = {"discount_rate": DEFAULT_DISCOUNT_RATE, **sroi}
     rate = sroi["discount_rate"]
     if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 <= rate < 1:
-        problems.append(("sroi.discount_rate", _short(rate), "range", "taux d'actualisation attendu dans [0, 1), ex. 0.035"))
+        problems.append(("sroi.discount_rate", _short(rate), "range", "taux d'actualisation attendu dans [0, 1), ex. 0.032"))
     meta["sroi"] = sroi
     disclosure = meta.get("disclosure") or {}
     if not isinstance(disclosure, Mapping):
@@ -887,7 +902,7 @@ monetisation:                          # euros per hour used to value time contr
   volunteer_hour_eur: 13.5
   staff_hour_eur: 32.0
 sroi:
-  discount_rate: 0.035                 # SROI discount rate
+  discount_rate: 0.032                 # SROI: France Stratégie 2021 (1.2 % + 2 %); Green Book: 0.035
 disclosure:
   min_cell: 5                          # smallest count of people shown in published tables
 # tables:                              # only when a file is not named <table>.csv / .xlsx

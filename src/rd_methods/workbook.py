@@ -60,7 +60,7 @@ _VALIDATED_ROWS = 5000  # drop-down lists and checks cover at least this many ro
 TRUE_WORD, FALSE_WORD = "oui", "non"
 
 # French label and help of each column (table.column); a column added to the contract without an
-# entry here gets its name as label and the contract's (English) description as help.
+# entry here gets the contract's (English) description as label and help.
 LABELS: dict[str, tuple[str, str]] = {
     "actors.actor_id": ("Identifiant acteur", "Identifiant stable de l'acteur, ex. A0001 (unique)."),
     "actors.name": ("Nom", "Nom de l'organisation ou de la personne (pseudonymisé à la publication)."),
@@ -154,6 +154,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "sroi_inputs.stakeholder_group": ("Partie prenante", "Groupe qui apporte la ressource : choisir dans la liste."),
     "sroi_inputs.description": ("Description", "Ressource apportée, en français."),
     "sroi_inputs.value_eur": ("Valeur (€)", "Valeur en euros (≥ 0)."),
+    "sroi_inputs.year": ("Année", "Année de la ressource (actualisée à la première année) ; vide = non datée."),
+    "sroi_impact_map.year": ("Année (cohorte)", "Année de la cohorte d'effets (ex. emplois créés cette année-là) ; vide = non datée."),
+    "sroi_impact_map.quantity_kind": ("Flux ou stock", "flow = nouveau dans l'année ; stock = tout ce qui existe cette année-là. Vide = flow."),
+    "sroi_impact_map.transition": ("Transition(s)", "ecological, economic, social, séparées par « ; »."),
+    "projects.transitions": ("Transition(s)", "Transition(s) servie(s) par le projet : ecological, economic, social, séparées par « ; »."),
+    "outcomes.transition": ("Transition", "Transition servie par l'effet : ecological, economic ou social."),
+    "finances.year": ("Exercice", "Année de l'exercice comptable."),
+    "finances.direction": ("Sens", "income = recette, expense = dépense : choisir dans la liste."),
+    "finances.kind": ("Nature", "Nature de la recette ou de la dépense : choisir dans la liste (elle doit correspondre au sens)."),
+    "finances.amount_eur": ("Montant (€)", "Montant en euros (≥ 0)."),
+    "finances.actor_id": ("Financeur ou client", "Identifiant de l'acteur (feuille actors), si connu."),
+    "finances.project_id": ("Projet", "Identifiant du projet concerné (feuille projects), s'il y en a un."),
+    "finances.description": ("Libellé", "Libellé de la ligne, en français."),
 }
 
 TABLE_LABELS: dict[str, str] = {
@@ -172,6 +185,7 @@ TABLE_LABELS: dict[str, str] = {
     "territory_panel": "Indicateurs annuels du territoire de la structure et des territoires de comparaison.",
     "sroi_impact_map": "Carte d'impact SROI : effets, proxys financiers et ajustements.",
     "sroi_inputs": "Ressources investies par chaque partie prenante (SROI).",
+    "finances": "Comptes de la structure par année : recettes (par financeur ou client) et dépenses.",
 }
 
 _KIND_HELP = {"date": "date JJ/MM/AAAA", "int": "nombre entier", "float": "nombre", "bool": "oui / non"}
@@ -188,7 +202,9 @@ def column_label(table: str, field: Field) -> tuple[str, str]:
     >>> column_label("actors", TABLES["actors"].field("category"))[0]
     'Catégorie'
     """
-    label, help_text = LABELS.get(f"{table}.{field.name}", (field.name, field.description))
+    # a column without a French label shows its English description: never its bare name, which
+    # would make the label row look like the header row
+    label, help_text = LABELS.get(f"{table}.{field.name}", (field.description.rstrip("."), field.description))
     rules = ["facultatif" if field.nullable else "obligatoire"]
     if field.kind in _KIND_HELP:
         rules.append(_KIND_HELP[field.kind])
