@@ -953,8 +953,8 @@ def cumulative_incidence(
     DataFrame
         One row per time (days from the idea; first row at 0): ``[by,] time``,
         ``cif_<event>`` for the target and every competing event, ``ci_low``/``ci_high``
-        (the target's pointwise interval) and ``ci_low_<event>``/``ci_high_<event>`` for
-        the others, ``n`` (projects in the group). ``.attrs["models"]`` keeps
+        (the target's pointwise interval; NaN where its standard error is undefined, as
+        when nobody is left at risk) and ``ci_low_<event>``/``ci_high_<event>`` for the others, ``n`` (projects in the group). ``.attrs["models"]`` keeps
         statsmodels' ``CumIncidenceRight`` objects (one per group).
 
     Notes
@@ -1024,13 +1024,17 @@ def cumulative_incidence(
 
 
 def _loglog_cif_ci(cif: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pointwise interval of a cumulative incidence on the log(−log) scale (in [0, 1])."""
-    inner = (cif > 0) & (cif < 1) & np.isfinite(se)
+    """Pointwise interval of a cumulative incidence on the log(−log) scale (in [0, 1]).
+
+    NaN where the standard error is not defined (e.g. nobody left at risk at the last time).
+    """
+    open_ = (cif > 0) & (cif < 1)
+    inner = open_ & np.isfinite(se) & (se > 0)
     f = np.where(inner, cif, 0.5)
     theta = np.log(-np.log(f))
     half = z * np.where(inner, se, 0.0) / (f * np.abs(np.log(f)))
-    low = np.where(inner, np.exp(-np.exp(theta + half)), cif)
-    high = np.where(inner, np.exp(-np.exp(theta - half)), cif)
+    low = np.where(inner, np.exp(-np.exp(theta + half)), np.where(open_, np.nan, cif))
+    high = np.where(inner, np.exp(-np.exp(theta - half)), np.where(open_, np.nan, cif))
     return low, high
 
 
