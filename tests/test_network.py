@@ -364,6 +364,31 @@ def test_dependence_bipartite_null_on_planted_bridge():
         np.sqrt(dep.loc["components", "p_value"] * (1 - dep.loc["components", "p_value"]) / 99))
 
 
+def test_brokerage_test_finds_a_planted_bridge_between_groups():
+    rows = []
+    for e in range(12):
+        group = range(0, 10) if e % 2 else range(10, 20)
+        rng = np.random.default_rng(e)
+        rows += [(f"e{e}", f"a{a:02d}", "participant") for a in rng.choice(list(group), 4, replace=False)]
+        rows.append((f"e{e}", "hub", "organiser"))
+    part = pd.DataFrame(rows, columns=["event_id", "actor_id", "role"])
+    events = pd.DataFrame({"event_id": [f"e{e}" for e in range(12)], "held_on": pd.Timestamp("2021-01-01")})
+    actors = pd.DataFrame({"actor_id": [f"a{a:02d}" for a in range(20)] + ["hub"],
+                           "category": ["x"] * 10 + ["y"] * 10 + ["z"]})
+    G = nw.build_graph(actors, part, events)
+    t = nw.brokerage_test(G, "hub", n_null=49, seed=3).set_index("role")
+    roles = nw.brokerage_roles(G).set_index("actor_id").loc["hub"]
+    assert t.loc["liaison", "observed"] == roles["liaison"]
+    # x and y never meet but through the hub: every x-y pair of its ties is open
+    n_x = sum(G.nodes[m]["category"] == "x" for m in G["hub"])
+    n_y = sum(G.nodes[m]["category"] == "y" for m in G["hub"])
+    assert t.loc["liaison", "observed"] == n_x * n_y
+    # attended at random, the same events tie x and y directly: fewer open liaison paths
+    assert t.loc["liaison", "null_high"] < t.loc["liaison", "observed"]
+    assert t.loc["liaison", "p_value"] == pytest.approx(1 / 50) == t.loc["liaison", "min_p"]
+    assert (t["n_null"] == 49).all() and (t["null"] == "bipartite").all()
+
+
 def _brute_force_roles(G, attribute="category"):
     out = {}
     for v in G:
