@@ -2,8 +2,8 @@
 
 Generates a demo campaign in memory with :func:`rd_methods.demo.generate` at each scale,
 then times: building the yearly networks, ``metrics_over_time`` (per year), and
-``broker_profile`` and ``dependence`` (n_baseline=200) of the organisation on the last
-year's network. Peak MB is the process's maximum resident set size so far (Linux).
+``broker_profile``, ``dependence`` (n_baseline=200, bipartite curveball null and projected
+rewiring) and ``brokerage_roles`` of the organisation on the last year's network. Peak MB is the process's maximum resident set size so far (Linux).
 
 Usage: ``python benchmarks/bench_network.py [scale ...]`` (default 1 10 100).
 
@@ -75,11 +75,25 @@ def run(scales=(1, 10, 100), seed: int = 2025) -> list[dict]:
         _timed(
             rows,
             scale,
-            "dependence n=200 (last year)",
+            "dependence n=200 bipartite (last)",
             gsize,
             lambda g=last, o=org: nw.dependence(g, o, n_baseline=200, seed=1),
         )
-        rows[-3]["note"] = "betweenness: " + ", ".join(sorted(set(metrics["betweenness_method"])))
+        _timed(
+            rows,
+            scale,
+            "dependence n=200 projected (last)",
+            gsize,
+            lambda g=last, o=org: nw.dependence(g, o, null="projected", n_baseline=200, seed=1),
+        )
+        _timed(
+            rows,
+            scale,
+            "brokerage_roles (last year)",
+            gsize,
+            lambda g=last: nw.brokerage_roles(g),
+        )
+        rows[-5]["note"] = "betweenness: " + ", ".join(sorted(set(metrics["betweenness_method"])))
     return rows
 
 

@@ -115,9 +115,13 @@ def test_large_event_as_star_or_dropped():
             "role": ["organiser", "speaker"] + ["participant"] * 4,
         }
     )
-    clique = nw.build_graph(actors, part, events, max_event_size=None)
+    clique = nw.build_graph(actors, part, events, projection="clique", max_event_size=5)
     star = nw.build_graph(actors, part, events, max_event_size=5)
-    dropped = nw.build_graph(actors, part, events, max_event_size=5, large_events="drop")
+    dropped = nw.build_graph(actors, part, events, projection="exclude_large", max_event_size=5)
+    assert star.graph["projection"] == "star_large" == nw.DEFAULT_PROJECTION
+    assert nw.build_graph(actors, part, events, max_event_size=None).number_of_edges() == 15
+    with pytest.raises(ValueError, match="projection"):
+        nw.build_graph(actors, part, events, projection="drop")
     assert clique.number_of_edges() == 15
     # a and b linked to everyone (5 + 4), the four participants not linked together
     assert star.number_of_edges() == 9 and not star.has_edge("c", "d")
@@ -245,7 +249,8 @@ def test_efficiency_matches_networkx():
 
 def test_dependence_barbell_by_hand():
     G = nx.barbell_graph(5, 1)  # K5 (0-4) - node 5 - K5 (6-10)
-    dep = nw.dependence(G, 5, n_baseline=50, n_bins=2, seed=0).set_index("measure")
+    dep = nw.dependence(G, 5, null="degree_matched", n_baseline=50, degree_tolerance=1.0, seed=0)
+    dep = dep.set_index("measure")
     # without 5: two K5, giant 5/10 -> drop 0.5; components 1 -> 2
     assert dep.loc["giant_share", "estimate"] == pytest.approx(0.5)
     assert dep.loc["components", "estimate"] == 1.0
@@ -253,12 +258,205 @@ def test_dependence_barbell_by_hand():
     H.remove_node(5)
     drop = nx.global_efficiency(G) - nx.global_efficiency(H)
     assert dep.loc["global_efficiency", "estimate"] == pytest.approx(drop)
-    # degree bin of node 5 (2 bins of 6 and 5 ranks): the five degree-4 clique nodes,
+    # degree 2 +- 100 %: the eight degree-4 clique nodes (4 and 6, degree 5, are out),
     # whose removal keeps everything connected
-    assert (dep["pool"] == 5).all() and (dep["n_baseline"] == 5).all()
+    assert (dep["pool"] == 8).all() and (dep["n_baseline"] == 8).all()
+    assert dep["comparable"].all() and dep["note"].isna().all()
     assert dep.loc["giant_share", "baseline_high"] == 0.0
-    assert dep.loc["giant_share", "p_value"] == pytest.approx(1 / 6)
+    assert dep.loc["giant_share", "p_value"] == pytest.approx(1 / 9)
+    assert dep.loc["giant_share", "min_p"] == pytest.approx(1 / 9)
     assert dep.loc["giant_share", "outside"]
+
+
+def test_dependence_without_comparable_actor_says_so():
+    G = nx.star_graph(6)  # hub degree 6, every other actor degree 1
+    dep = nw.dependence(G, 0, null="degree_matched", n_baseline=10)
+    assert not dep["comparable"].any()
+    assert dep["p_value"].isna().all() and dep["baseline_low"].isna().all()
+    assert not dep["outside"].any() and (dep["pool"] == 0).all()
+    assert "pas évaluable" in dep["note"].iloc[0] and "±25 %" in dep["note"].iloc[0]
+    # the hub of the two-mode network is compared with itself in the null networks
+    rewired = nw.dependence(nx.barbell_graph(5, 1), 5, null="projected", n_baseline=20)
+    assert rewired["comparable"].all() and (rewired["n_baseline"] == 20).all()
+    with pytest.raises(ValueError, match="incidence"):
+        nw.dependence(G, 0)  # bipartite null needs a graph from build_graph
+    with pytest.raises(ValueError, match="null"):
+        nw.dependence(G, 0, null="erdos")
+
+
+def _random_tables(seed=0, n_actors=60, n_events=30, big=(2, 7)):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for e in range(n_events):
+        size = 40 if e in big else int(rng.integers(2, 9))
+        members = rng.choice(n_actors, size, replace=False)
+        for j, a in enumerate(members):
+            rows.append((f"e{e:02d}", f"a{a:02d}", "organiser" if j == 0 else "participant"))
+    part = pd.DataFrame(rows, columns=["event_id", "actor_id", "role"])
+    events = pd.DataFrame(
+        {"event_id": [f"e{e:02d}" for e in range(n_events)], "held_on": pd.Timestamp("2022-05-01")}
+    )
+    cats = ["association", "enterprise", "citizen", "research"]
+    actors = pd.DataFrame(
+        {"actor_id": [f"a{a:02d}" for a in range(n_actors)],
+         "category": [cats[a % 4] for a in range(n_actors)]}
+    )
+    ties = pd.DataFrame({"source_id": ["a01", "a03"], "target_id": ["a59", "a58"],
+                         "kind": "partnership", "start_year": 2020, "weight": 1.0})
+    return actors, part, events, ties
+
+
+def test_curveball_keeps_margins_and_hubs():
+    _, part, _, _ = _random_tables()
+    inc = nw._incidence(part)
+    out = nw.curveball(inc, seed=3)
+    size = inc.groupby("event_id").size()
+    assert out.groupby("event_id").size().equals(size)
+    assert out["actor_id"].value_counts().sort_index().equals(
+        inc["actor_id"].value_counts().sort_index())
+    assert not out.duplicated(["event_id", "actor_id"]).any()
+    hubs = set(map(tuple, inc.loc[inc["hub"], ["event_id", "actor_id"]].to_numpy()))
+    assert hubs == set(map(tuple, out.loc[out["hub"], ["event_id", "actor_id"]].to_numpy()))
+    moved = len(set(map(tuple, inc[["event_id", "actor_id"]].to_numpy()))
+                - set(map(tuple, out[["event_id", "actor_id"]].to_numpy())))
+    assert moved > 0.5 * (~inc["hub"]).sum()  # well mixed
+    assert out.equals(nw.curveball(inc, seed=3))  # seeded
+    assert not out.equals(nw.curveball(inc, seed=4))
+
+
+@pytest.mark.parametrize("projection", nw.PROJECTIONS)
+def test_null_projection_rebuilds_the_same_graph(projection):
+    actors, part, events, ties = _random_tables()
+    G = nw.build_graph(actors, part, events, ties, projection=projection, max_event_size=20)
+    A, nodes, index = nw._adjacency(G)
+    B = nw._incidence_adjacency(G.graph["incidence"], index, len(nodes), projection, 20,
+                                G.graph["direct_ties"])
+    assert (A != B).nnz == 0
+    nulls = list(nw.null_adjacencies(G, "bipartite", 3, seed=1))
+    deg_obs = np.asarray(A.sum(axis=1)).ravel()
+    for M in nulls:
+        assert M.shape == A.shape and (M != M.T).nnz == 0 and M.diagonal().sum() == 0
+    assert any((M != A).nnz for M in nulls)
+    if projection == "exclude_large":  # the members of the two forums only
+        assert deg_obs.sum() < nw._adjacency(nw.build_graph(actors, part, events, ties))[0].sum()
+
+
+def test_dependence_bipartite_null_on_planted_bridge():
+    # two groups that never meet except through "hub", which attends all events
+    rows = []
+    for e in range(12):
+        group = range(0, 10) if e % 2 else range(10, 20)
+        rng = np.random.default_rng(e)
+        rows += [(f"e{e}", f"a{a:02d}", "participant") for a in rng.choice(list(group), 4, replace=False)]
+        rows.append((f"e{e}", "hub", "organiser"))
+    part = pd.DataFrame(rows, columns=["event_id", "actor_id", "role"])
+    events = pd.DataFrame({"event_id": [f"e{e}" for e in range(12)], "held_on": pd.Timestamp("2021-01-01")})
+    actors = pd.DataFrame({"actor_id": [f"a{a:02d}" for a in range(20)] + ["hub"], "category": "other"})
+    G = nw.build_graph(actors, part, events)
+    dep = nw.dependence(G, "hub", n_baseline=99, seed=1).set_index("measure")
+    # observed: removing the hub splits the two groups -> at least one more component
+    assert dep.loc["components", "estimate"] >= 1
+    assert dep.loc["giant_share", "comparable"] and dep.loc["giant_share", "null"] == "bipartite"
+    # at random, attendees of both groups mix and the hub's removal rarely splits anything
+    assert dep.loc["components", "baseline_mean"] < 0.5
+    assert dep.loc["components", "p_value"] < 0.05
+    assert dep.loc["components", "p_mc_se"] == pytest.approx(
+        np.sqrt(dep.loc["components", "p_value"] * (1 - dep.loc["components", "p_value"]) / 99))
+
+
+def test_brokerage_test_finds_a_planted_bridge_between_groups():
+    rows = []
+    for e in range(12):
+        group = range(0, 10) if e % 2 else range(10, 20)
+        rng = np.random.default_rng(e)
+        rows += [(f"e{e}", f"a{a:02d}", "participant") for a in rng.choice(list(group), 4, replace=False)]
+        rows.append((f"e{e}", "hub", "organiser"))
+    part = pd.DataFrame(rows, columns=["event_id", "actor_id", "role"])
+    events = pd.DataFrame({"event_id": [f"e{e}" for e in range(12)], "held_on": pd.Timestamp("2021-01-01")})
+    actors = pd.DataFrame({"actor_id": [f"a{a:02d}" for a in range(20)] + ["hub"],
+                           "category": ["x"] * 10 + ["y"] * 10 + ["z"]})
+    G = nw.build_graph(actors, part, events)
+    t = nw.brokerage_test(G, "hub", n_null=49, seed=3).set_index("role")
+    roles = nw.brokerage_roles(G).set_index("actor_id").loc["hub"]
+    assert t.loc["liaison", "observed"] == roles["liaison"]
+    # x and y never meet but through the hub: every x-y pair of its ties is open
+    n_x = sum(G.nodes[m]["category"] == "x" for m in G["hub"])
+    n_y = sum(G.nodes[m]["category"] == "y" for m in G["hub"])
+    assert t.loc["liaison", "observed"] == n_x * n_y
+    # attended at random, the same events tie x and y directly: fewer open liaison paths
+    assert t.loc["liaison", "null_high"] < t.loc["liaison", "observed"]
+    assert t.loc["liaison", "p_value"] == pytest.approx(1 / 50) == t.loc["liaison", "min_p"]
+    assert (t["n_null"] == 49).all() and (t["null"] == "bipartite").all()
+
+
+def _brute_force_roles(G, attribute="category"):
+    out = {}
+    for v in G:
+        counts = dict.fromkeys(nw.BROKERAGE_ROLES, 0)
+        nbrs = sorted(G[v], key=str)
+        gv = G.nodes[v][attribute]
+        for i, a in enumerate(nbrs):
+            for c in nbrs[i + 1:]:
+                if G.has_edge(a, c):
+                    continue
+                ga, gc = G.nodes[a][attribute], G.nodes[c][attribute]
+                if ga == gc:
+                    counts["coordinator" if ga == gv else "itinerant"] += 1
+                elif gv in (ga, gc):
+                    counts["boundary"] += 1
+                else:
+                    counts["liaison"] += 1
+        out[v] = counts
+    return out
+
+
+def test_brokerage_roles_hand_counted():
+    r"""Hand-counted graph (groups in brackets)::
+
+        a[x] --- v[x] --- c[y]          v's neighbours: a, b, c, d, e
+          \     / | \                   open pairs of v (a-b are tied):
+           b[x]    |  d[y]               a-c a-d b-c b-d      boundary    4
+                   e[x]                  a-e b-e (x, x, x)    coordinator 2
+                   |                     c-d (y, y; v is x)   itinerant   1
+                   f[z]                  c-e d-e              boundary    2 -> 6
+                                         liaison: none (no third group among v's ties)
+        e's open pair: v-f (x, z; e is x) boundary 1;  a, b: a-v/b-v closed -> 0
+    """
+    G = nx.Graph([("v", x) for x in "abcde"] + [("a", "b"), ("e", "f")])
+    nx.set_node_attributes(G, dict(v="x", a="x", b="x", c="y", d="y", e="x", f="z"), "category")
+    roles = nw.brokerage_roles(G).set_index("actor_id")
+    assert roles.loc["v", list(nw.BROKERAGE_ROLES)].tolist() == [2, 1, 6, 0]
+    assert roles.loc["v", "total"] == 9
+    assert roles.loc["e", ["boundary", "total"]].tolist() == [1, 1]
+    assert roles.loc[["a", "b", "c", "d", "f"], "total"].tolist() == [0, 0, 0, 0, 0]
+    # liaison: a broker of group z between x and y
+    H = nx.Graph([("m", "p"), ("m", "q")])
+    nx.set_node_attributes(H, {"m": "z", "p": "x", "q": "y"}, "category")
+    assert nw.brokerage_roles(H).set_index("actor_id").loc["m", "liaison"] == 1
+    # against a brute-force enumeration of every open two-path
+    R = nx.gnp_random_graph(40, 0.15, seed=2)
+    nx.set_node_attributes(R, {v: "xyz"[v % 3] for v in R}, "category")
+    fast = nw.brokerage_roles(R).set_index("actor_id")
+    slow = _brute_force_roles(R)
+    for v in R:
+        assert fast.loc[v, list(nw.BROKERAGE_ROLES)].tolist() == list(slow[v].values())
+
+
+def test_projection_comparison_and_two_mode_profile():
+    actors, part, events, ties = _random_tables()
+    graphs = {rule: nw.build_graph(actors, part, events, ties, projection=rule, max_event_size=20)
+              for rule in nw.PROJECTIONS}
+    table = nw.projection_comparison(graphs, "a05")
+    assert table["projection"].tolist() == list(nw.PROJECTIONS)
+    assert (table["n_ties"].iloc[0] > table["n_ties"].iloc[1] > table["n_ties"].iloc[2])
+    assert table["degree"].iloc[0] == graphs["clique"].degree("a05")
+    prof = nw.two_mode_profile(graphs["clique"], "a05").set_index("measure")["value"]
+    inc = graphs["clique"].graph["incidence"]
+    assert prof["events"] == (inc["actor_id"] == "a05").sum()
+    assert prof["events_as_hub"] == inc.loc[inc["actor_id"] == "a05", "hub"].sum()
+    # the same under every rule: two-mode counts do not depend on the projection
+    for rule in nw.PROJECTIONS:
+        assert nw.two_mode_profile(graphs[rule], "a05")["value"].tolist() == prof.tolist()
 
 
 def test_tie_dynamics_by_hand():
@@ -313,16 +511,34 @@ def test_demo_broker_has_highest_betweenness(demo):
     assert prof.loc["cross_share", "value"] > 0.5
 
 
-def test_demo_dependence_broker_outside_ordinary_inside(demo):
-    camp, _, G = demo
+def test_demo_broker_under_every_projection_and_null(demo):
+    """The planted broker (the organisation, at every event) under each construction choice."""
+    camp, tables, _ = demo
     truth = camp.ground_truth["network"]
-    broker = nw.dependence(G, truth["broker"], n_baseline=100, seed=2).set_index("measure")
-    ordinary = nw.dependence(G, truth["ordinary_actor"], n_baseline=100, seed=2)
-    for measure in ("giant_share", "components", "global_efficiency"):
-        assert broker.loc[measure, "outside"], measure
-        assert broker.loc[measure, "p_value"] < 0.05
-    assert not ordinary["outside"].any()
-    assert (ordinary["p_value"] > 0.05).all()
+    broker, ordinary = truth["broker"], truth["ordinary_actor"]
+    last = camp.period[1]
+    graphs = {rule: nw.build_graph(*tables, period=last, projection=rule) for rule in nw.PROJECTIONS}
+    table = nw.projection_comparison(graphs, broker, seed=1).set_index("projection")
+    # first by betweenness and by Gould & Fernandez brokerage under every rule, although the
+    # star rule inflates it (stars around the organiser of every forum)
+    assert (table["betweenness_rank"] == 1).all() and (table["brokerage_total_rank"] == 1).all()
+    assert table.loc["star_large", "betweenness"] > table.loc["exclude_large", "betweenness"]
+    assert table.loc["clique", "n_ties"] > 10 * table.loc["star_large", "n_ties"]
+    two_mode = nw.two_mode_profile(graphs["clique"], broker).set_index("measure")["value"]
+    assert two_mode["share_of_events"] > 0.9  # it attends (nearly) every event
+    G = graphs["star_large"]
+    # no actor of comparable degree: the degree-matched test is not assessable (issue 18)
+    matched = nw.dependence(G, broker, null="degree_matched", n_baseline=20, seed=2)
+    assert not matched["comparable"].any() and matched["p_value"].isna().all()
+    # the bipartite null compares the broker with itself in randomised two-mode networks
+    dep = nw.dependence(G, broker, n_baseline=40, seed=2).set_index("measure")
+    assert dep["comparable"].all() and (dep["n_baseline"] == 40).all()
+    assert dep.loc["giant_share", "estimate"] > 0.05  # some actors hang on it alone
+    assert dep.loc["giant_share", "min_p"] == pytest.approx(1 / 41)
+    if ordinary in G:
+        plain = nw.dependence(G, ordinary, n_baseline=40, seed=2).set_index("measure")
+        assert plain.loc["giant_share", "estimate"] < 0.01
+        assert plain.loc["components", "p_value"] > 0.05
 
 
 def test_demo_metrics_over_time(demo):

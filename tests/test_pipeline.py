@@ -325,6 +325,84 @@ def test_project_features_counts_partners_categories_and_workshops():
     assert f.loc["b", "need"] == "energy" and f.loc["a", "cohort"] == 2020
 
 
+def test_landmark_features_ignore_what_came_after_the_landmark():
+    """A contribution dated after launch (and a workshop after incubation) is ignored."""
+    s = _frame(
+        _history("a", ("idea", "2019-01-10"), ("incubation", "2020-03-01"), ("launched", "2021-06-01"))
+        + _history("b", ("idea", "2020-01-01"), ("workshop", "2020-05-01"))
+    )
+    actors = pd.DataFrame({"actor_id": ["org", "x1", "x2", "x3"],
+                           "category": ["social_economy", "enterprise", "citizen", "research"]})
+    contributions = pd.DataFrame({
+        "project_id": ["a", "a", "a", "a", "b"],
+        "actor_id": ["org", "x1", "x1", "x3", "x2"],
+        "year": [2020, 2019, 2022, 2022, 2020],  # x3 only contributes after the launch (2022)
+    })
+    events = pd.DataFrame({"event_id": ["w1", "w2"], "kind": "workshop", "project_id": "a",
+                           "held_on": pd.to_datetime(["2019-06-01", "2020-09-01"])})
+    participations = pd.DataFrame({"event_id": ["w1", "w2", "w2"], "actor_id": ["x1", "x1", "x3"]})
+    kw = dict(contributions=contributions, actors=actors, participations=participations,
+              events=events, organisation="org", censor_on="2022-12-31")
+    landmark = pl.project_features(s, landmark="incubation", **kw).set_index("project_id")
+    everything = pl.project_features(s, **kw).set_index("project_id")
+    assert everything.loc["a", ["n_partners", "n_partner_categories"]].tolist() == [2, 2]
+    assert landmark.loc["a", ["n_partners", "n_partner_categories"]].tolist() == [1, 1]
+    assert landmark.loc["a", ["n_workshops", "n_workshop_participations"]].tolist() == [1, 1]
+    assert landmark.loc["a", "landmark_on"] == pd.Timestamp("2020-03-01")
+    # b never reached incubation: nothing is known at the landmark
+    assert landmark.loc["b", ["n_partners", "n_partner_categories"]].isna().all()
+    assert landmark.loc["a", "launched"] and landmark.loc["a", "days_to_launch"] == 873
+
+
+def test_firth_logit_equals_the_haldane_corrected_odds_ratio_under_separation():
+    """One binary covariate: Firth's estimate is the log odds ratio of the 2x2 table with
+    1/2 added to every cell (Firth 1993; Heinze & Schemper 2002), finite under separation."""
+    x = np.array([1] * 5 + [0] * 9)
+    y = np.array([1] * 5 + [1] * 3 + [0] * 6)  # x = 1: 5 launched, 0 not (separation)
+    df = pd.DataFrame({"x": x.astype(float), "launched": y.astype(bool)})
+    with pytest.warns(UserWarning, match="events per term"):
+        r = pl.launch_model(df, ["x"], duration=None)  # 5 non-events for 1 term: Firth
+    row = r.table.set_index("term").loc["x"]
+    assert row["model"] == "firth_logit"
+    haldane = np.log((5.5 * 6.5) / (0.5 * 3.5))
+    assert row["coef"] == pytest.approx(haldane, abs=1e-4)  # firthmodels stops at ~5e-5
+    assert np.isfinite(row["ci_high"]) and row["ci_low"] < row["ratio"] < row["ci_high"]
+    # forced ordinary maximum likelihood diverges on these data
+    with pytest.warns(UserWarning):
+        ml = pl.launch_model(df, ["x"], duration=None, firth=False)
+    assert ml.table["model"].iloc[0] == "logit" and ml.table["coef"].iloc[0] > haldane + 3
+
+
+def test_cumulative_incidence_by_hand_and_against_one_minus_km():
+    """Five ideas: launched at 100 and 300 days, abandoned at 200, censored at 150 and 400.
+
+    Aalen-Johansen: t=100 (5 at risk) F_L = 1/5; S = 4/5; t=200 (3 at risk) F_A = 4/5 * 1/3;
+    S = 8/15; t=300 (2 at risk) F_L = 1/5 + 8/15 * 1/2 = 7/15. 1 - KM with abandonment
+    censored says 1 - 4/5 * 1/2 = 0.6 instead: it imagines a world without abandonment.
+    """
+    day = pd.Timestamp("2020-01-01")
+    d = lambda n: day + pd.Timedelta(days=n)  # noqa: E731
+    s = _frame(
+        _history("a", ("idea", day), ("launched", d(100)))
+        + _history("b", ("idea", day), ("abandoned", d(200)))
+        + _history("c", ("idea", d(250)))  # followed 150 days to the end (d(400))
+        + _history("e", ("idea", day), ("launched", d(300)))
+        + _history("f", ("idea", day))
+    )
+    cif = pl.cumulative_incidence(s, censor_on=d(400)).set_index("time")
+    assert cif.loc[100, "cif_launched"] == pytest.approx(1 / 5)
+    assert cif.loc[200, "cif_abandoned"] == pytest.approx(4 / 15)
+    assert cif.loc[300, "cif_launched"] == pytest.approx(7 / 15)
+    assert cif.loc[400, ["cif_launched", "cif_abandoned"]].sum() == pytest.approx(7 / 15 + 4 / 15)
+    assert cif.loc[0, "cif_launched"] == 0.0 and (cif["n"] == 5).all()
+    assert (cif["ci_low"] <= cif["cif_launched"]).all() and (cif["cif_launched"] <= cif["ci_high"]).all()
+    assert 0 < cif.loc[300, "ci_low"] < 7 / 15 < cif.loc[300, "ci_high"] < 1
+    km = pl.time_to_stage(s, censor_on=d(400), abandoned="censored").summary.iloc[0]
+    assert km["share_reached"] == pytest.approx(0.6)
+    by = pl.cumulative_incidence(s, by="cohort", censor_on=d(400))
+    assert set(by["cohort"]) == {2020} and len(by) == len(cif)
+
+
 def _simulated_projects(n, beta, seed):
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 6, n).astype(float)
@@ -345,7 +423,7 @@ def test_launch_model_recovers_a_simulated_odds_ratio():
     assert logit.loc["x", "coef"] == pytest.approx(0.5, abs=0.1)
     assert logit.loc["x", "ratio"] == pytest.approx(np.exp(logit.loc["x", "coef"]))
     assert 1 < logit.loc["x", "ci_low"] < logit.loc["x", "ratio"] < logit.loc["x", "ci_high"]
-    cox = r.table.query("model == 'cox'").set_index("term")
+    cox = r.table.query("model == 'cox_subdistribution'").set_index("term")
     assert cox.loc["x", "ratio"] > 1 and cox.loc["x", "p_value"] < 0.001
     assert r.warning is None and r.table["warning"].isna().all()
     assert r.logit.params["x"] == pytest.approx(logit.loc["x", "coef"])
@@ -419,6 +497,7 @@ def _demo(seed, diversity_effect=True):
         events=tables["events"],
         organisation=meta["organisation"],
         censor_on=CENSOR_ON,
+        landmark="incubation",
     )
     return tables, truth, features
 
@@ -466,8 +545,11 @@ def test_demo_features_match_the_planted_covariate(demo_effect):
     planted = truth["pipeline"]["diversity_effect"].get("n_partner_categories_by_project")
     if planted is None:
         pytest.skip("this demo version does not publish the per-project covariate")
-    ours = features.set_index("project_id")["n_partner_categories"]
-    assert ours.to_dict() == {k: int(v) for k, v in planted.items()}
+    # measured at incubation (landmark), for the projects that reached it: every partner
+    # contributes in the project's first year, so nothing planted is lost by the landmark
+    ours = features.set_index("project_id")["n_partner_categories"].dropna()
+    assert len(ours) > 200
+    assert ours.astype(int).to_dict() == {k: int(planted[k]) for k in ours.index}
 
 
 def test_demo_diversity_effect_is_detected(demo_effect):

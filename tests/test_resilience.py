@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from rd_methods import counterfactual as cf
+from rd_methods import network as nw
 from rd_methods import resilience as rs
 from rd_methods.demo import DemoOptions, generate
 
@@ -303,14 +304,14 @@ def test_attack_tolerance_bad_input():
 def test_randomised_networks_keep_degrees_and_reveal_bridges():
     G = nx.barbell_graph(10, 0)  # two 10-cliques joined by one edge
     A, _ = rs._adjacency(G)
-    H = nx.from_scipy_sparse_array(rs._randomised(A, np.random.default_rng(0), rewires_per_edge=2))
+    H = nx.from_scipy_sparse_array(nw._rewired(A, np.random.default_rng(0), rewires_per_edge=2))
     assert [d for _, d in sorted(H.degree())] == [d for _, d in sorted(G.degree())]  # every actor's degree
     assert nx.number_of_selfloops(H) == 0 and H.number_of_edges() == G.number_of_edges()  # simple graph
     assert not nx.utils.edges_equal(H.edges(), G.edges())
     # a thorough rewiring mixes the two cliques: many ties now cross between them
-    mixed = nx.from_scipy_sparse_array(rs._randomised(A, np.random.default_rng(0), rewires_per_edge=10))
+    mixed = nx.from_scipy_sparse_array(nw._rewired(A, np.random.default_rng(0), rewires_per_edge=10))
     assert sum((u < 10) != (v < 10) for u, v in mixed.edges()) > 20
-    res = rs.compare_with_random(G, "degree", steps=10, n_random=10, seed=4)
+    res = rs.compare_with_random(G, "degree", steps=10, n_random=10, seed=4, null="projected")
     gs = res.set_index("measure").loc["giant_share"]
     # the bridge's ends go first and split the network in two halves of 9: far less robust
     # than the same degrees wired at random
@@ -318,8 +319,48 @@ def test_randomised_networks_keep_degrees_and_reveal_bridges():
     assert gs["p_value"] == pytest.approx(1.0)
     assert set(res.curves["network"]) == {"observed", "random"}
     assert res.curves["replicate"].nunique() == 11
-    again = rs.compare_with_random(G, "degree", steps=10, n_random=10, seed=4)
+    again = rs.compare_with_random(G, "degree", steps=10, n_random=10, seed=4, null="projected")
     pd.testing.assert_frame_equal(pd.DataFrame(res), pd.DataFrame(again))
+    assert gs["min_p"] == pytest.approx(1 / 11) and gs["null"] == "projected"
+    with pytest.raises(ValueError, match="build_graph"):
+        rs.compare_with_random(G, n_random=2)  # the bipartite null needs the incidence
+
+
+def _event_network(seed=0):
+    """Workshops of 6 drawn within two halves of 60 actors, plus a few mixed ones."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for e in range(40):
+        pool = range(60) if e % 10 == 0 else (range(30) if e % 2 else range(30, 60))
+        for a in rng.choice(list(pool), 6, replace=False):
+            rows.append((f"e{e:02d}", f"a{a:02d}", "participant"))
+    part = pd.DataFrame(rows, columns=["event_id", "actor_id", "role"])
+    events = pd.DataFrame({"event_id": [f"e{e:02d}" for e in range(40)],
+                           "held_on": pd.Timestamp("2023-03-01")})
+    actors = pd.DataFrame({"actor_id": sorted(part["actor_id"].unique()), "category": "other"})
+    return nw.build_graph(actors, part, events)
+
+
+def test_bipartite_null_keeps_event_cliques_that_rewiring_breaks():
+    G = _event_network()
+    A, _, _ = nw._adjacency(G)
+    clustering = {
+        null: np.mean([nw._average_clustering_arrays(M)
+                       for M in nw.null_adjacencies(G, null, 5, seed=1)])
+        for null in ("bipartite", "projected")
+    }
+    observed = nw.average_clustering(G)
+    # events are cliques in the observed network and in the bipartite null networks;
+    # rewiring the projection destroys them (the bias issue 18 describes)
+    assert observed > 0.5 and clustering["bipartite"] > 0.5
+    assert clustering["projected"] < 0.6 * clustering["bipartite"]
+    res = {null: rs.compare_with_random(G, "degree", steps=10, n_random=8, seed=3, null=null,
+                                        efficiency=False).set_index("measure").loc["giant_share"]
+           for null in ("bipartite", "projected")}
+    assert res["bipartite"]["null"] == "bipartite" and res["bipartite"]["n_random"] == 8
+    # same observed AUC whatever the null; the nulls differ
+    assert res["bipartite"]["estimate"] == pytest.approx(res["projected"]["estimate"])
+    assert res["bipartite"]["random_mean"] != pytest.approx(res["projected"]["random_mean"])
 
 
 def test_robustness_over_time_with_and_without_structure():
@@ -389,9 +430,10 @@ def test_notebook_runs_and_records_the_planted_shock(tmp_path):
     )
     rec = results.collect(out).set_index("key")
     assert rec.loc["resilience.resistance_rank_p", "value"] == pytest.approx(1 / 19)
+    assert rec.loc["resilience.resistance_rank_min_p", "value"] == pytest.approx(1 / 19)
     assert 0.4 < rec.loc["resilience.resistance_treated", "value"] < 1.1
     assert rec.loc["resilience.recovery_treated", "value"] < 0  # shallower drop, smaller rebound
     auc = rec.loc["resilience.network_robustness_auc"]
-    # the hub-and-spoke network is less robust to targeted removal than its randomised versions
+    # less robust to targeted removal than the same events attended at random (bipartite null)
     assert auc["value"] < auc["ci_low"] <= auc["ci_high"]
     assert rec.loc["resilience.robustness_without_structure", "value"] > 0

@@ -76,6 +76,8 @@ __all__ = [
     "project_features",
     "launch_model",
     "LaunchModelResult",
+    "FirthLogitResult",
+    "cumulative_incidence",
     "activity_survival",
     "jobs_by_year",
     "wilson_interval",
@@ -878,6 +880,164 @@ def time_to_stage(
     return SurvivalResult(table=table, summary=summary, logrank=logrank, durations=d, models=models)
 
 
+def _competing_events(
+    stages: pd.DataFrame, target: str, competing: Sequence[str], censor_on: Any
+) -> pd.DataFrame:
+    """Per project: time from idea to the first of ``target`` / ``competing`` and which."""
+    s = _prepare(stages)
+    prog = _progress(s)
+    end_obs = pd.Timestamp(censor_on) if censor_on is not None else s["entered_on"].max()
+    dates = {target: _reached_on(s, target).reindex(prog.index)}
+    for event in competing:
+        if event == ABANDONED:
+            dates[event] = prog["abandoned_on"]
+        elif event in STAGES:
+            dates[event] = _reached_on(s, event).reindex(prog.index)
+        else:
+            raise ValueError(f"competing events must be stages or 'abandoned', not {event!r}")
+    frame = pd.DataFrame(dates).where(lambda x: x <= end_obs)
+    first = frame.min(axis=1)
+    names = list(dates)
+    which = frame.apply(lambda r: next((c for c in names if r[c] == r.min()), None), axis=1)
+    code = which.map({name: i + 1 for i, name in enumerate(names)}).fillna(0).astype(int)
+    end = first.fillna(end_obs)
+    out = pd.DataFrame(
+        {
+            "project_id": prog.index,
+            "duration_days": (end - prog["start_on"]).dt.days.astype(float).to_numpy(),
+            "event_code": code.to_numpy(),
+            "event": which.fillna("censored").to_numpy(),
+        }
+    )
+    return out[out["duration_days"] >= 0].reset_index(drop=True)
+
+
+def cumulative_incidence(
+    stages: pd.DataFrame,
+    target: str = "launched",
+    competing: Sequence[str] = (ABANDONED,),
+    by: str | None = None,
+    *,
+    projects: pd.DataFrame | None = None,
+    censor_on: Any = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Aalen–Johansen cumulative incidence of reaching a stage, abandonment competing.
+
+    Each project is followed from its idea to the first of ``target`` (or a later stage)
+    and the ``competing`` events (abandonment by default), or to the end of observation
+    (censored). The cumulative incidence function (CIF) of an event at time *t* is the
+    share of ideas that had that event first by *t*; the CIFs of all events and the
+    share still pending add up to one. Unlike 1 − Kaplan–Meier with abandonment
+    censored, it does not describe a world without abandonment (Putter, Fiocco & Geskus
+    2007).
+
+    Parameters
+    ----------
+    stages : DataFrame
+        ``project_stages``.
+    target : str
+        Stage whose incidence is wanted (``"launched"``).
+    competing : sequence of str
+        Competing events (``"abandoned"`` or stages).
+    by : str, optional
+        ``"cohort"`` or a column of ``projects``: one curve per group.
+    projects : DataFrame, optional
+        Needed when ``by`` is a column of ``projects``.
+    censor_on : date-like, optional
+        End of observation; default the latest date in ``stages``.
+    alpha : float
+        1 − level of the pointwise intervals.
+    Returns
+    -------
+    DataFrame
+        One row per time (days from the idea; first row at 0): ``[by,] time``,
+        ``cif_<event>`` for the target and every competing event, ``ci_low``/``ci_high``
+        (the target's pointwise interval; NaN where its standard error is undefined, as
+        when nobody is left at risk) and ``ci_low_<event>``/``ci_high_<event>`` for the others, ``n`` (projects in the group). ``.attrs["models"]`` keeps
+        statsmodels' ``CumIncidenceRight`` objects (one per group).
+
+    Notes
+    -----
+    The Aalen–Johansen estimator (Aalen & Johansen 1978), computed by statsmodels'
+    ``CumIncidenceRight``: ``F_k(t) = sum_{t_j <= t} S(t_j-) d_kj / n_j`` with ``S`` the
+    Kaplan–Meier probability of no event of any kind. Pointwise intervals from its
+    delta-method standard errors on the log(−log) scale, which keeps them in [0, 1].
+    Assumes censoring (end of observation) independent of the events.
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"project_id": ["a", "a", "b", "b", "c"],
+    ...                    "stage": ["idea", "launched", "idea", "abandoned", "idea"],
+    ...                    "entered_on": pd.to_datetime(["2020-01-01", "2020-04-10", "2020-01-01",
+    ...                                                  "2020-07-19", "2020-01-01"])})
+    >>> cif = cumulative_incidence(st, censor_on="2021-01-01")
+    >>> cif[["cif_launched", "cif_abandoned"]].iloc[-1].round(3).tolist()
+    [0.333, 0.333]
+    """
+    from statsmodels.duration.survfunc import CumIncidenceRight
+
+    competing = list(competing)
+    if target not in STAGES or target == "idea":
+        raise ValueError(f"target must be a stage after 'idea', not {target!r}")
+    d = _competing_events(stages, target, competing, censor_on)
+    events = [target, *competing]
+    if by is not None:
+        s = _prepare(stages)
+        group = _group_column(s, _progress(s), by, projects)
+        d[by] = d["project_id"].map(group)
+        d = d[d[by].notna()]
+    z = stats.norm.ppf(1 - alpha / 2)
+    keys = sorted(d[by].unique()) if by is not None else [None]
+    frames, models = [], {}
+    for key in keys:
+        g = d if key is None else d[d[by] == key]
+        times = np.unique(np.concatenate([[0.0], g["duration_days"].to_numpy(float)]))
+        out = pd.DataFrame({"time": times})
+        codes = g["event_code"].to_numpy(int)
+        fit = None
+        if (codes > 0).any():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                fit = CumIncidenceRight(g["duration_days"].to_numpy(float), codes)
+            models[key] = fit
+        for i, event in enumerate(events, start=1):
+            col = f"cif_{event}"
+            lo, hi = ("ci_low", "ci_high") if i == 1 else (f"ci_low_{event}", f"ci_high_{event}")
+            if fit is None or i > len(fit.cinc) or not (codes == i).any():
+                out[col], out[lo], out[hi] = 0.0, 0.0, 0.0
+                continue
+            idx = np.searchsorted(np.asarray(fit.times, float), times, side="right") - 1
+            ok = idx >= 0
+            pick = np.clip(idx, 0, None)
+            cif = np.where(ok, np.asarray(fit.cinc[i - 1], float)[pick], 0.0)
+            se = np.where(ok, np.asarray(fit.cinc_se[i - 1], float)[pick], 0.0)
+            low, high = _loglog_cif_ci(cif, se, z)
+            out[col], out[lo], out[hi] = cif, low, high
+        out["n"] = len(g)
+        if key is not None:
+            out.insert(0, by, key)
+        frames.append(out)
+    result = pd.concat(frames, ignore_index=True)
+    result.attrs["models"] = models
+    return result
+
+
+def _loglog_cif_ci(cif: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise interval of a cumulative incidence on the log(−log) scale (in [0, 1]).
+
+    NaN where the standard error is not defined (e.g. nobody left at risk at the last time).
+    """
+    open_ = (cif > 0) & (cif < 1)
+    inner = open_ & np.isfinite(se) & (se > 0)
+    f = np.where(inner, cif, 0.5)
+    theta = np.log(-np.log(f))
+    half = z * np.where(inner, se, 0.0) / (f * np.abs(np.log(f)))
+    low = np.where(inner, np.exp(-np.exp(theta + half)), np.where(open_, np.nan, cif))
+    high = np.where(inner, np.exp(-np.exp(theta - half)), np.where(open_, np.nan, cif))
+    return low, high
+
+
 # --------------------------------------------------------------------------------------
 # what goes with launch
 # --------------------------------------------------------------------------------------
@@ -894,6 +1054,7 @@ def project_features(
     organisation: str | None = None,
     censor_on: Any = None,
     target: str = "launched",
+    landmark: str | None = None,
 ) -> pd.DataFrame:
     """One tidy row per project with its outcome and the covariates of :func:`launch_model`.
 
@@ -916,6 +1077,13 @@ def project_features(
         End of observation (see :func:`stage_durations`).
     target : str
         The success stage (``"launched"``).
+    landmark : str, optional
+        Landmark stage (e.g. ``"incubation"``, the stage :func:`launch_model` starts from
+        with ``from_stage``): covariates are measured *before the outcome*, from the
+        contributions of years up to the year the project reached that stage and the
+        workshops held up to that date (``landmark_on`` column; projects that never
+        reached it get missing counts). ``None`` counts everything, outcome included
+        (descriptive only).
 
     Returns
     -------
@@ -923,12 +1091,26 @@ def project_features(
         ``project_id, need, cohort, stage, abandoned, launched, days_to_launch`` (duration
         to ``target`` or to the censoring date, abandoned kept at risk), ``n_partners,
         n_partner_categories, n_workshops, n_workshop_participations``, sorted by
-        project_id. Counts are 0 when the table is absent.
+        project_id, and ``landmark_on`` with ``landmark``. Counts are 0 when the table is
+        absent.
 
     Notes
     -----
-    Contributions of every year are counted, including those after launch: a launched
-    activity attracts partners, so the association is not causal in either direction.
+    Landmark analysis (Anderson, Cain & Gelber 1983; van Houwelingen 2007): a model that
+    starts at a stage uses only what was known when the project reached it. Without a
+    landmark, partners who join *after* launch (a launched activity attracts partners)
+    would be counted as a cause of launch. Contributions carry a year, not a date: those
+    of the landmark's own year are counted, those of any later year never are.
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"project_id": ["p"] * 3, "stage": ["idea", "incubation", "launched"],
+    ...                    "entered_on": pd.to_datetime(["2019-01-01", "2020-03-01", "2021-06-01"])})
+    >>> contrib = pd.DataFrame({"project_id": ["p", "p"], "actor_id": ["a", "b"], "year": [2020, 2022]})
+    >>> actors = pd.DataFrame({"actor_id": ["a", "b"], "category": ["enterprise", "research"]})
+    >>> f = project_features(st, contributions=contrib, actors=actors, landmark="incubation")
+    >>> int(f["n_partner_categories"].iloc[0])  # b contributed after launch: ignored
+    1
     """
     s = _prepare(stages)
     cur = current_stage(s).set_index("project_id")
@@ -951,9 +1133,20 @@ def project_features(
     ].reindex(out.index)
     out["n_partners"] = 0
     out["n_partner_categories"] = 0
+    landmark_on = None
+    if landmark is not None:
+        if landmark not in STAGES:
+            raise ValueError(f"landmark must be one of {list(STAGES)}, not {landmark!r}")
+        landmark_on = _reached_on(s, landmark).reindex(out.index)
+        out["landmark_on"] = landmark_on
     if contributions is not None:
         _require(contributions, ["project_id", "actor_id"], "contributions")
-        c = contributions[["project_id", "actor_id"]].dropna().astype("str").drop_duplicates()
+        c = contributions.dropna(subset=["project_id", "actor_id"])
+        if landmark_on is not None:
+            _require(contributions, ["year"], "contributions")
+            limit = c["project_id"].astype("str").map(landmark_on.dt.year)
+            c = c[pd.to_numeric(c["year"], errors="coerce").to_numpy() <= limit.to_numpy()]
+        c = c[["project_id", "actor_id"]].astype("str").drop_duplicates()
         if organisation is not None:
             c = c[c["actor_id"] != str(organisation)]
         out["n_partners"] = (
@@ -981,6 +1174,10 @@ def project_features(
         ws = ws.assign(
             event_id=ws["event_id"].astype("str"), project_id=ws["project_id"].astype("str")
         )
+        if landmark_on is not None:
+            held = pd.to_datetime(ws["held_on"]) if "held_on" in ws.columns else None
+            if held is not None:
+                ws = ws[(held <= ws["project_id"].map(landmark_on)).to_numpy()]
         part = participations.assign(event_id=participations["event_id"].astype("str"))
         part = part.merge(ws[["event_id", "project_id"]], on="event_id", how="inner")
         out["n_workshops"] = (
@@ -989,6 +1186,10 @@ def project_features(
         out["n_workshop_participations"] = (
             part.groupby("project_id").size().reindex(out.index).fillna(0).astype(int)
         )
+    if landmark_on is not None:
+        counts = ["n_partners", "n_partner_categories", "n_workshops", "n_workshop_participations"]
+        for col in counts:
+            out[col] = out[col].astype("Int64").where(landmark_on.notna())
     return out.reset_index().sort_values("project_id").reset_index(drop=True)
 
 
@@ -999,12 +1200,12 @@ class LaunchModelResult:
     Attributes
     ----------
     table : DataFrame
-        ``model`` (``cox`` / ``logit``), ``term``, ``coef``, ``std_err``, ``ratio``
-        (hazard or odds ratio), ``ci_low``, ``ci_high`` (on the ratio scale), ``p_value``,
+        ``model`` (``cox_subdistribution`` / ``logit`` or ``firth_logit``), ``term``,
+        ``coef``, ``std_err``, ``ratio`` (subdistribution hazard or odds ratio), ``ci_low``, ``ci_high`` (on the ratio scale), ``p_value``,
         ``n``, ``events`` (launches), ``n_terms``, ``events_per_term`` (the rarer of
         launched / not launched, per model term), ``warning``.
     cox : statsmodels PHRegResults or None
-    logit : statsmodels LogitResults or None
+    logit : statsmodels LogitResults, FirthLogitResult or None
     warning : str or None
         Plain-language caution when events are too few for the number of terms.
     data : DataFrame
@@ -1030,6 +1231,7 @@ def launch_model(
     alpha: float = 0.05,
     min_events_per_term: int = MIN_EVENTS_PER_TERM,
     from_stage: str | None = None,
+    firth: bool | str = "auto",
 ) -> LaunchModelResult:
     """What goes with reaching launch: Cox and logistic models with ratios and intervals.
 
@@ -1054,7 +1256,15 @@ def launch_model(
         Model launch *given* that a project reached this stage (e.g. ``"incubation"``):
         keeps the projects whose highest stage is at or beyond it, drops those still
         pending there (outcome unknown), and fits the logistic model only. Needs the
-        ``stage`` and ``abandoned`` columns of :func:`project_features`.
+        ``stage`` and ``abandoned`` columns of :func:`project_features`. Its covariates
+        should be measured at that stage (``project_features(landmark=from_stage)``).
+    firth : {"auto", True, False}
+        Fit the logistic model by Firth's penalised likelihood (Firth 1993; Heinze &
+        Schemper 2002), which removes the first-order small-sample bias of the odds ratios
+        and stays finite under separation: ``"auto"`` when the events per term are fewer
+        than ``min_events_per_term``. Profile-likelihood intervals and likelihood-ratio
+        p-values (R's ``logistf`` convention), from the ``firthmodels`` package; the
+        model is then labelled ``firth_logit``.
 
     Returns
     -------
@@ -1063,10 +1273,15 @@ def launch_model(
     Notes
     -----
     Cox proportional hazards model (Cox, 1972; statsmodels ``PHReg``, Efron ties) of the
-    time from idea to launch, abandoned projects kept at risk until censoring, and a
-    logistic model (statsmodels ``Logit``) of launch by the end of observation, which
-    ignores how long each idea has been followed. Both are associations, not effects:
-    partners may join because a project is going well.
+    time from idea to launch with abandoned projects kept at risk until censoring: that
+    is the risk set of Fine & Gray (1999), so its ratio is a *subdistribution* hazard
+    ratio (how a covariate goes with the cumulative incidence of launch, abandonment
+    competing), not a cause-specific one; it is labelled ``cox_subdistribution``
+    (without Fine & Gray's censoring weights, which end-of-study censoring makes
+    negligible here). The logistic model (statsmodels ``Logit``, or Firth's) is of launch
+    by the end of observation, which ignores how long each idea has been followed. Both
+    are associations, not effects: partners may join because a project is going well,
+    hence covariates measured at a landmark (:func:`project_features`).
 
     Examples
     --------
@@ -1121,6 +1336,9 @@ def launch_model(
     n_terms = len(logit.params) - 1
     n_rarer = min(n_events, n - n_events)  # the limiting count is the rarer outcome
     epv = n_rarer / max(n_terms, 1)
+    if firth not in ("auto", True, False):
+        raise ValueError("firth must be 'auto', True or False")
+    use_firth = bool(firth) if firth != "auto" else epv < min_events_per_term
     warning = None
     if epv < min_events_per_term:
         rarer = "launches" if n_events <= n - n_events else "projects not launched"
@@ -1130,9 +1348,15 @@ def launch_model(
             "read them as exploratory"
         )
         warnings.warn(warning, UserWarning, stacklevel=2)
-    if not logit.mle_retvals.get("converged", True):
-        notes.append("logit did not converge (separation?)")
-    tables.append(_ratio_table(logit, "logit", alpha, drop=("Intercept",)))
+    if use_firth:
+        logit = _firth_logit(logit, alpha)
+        tables.append(logit.table)
+        if not logit.converged:
+            notes.append("Firth logit did not converge")
+    else:
+        if not logit.mle_retvals.get("converged", True):
+            notes.append("logit did not converge (separation?)")
+        tables.append(_ratio_table(logit, "logit", alpha, drop=("Intercept",)))
 
     if duration:
         with warnings.catch_warnings():
@@ -1140,7 +1364,7 @@ def launch_model(
             cox = smf.phreg(
                 f"{duration} ~ {rhs}", d, status=d["_event"].to_numpy(dtype=float), ties="efron"
             ).fit()
-        tables.append(_ratio_table(cox, "cox", alpha))
+        tables.append(_ratio_table(cox, "cox_subdistribution", alpha))
     table = pd.concat(tables, ignore_index=True)
     table["n"] = n
     table["events"] = n_events
@@ -1151,24 +1375,64 @@ def launch_model(
     return LaunchModelResult(table=table, cox=cox, logit=logit, warning=text, data=d)
 
 
+@dataclass
+class FirthLogitResult:
+    """Firth logistic fit: the ``firthmodels`` results object and its ratio table."""
+
+    result: Any = field(repr=False)
+    table: pd.DataFrame
+    converged: bool
+
+    @property
+    def params(self) -> pd.Series:
+        return self.table.set_index("term")["coef"]
+
+
+def _firth_logit(ml: Any, alpha: float) -> FirthLogitResult:
+    """Firth's penalised logistic regression (firthmodels' statsmodels adapter) on the
+    design of the maximum-likelihood fit ``ml`` (same terms, same coding)."""
+    from firthmodels.adapters.statsmodels import FirthLogit
+
+    names = list(ml.model.exog_names)
+    X = pd.DataFrame(np.asarray(ml.model.exog, dtype=float), columns=names)
+    res = FirthLogit(np.asarray(ml.model.endog, dtype=float), X).fit(pl=True)
+    params = np.asarray(res.params, dtype=float)
+    ci = np.asarray(res.conf_int(alpha=alpha), dtype=float)
+    table = pd.DataFrame(
+        {
+            "model": "firth_logit",
+            "term": names,
+            "coef": params,
+            "std_err": np.asarray(res.bse, dtype=float),
+            "ratio": np.exp(params),
+            "ci_low": np.exp(ci[:, 0]),
+            "ci_high": np.exp(ci[:, 1]),
+            "p_value": np.asarray(res.pvalues, dtype=float),
+        }
+    )
+    converged = bool(getattr(res, "converged", True))
+    return FirthLogitResult(res, table[table["term"] != "Intercept"].reset_index(drop=True), converged)
+
+
 def _ratio_table(res: Any, model: str, alpha: float, drop: Sequence[str] = ()) -> pd.DataFrame:
     names = list(res.model.exog_names)
     params = np.asarray(res.params, dtype=float)
     se = np.asarray(res.bse, dtype=float)
     ci = np.asarray(res.conf_int(alpha=alpha), dtype=float)
     p = np.asarray(res.pvalues, dtype=float)
-    t = pd.DataFrame(
-        {
-            "model": model,
-            "term": names,
-            "coef": params,
-            "std_err": se,
-            "ratio": np.exp(params),
-            "ci_low": np.exp(ci[:, 0]),
-            "ci_high": np.exp(ci[:, 1]),
-            "p_value": p,
-        }
-    )
+    with np.errstate(over="ignore"):  # a diverging fit's ratios are infinite, as they should be
+        t = pd.DataFrame(
+            {
+                "model": model,
+                "term": names,
+                "coef": params,
+                "std_err": se,
+                "ratio": np.exp(params),
+                "ci_low": np.exp(ci[:, 0]),
+                "ci_high": np.exp(ci[:, 1]),
+                "p_value": p,
+            }
+        )
     return t[~t["term"].isin(drop)]
 
 
