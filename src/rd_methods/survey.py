@@ -1075,6 +1075,9 @@ def nonresponse_weights(
                 worst = max(worst, float(np.max(np.abs(factor - 1))))
             if worst <= tol:
                 break
+        else:
+            raise ValueError(f"wave {_w}: raking did not converge in {max_iter} iterations (largest margin "
+                             f"factor off by {worst:.2g}); the margins may be incompatible with the respondents")
         weights[part.index] = w / w.sum() * total
     ids = [c for c in ("respondent_id", "wave") if c in data.columns]
     out = data[[*ids, *[k for k in keys if k not in ids]]].copy()
