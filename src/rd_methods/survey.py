@@ -1498,16 +1498,16 @@ def invariance(
         elif phi >= congruence_equal and np.nanmax(diff) <= max_difference:
             level = "invariant"
             verdict = (f"{label} : les saturations sont semblables d'une vague à l'autre (congruence "
-                       f"{phi:.2f}, écart maximal {np.nanmax(diff):.2f}) ; l'échelle mesure la même chose aux deux "
+                       f"{phi:.3f}, écart maximal {np.nanmax(diff):.2f}) ; l'échelle mesure la même chose aux deux "
                        "vagues et son évolution peut être interprétée.")
         elif phi >= congruence_fair:
             level = "partial"
-            verdict = (f"{label} : saturations proches mais pas identiques (congruence {phi:.2f}, l'item {worst} "
+            verdict = (f"{label} : saturations proches mais pas identiques (congruence {phi:.3f}, l'item {worst} "
                        f"varie de {np.nanmax(diff):.2f}) ; évolution à interpréter avec prudence.")
         else:
             level = "not_invariant"
             verdict = (f"{label} : les items ne se rapportent plus de la même façon à l'échelle (congruence "
-                       f"{phi:.2f}) ; son évolution ne doit pas être interprétée comme un changement du même construit.")
+                       f"{phi:.3f}) ; son évolution ne doit pas être interprétée comme un changement du même construit.")
         rows.append({"scale": name, "n_before": int(b["n_complete"].iloc[0]), "n_after": int(a["n_complete"].iloc[0]),
                      "congruence": phi, "max_abs_difference": float(np.nanmax(diff)) if np.isfinite(diff).any() else np.nan,
                      "item_max_difference": worst, "level": level, "verdict": _fr_numbers(verdict)})
