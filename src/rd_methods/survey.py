@@ -1171,8 +1171,13 @@ def attrition_weights(
         X = X.join(dummies)
     X = sm.add_constant(X, has_constant="add")
     stayed = pd.Series(X.index.isin(list(after)), index=X.index)
-    fit = sm.GLM(stayed.astype(float), X, family=sm.families.Binomial()).fit()
-    p = pd.Series(fit.predict(X), index=X.index)
+    if not stayed.any():
+        raise ValueError(f"nobody of wave {wave_before} answered wave {wave_after}: no attrition weight possible")
+    if stayed.all():  # no attrition: every probability is 1
+        p = pd.Series(1.0, index=X.index)
+    else:
+        fit = sm.GLM(stayed.astype(float), X, family=sm.families.Binomial()).fit()
+        p = pd.Series(fit.predict(X), index=X.index)
     bw = pd.Series(1.0, index=X.index)
     if base_weights is not None:
         bw = base_weights.loc[base_weights["wave"] == wave_before].set_index("respondent_id")["weight"].reindex(X.index)
