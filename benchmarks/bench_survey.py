@@ -71,7 +71,7 @@ def run(scales=DEFAULT_SCALES) -> list[dict]:
         })
         if scale <= ORDINAL_MAX_SCALE:
             jobs["ordinal_model (one scale)"] = lambda r=responses: survey.ordinal_model(r, items, "trust")
-            jobs["mice_change (10 imputations)"] = lambda r=responses: survey.mice_change(r, items)
+            jobs["mice_change (5 imputations)"] = lambda r=responses: survey.mice_change(r, items)
         for name, job in jobs.items():
             _, seconds, peak = _timed(job)
             rows.append({"bench": "survey", "scale": scale, "rows": len(responses), "function": name,

@@ -1535,7 +1535,7 @@ def mice_change(
     wave_after: int = 2,
     *,
     scale: str | Sequence[str] | None = None,
-    n_imputations: int = 10,
+    n_imputations: int = 5,
     max_iter: int = 5,
     seed: int = 0,
     ci: float = 0.95,
@@ -1554,12 +1554,18 @@ def mice_change(
     by Rubin's rules (Rubin 1987, *Multiple Imputation for Nonresponse in Surveys*) with
     Barnard & Rubin's (1999, *Biometrika* 86(4)) degrees of freedom.
 
+    Five imputations are enough when few answers are missing: the relative efficiency
+    is ``1 / (1 + fmi / m)`` (Rubin 1987), above 99 % for the demo's fmi of about 0.02;
+    raise ``n_imputations`` when ``fmi`` is large. The cost does not depend much on the
+    number of respondents (one small regression per incomplete column, iteration and
+    imputation) but on ``n_imputations * max_iter``.
+
     Assumption: item answers are missing at random given the other answers of the
     scale at both waves. Compare with ``complete_rule``, the estimate of
     :func:`before_after` under the scoring rule ``min_answered``: close values mean the
-    scoring rule does not drive the result. The cost grows linearly with the number of
-    respondents (statsmodels' ``MICEData`` rebuilds formula design matrices at every
-    step and was about a hundred times slower on the demo survey).
+    scoring rule does not drive the result. (statsmodels' ``MICEData`` was tried first: it
+    rebuilds formula design matrices at every step and was about a hundred times slower
+    on the demo survey.)
 
     Returns
     -------
