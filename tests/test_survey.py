@@ -527,3 +527,12 @@ def test_mice_change_recovers_change_hidden_by_missing_answers():
     # without holes: the complete-data paired mean
     clean = survey.mice_change(resp, items, n_imputations=3).iloc[0]
     assert clean["estimate"] == pytest.approx(full["estimate"]) and clean["n_imputations"] == 1
+
+
+def test_population_from_campaign_reads_and_checks_survey_population():
+    assert survey.population_from_campaign({"sroi": {}}) is None
+    assert survey.population_from_campaign({"survey": {"population": {"members": "90"}}}) == {"members": 90.0}
+    with pytest.raises(ValueError, match="not a number"):
+        survey.population_from_campaign({"survey": {"population": {"members": "beaucoup"}}})
+    with pytest.raises(ValueError, match=">= 0"):
+        survey.population_from_campaign({"survey": {"population": {"members": -3}}})
