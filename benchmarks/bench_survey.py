@@ -5,7 +5,8 @@ of ``demo-2025`` (420 respondents, two waves, 19 items) is replicated ``scale`` 
 new respondent ids (pairs across waves kept), so scale 100 holds 73,500 response rows
 (about 1.4 million answers). Prints one row per (scale, function): seconds and peak traced
 memory (MB); ``run()`` returns the rows as a list of dicts for ``make bench``. The ordinal
-model (numerical gradients, one fit per scale) is timed up to scale 10 only.
+model (numerical gradients, one fit per scale) and the multiple imputation are timed up to
+scale 10 only.
 """
 
 from __future__ import annotations
@@ -58,8 +59,19 @@ def run(scales=DEFAULT_SCALES) -> list[dict]:
             "before_after": lambda r=responses: survey.before_after(r, items=items),
             "compare_groups (rank tests)": lambda r=responses: survey.compare_groups(r, items, ordinal=False),
         }
+        pop = survey.population_from_campaign(camp.meta) or {}
+        jobs.update({
+            "nonresponse_weights": lambda r=responses, p=pop: survey.nonresponse_weights(r, p),
+            "attrition_weights": lambda r=responses: survey.attrition_weights(r, items),
+            "weighted_change": lambda r=responses: survey.weighted_change(r, items),
+            "attrition_check": lambda r=responses: survey.attrition_check(r, items),
+            "omega (no bootstrap)": lambda r=responses: survey.omega(r, items, wave=1, n_boot=0),
+            "omega (200 bootstrap)": lambda r=responses: survey.omega(r, items, wave=1, n_boot=200),
+            "invariance": lambda r=responses: survey.invariance(r, items),
+        })
         if scale <= ORDINAL_MAX_SCALE:
             jobs["ordinal_model (one scale)"] = lambda r=responses: survey.ordinal_model(r, items, "trust")
+            jobs["mice_change (5 imputations)"] = lambda r=responses: survey.mice_change(r, items)
         for name, job in jobs.items():
             _, seconds, peak = _timed(job)
             rows.append({"bench": "survey", "scale": scale, "rows": len(responses), "function": name,

@@ -308,3 +308,231 @@ def test_diverging_layout_splits_the_neutral_answer():
     assert lay.loc[1, "left"] == pytest.approx(-0.45)
     assert lay.loc[3, "left"] == pytest.approx(-0.15) and lay.loc[4, "left"] == pytest.approx(0.15)
     assert lay.loc[5, "left"] + lay.loc[5, "share"] == pytest.approx(0.55)
+
+
+# --------------------------------------------------------------------------- issue 19
+def _sim_panel(n=600, change=0.5, seed=3, stay=None, loadings2=None):
+    """Two waves of a 4-item scale from a one-factor model; ``stay(theta1)`` gives P(stay)."""
+    rng = np.random.default_rng(seed)
+    theta = rng.standard_normal(n)
+    lam1 = np.array([0.8, 0.7, 0.7, 0.6])
+    lam2 = lam1 if loadings2 is None else np.asarray(loadings2)
+    theta2 = theta + change + 0.3 * rng.standard_normal(n)
+
+    def answers(t, lam):
+        y = t[:, None] * lam + rng.standard_normal((n, 4)) * np.sqrt(1 - lam**2)
+        return np.clip(np.round(3 + y), 1, 5)
+
+    ids = np.array([f"r{i:04d}" for i in range(n)])
+    w1 = pd.DataFrame(answers(theta, lam1), columns=["a", "b", "c", "d"]).assign(respondent_id=ids, wave=1)
+    keep = np.ones(n, bool) if stay is None else rng.random(n) < stay(theta)
+    w2 = pd.DataFrame(answers(theta2, lam2), columns=["a", "b", "c", "d"]).assign(respondent_id=ids, wave=2)
+    resp = pd.concat([w1, w2.loc[keep]], ignore_index=True)
+    group = np.where(np.arange(n) % 3 == 0, "members", "beneficiaries")
+    resp["stakeholder_group"] = np.tile(group, 2)[: len(resp)] if stay is None else np.concatenate([group, group[keep]])
+    return resp, _one_scale_items(["a", "b", "c", "d"])
+
+
+def test_before_after_p_adjusted_is_holm_across_scales_per_test():
+    rng = np.random.default_rng(0)
+    n = 40
+    rows = []
+    for k, shift in enumerate([0.0, 0.15, 0.3, 0.6]):
+        before = rng.normal(3, 1, n)
+        after = before + shift + rng.normal(0, 1, n)
+        for w, v in ((1, before), (2, after)):
+            rows.append(pd.DataFrame({"respondent_id": range(n), "wave": w, "score": v, "scale": f"s{k}"}))
+    res = survey.before_after(pd.concat(rows))
+    assert res.loc[res["test"] == "baseline_attrition", "p_adjusted"].isna().all()  # nobody left
+    for test, part in res.dropna(subset=["p_value"]).groupby("test"):
+        assert len(part) == 4
+        p = part.sort_values("p_value")["p_value"].to_numpy()
+        m = len(p)
+        # Holm by hand: running max of (m - i) * p_(i), capped at 1
+        holm = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * p))
+        assert part.sort_values("p_value")["p_adjusted"].to_numpy() == pytest.approx(holm), test
+        assert (part["p_adjusted"] >= part["p_value"]).all()
+
+
+def test_nonresponse_weights_reproduce_population_shares_and_rake_two_margins():
+    resp = pd.DataFrame({
+        "respondent_id": [f"r{i}" for i in range(10)], "wave": 1,
+        "stakeholder_group": ["members"] * 6 + ["partners"] * 3 + ["beneficiaries"],
+        "sex": ["f", "f", "f", "f", "m", "m", "f", "m", "m", "m"],
+    })
+    pop = {"members": 100, "partners": 300, "beneficiaries": 600}
+    w = survey.nonresponse_weights(resp, pop)
+    # post-stratification: N_g / n_g
+    assert w["weight"].tolist() == pytest.approx([100 / 6] * 6 + [100.0] * 3 + [600.0])
+    shares = w.groupby("stakeholder_group")["weight"].sum() / w["weight"].sum()
+    assert shares.to_dict() == pytest.approx({k: v / 1000 for k, v in pop.items()})
+    # raking on two variables: both margins exact
+    both = survey.nonresponse_weights(resp, {"stakeholder_group": pop, "sex": {"f": 300, "m": 700}},
+                                      by=["stakeholder_group", "sex"])
+    g = both.groupby("stakeholder_group")["weight"].sum()
+    s = both.groupby("sex")["weight"].sum()
+    assert g.to_dict() == pytest.approx({k: float(v) for k, v in pop.items()}, rel=1e-8)
+    assert s.to_dict() == pytest.approx({"f": 300.0, "m": 700.0}, rel=1e-8)
+    # margins that no weighting can meet (the only beneficiary is a man; 600 > 480 men)
+    with pytest.raises(ValueError, match="raking did not converge"):
+        survey.nonresponse_weights(resp, {"stakeholder_group": pop, "sex": {"f": 520, "m": 480}},
+                                   by=["stakeholder_group", "sex"])
+    with pytest.raises(ValueError, match="not in the population"):
+        survey.nonresponse_weights(resp, {"members": 1, "partners": 1})
+    with pytest.raises(ValueError, match="no respondent"):
+        survey.nonresponse_weights(resp, {**pop, "employees": 5})
+    # Kish: deff = n sum(w^2) / (sum w)^2
+    d = survey.design_effect(w).iloc[0]
+    ww = w["weight"].to_numpy()
+    assert d["deff"] == pytest.approx(10 * (ww**2).sum() / ww.sum() ** 2)
+    assert d["n_eff"] == pytest.approx(ww.sum() ** 2 / (ww**2).sum())
+
+
+def test_demo_weighted_shares_equal_the_population_and_weights_barely_move_the_change(demo_2025):
+    camp, truth = demo_2025
+    resp, items = camp["survey_responses"], camp["survey_items"]
+    pop = survey.population_from_campaign(camp.meta)
+    assert pop == {k: float(v) for k, v in truth["population"].items()}
+    w = survey.nonresponse_weights(resp, pop)
+    total = sum(pop.values())
+    for _wave, part in w.groupby("wave"):
+        shares = part.groupby("stakeholder_group")["weight"].sum() / part["weight"].sum()
+        assert shares.to_dict() == pytest.approx({k: v / total for k, v in pop.items()}, abs=1e-12)
+        assert part["weight"].sum() == pytest.approx(total)
+    # respondents drawn in the population's shares: small design effect
+    assert (survey.design_effect(w)["deff"] < 1.05).all()
+    aw = survey.attrition_weights(resp, items, base_weights=w)
+    assert aw["weight"].sum() == pytest.approx(total)
+    assert (aw.loc[~aw["stayed"], "weight"] == 0).all()
+    ch = survey.weighted_change(resp, items, {"nonresponse": w.loc[w["wave"] == 1], "attrition": aw})
+    for scale, planted in truth["scales"].items():
+        rows = ch.loc[ch["scale"] == scale].set_index("weighting")
+        assert set(rows.index) == {"none", "nonresponse", "attrition"}
+        for _, r in rows.iterrows():  # random attrition, population shares: every variant covers the truth
+            assert r["ci_low"] <= planted["change"] <= r["ci_high"], (scale, r.to_dict())
+        assert abs(rows.loc["attrition", "estimate"] - rows.loc["none", "estimate"]) < 0.03
+
+
+def test_weighted_change_unweighted_row_is_the_paired_t_interval(demo_2025):
+    camp, _truth = demo_2025
+    resp, items = camp["survey_responses"], camp["survey_items"]
+    paired = survey.before_after(resp, items=items).query("test == 'paired_t'").set_index("scale")
+    none = survey.weighted_change(resp, items).set_index("scale")
+    for c in ["estimate", "ci_low", "ci_high"]:
+        assert none[c].to_numpy() == pytest.approx(paired.loc[none.index, c].to_numpy(), rel=1e-10)
+
+
+def test_attrition_weights_correct_a_planted_selective_attrition():
+    # the higher the baseline score, the more likely to stay: stayers overstate the baseline
+    resp, items = _sim_panel(n=3000, seed=5, stay=lambda t: 1 / (1 + np.exp(-(0.3 + 1.2 * t))))
+    aw = survey.attrition_weights(resp, items, covariates=())
+    base = survey.score_scales(resp.loc[resp["wave"] == 1], items).set_index("respondent_id")["score"]
+    full = base.mean()
+    stay = aw.set_index("respondent_id")
+    naive = base[stay["stayed"]].mean()
+    weighted = np.average(base[stay.index[stay["stayed"]]], weights=stay.loc[stay["stayed"], "weight"])
+    assert naive - full > 0.1  # the bias planted
+    assert abs(weighted - full) < 0.02  # removed by the weights
+    chk = survey.attrition_check(resp, items).iloc[0]
+    assert chk["smd"] < -0.3 and chk["p_holm"] < 1e-6 and not chk["equivalent"]
+
+
+def test_attrition_check_tost_is_two_one_sided_welch_tests():
+    from scipy import stats
+
+    resp, items = _sim_panel(n=3000, seed=9, stay=lambda t: np.full(len(t), 0.7))
+    chk = survey.attrition_check(resp, items, margin=0.2).iloc[0]
+    scores = survey.score_scales(resp, items)
+    base = scores.loc[scores["wave"] == 1].dropna(subset=["score"])
+    stayed = base["respondent_id"].isin(resp.loc[resp["wave"] == 2, "respondent_id"])
+    s0, l0 = base.loc[stayed, "score"].to_numpy(), base.loc[~stayed, "score"].to_numpy()
+    pooled = np.sqrt(((len(s0) - 1) * s0.var(ddof=1) + (len(l0) - 1) * l0.var(ddof=1)) / (len(s0) + len(l0) - 2))
+    bound = 0.2 * pooled
+    p_low = stats.ttest_ind(l0 + bound, s0, equal_var=False, alternative="greater").pvalue
+    p_high = stats.ttest_ind(l0 - bound, s0, equal_var=False, alternative="less").pvalue
+    assert chk["p_equivalence"] == pytest.approx(max(p_low, p_high), rel=1e-8)
+    assert chk["margin_points"] == pytest.approx(bound)
+    # random attrition on 3,000 people: shown non-selective within 0.2 SD
+    assert chk["equivalent"] and abs(chk["smd"]) < 0.1
+
+
+def test_omega_recovers_the_planted_one_factor_reliability_and_equals_alpha_when_tau_equivalent():
+    lam = np.array([0.8, 0.7, 0.6, 0.5, 0.4])
+    corr = np.outer(lam, lam) + np.diag(1 - lam**2)
+    z = np.random.default_rng(2).standard_normal((300, 5))
+    z = (z - z.mean(0)) @ np.linalg.inv(np.linalg.cholesky(np.cov(z.T))).T
+    x = z @ np.linalg.cholesky(corr).T  # sample correlation = corr exactly
+    ids = list("abcde")
+    resp = pd.DataFrame(x, columns=ids).assign(respondent_id=range(300), wave=1)
+    items = _one_scale_items(ids, lo=-9, hi=9)
+    res = survey.omega(resp, items, n_boot=50, seed=1).iloc[0]
+    truth = lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam**2).sum())  # McDonald 1999
+    assert res["omega"] == pytest.approx(truth, abs=1e-4)
+    assert res["ci_low"] < truth < res["ci_high"] and res["n_boot"] == 50
+    assert res["item_loading_min"] == "e" and res["loading_min"] == pytest.approx(0.4, abs=1e-3)
+    load = survey.factor_loadings(resp, items).set_index("item_id")["loading"]
+    assert load.to_numpy() == pytest.approx(lam, abs=1e-3)
+    again = survey.omega(resp, items, n_boot=50, seed=1).iloc[0]
+    assert (again["ci_low"], again["ci_high"]) == (res["ci_low"], res["ci_high"])  # seeded
+    # equal loadings: omega = standardised alpha = k r / (1 + (k - 1) r)
+    lam = np.full(4, 0.7)
+    corr = np.outer(lam, lam) + np.diag(1 - lam**2)
+    x = z[:, :4] @ np.linalg.cholesky(corr).T
+    x = (x - x.mean(0)) / x.std(0, ddof=1)
+    resp = pd.DataFrame(x, columns=ids[:4]).assign(respondent_id=range(300), wave=1)
+    r = 0.49
+    om = survey.omega(resp, _one_scale_items(ids[:4], lo=-9, hi=9), n_boot=0).iloc[0]["omega"]
+    assert om == pytest.approx(4 * r / (1 + 3 * r), abs=1e-3)
+
+
+def test_demo_omega_and_invariance(demo_2025):
+    camp, _truth = demo_2025
+    resp, items = camp["survey_responses"], camp["survey_items"]
+    om = survey.omega(resp, items, wave=1, n_boot=30, seed=2).set_index("scale")
+    alpha = survey.reliability(resp, items, wave=1).set_index("scale")["alpha"]
+    # equal loadings and noise in the generator: omega close to alpha, realistic
+    assert ((om["omega"] - alpha).abs() < 0.02).all()
+    assert ((om["omega"] > 0.7) & (om["omega"] < 0.9)).all()
+    inv = survey.invariance(resp, items).set_index("scale")
+    assert (inv["level"] == "invariant").all(), inv.to_dict()  # same loadings planted at both waves
+    assert inv["verdict"].str.contains("peut être interprétée").all()
+
+
+def test_invariance_flags_an_item_that_changed_meaning():
+    resp, items = _sim_panel(n=1500, seed=4, loadings2=[0.8, 0.7, 0.7, 0.0])
+    inv = survey.invariance(resp, items).iloc[0]
+    assert inv["level"] in {"partial", "not_invariant"} and inv["item_max_difference"] == "d"
+    assert inv["max_abs_difference"] > 0.4
+    assert "ne doit pas" in inv["verdict"] or "prudence" in inv["verdict"]
+    same = survey.invariance(*_sim_panel(n=1500, seed=4)).iloc[0]
+    assert same["level"] == "invariant" and same["congruence"] > 0.99
+
+
+def test_mice_change_recovers_change_hidden_by_missing_answers():
+    resp, items = _sim_panel(n=400, seed=7, change=0.5)
+    full = survey.before_after(resp, items=items, min_answered=1.0).query("test == 'paired_t'").iloc[0]
+    holed = resp.copy()
+    rng = np.random.default_rng(1)
+    # answers to d go missing more often when a (the same construct) is high: MAR
+    p = np.where(holed["a"] >= 4, 0.5, 0.05)
+    holed.loc[rng.random(len(holed)) < p, "d"] = np.nan
+    holed.loc[rng.random(len(holed)) < 0.05, "b"] = np.nan
+    res = survey.mice_change(holed, items, n_imputations=5, seed=3).iloc[0]
+    assert res["n"] == 400 and res["n_incomplete"] > 100 and res["n_imputations"] == 5
+    assert abs(res["estimate"] - full["estimate"]) < 0.03
+    assert res["ci_low"] < full["estimate"] < res["ci_high"]
+    assert 0 <= res["fmi"] < 0.5
+    again = survey.mice_change(holed, items, n_imputations=5, seed=3).iloc[0]
+    assert again["estimate"] == res["estimate"]  # seeded
+    # without holes: the complete-data paired mean
+    clean = survey.mice_change(resp, items, n_imputations=3).iloc[0]
+    assert clean["estimate"] == pytest.approx(full["estimate"]) and clean["n_imputations"] == 1
+
+
+def test_population_from_campaign_reads_and_checks_survey_population():
+    assert survey.population_from_campaign({"sroi": {}}) is None
+    assert survey.population_from_campaign({"survey": {"population": {"members": "90"}}}) == {"members": 90.0}
+    with pytest.raises(ValueError, match="not a number"):
+        survey.population_from_campaign({"survey": {"population": {"members": "beaucoup"}}})
+    with pytest.raises(ValueError, match=">= 0"):
+        survey.population_from_campaign({"survey": {"population": {"members": -3}}})

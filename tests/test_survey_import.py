@@ -9,7 +9,13 @@ tool, following its documented export format:
 - kobotoolbox.csv: KoboToolbox "XML values and headers", group paths, ``;``, quoted, HXL
   tag row, select_multiple ``services`` expanded as ``services/<choice>`` columns;
 - export.xlsx: a plain sheet with a timestamp column and answer texts;
-- export.sav: SPSS file with value labels (9 = "Je ne sais pas").
+- export.sav: SPSS file with value labels (9 = "Je ne sais pas");
+- limesurvey_fr_incomplete.csv: LimeSurvey, French interface, full metadata labels
+  (« ID de la réponse », « Date de soumission », « Dernière page », « Langue de départ »,
+  « Tête de série », « Date de lancement », « Date de la dernière action », « Adresse IP »,
+  « URL de provenance »), the same six answers in an order that is not the submission
+  order, and two incomplete responses (empty « Date de soumission », « Dernière page » 1
+  and 2) between them, as LimeSurvey writes a response once its first page is left.
 """
 
 from __future__ import annotations
@@ -161,10 +167,9 @@ def test_mapping_errors_are_reported_together():
 
 def test_sequential_ids_and_duplicate_respondents(tmp_path):
     res = import_export(FIXTURES / "limesurvey_en_codes.csv", MAPPING, pseudonymise="sequential")
-    # numbered by submission time, then file order
-    by_code = dict(zip(EXPECTED["code"], EXPECTED["submitted_on"], strict=True))
-    assert sorted(res.responses["respondent_id"]) == ["R0001", "R0002", "R0003", "R0004", "R0005", "R0006"]
-    assert res.responses.sort_values("respondent_id")["submitted_on"].tolist() == sorted(by_code.values())
+    assert res.responses["respondent_id"].tolist() == ["R0001", "R0002", "R0003", "R0004", "R0005", "R0006"]
+    # numbered in file order (this file happens to be in submission order)
+    assert res.responses["coop_1"].tolist() == EXPECTED["coop_1"].tolist()
     dup = tmp_path / "dup.csv"
     lines = (FIXTURES / "limesurvey_en_codes.csv").read_text("utf-8").splitlines()
     dup.write_text("\n".join([*lines, lines[1].replace('"1",', '"7",', 1)]) + "\n", encoding="utf-8")
@@ -243,3 +248,104 @@ def test_copy_of_fixture_folder_is_self_contained(tmp_path):
     # the example mapping works from any place (no relative path inside)
     shutil.copy(MAPPING, tmp_path / "m.yml")
     assert len(import_export(FIXTURES / "export.sav", tmp_path / "m.yml", salt=SALT).responses) == 6
+
+
+# --------------------------------------------------------------------------- issue 19
+#: Only what the questionnaire needs: items, answers, respondent and group columns;
+#: no LimeSurvey metadata column listed anywhere.
+MINIMAL = {
+    "respondent_id": "code",
+    "stakeholder_group": {"column": "profil",
+                          "values": {"Sociétaire": "members", "Partenaire": "partners", "Bénéficiaire": "beneficiaries"}},
+    "missing": ["Je ne sais pas"],
+    "answers": {"accord": {"Pas du tout d'accord": 1, "Plutôt pas d'accord": 2, "Ni d'accord ni pas d'accord": 3,
+                           "Plutôt d'accord": 4, "Tout à fait d'accord": 5}},
+    "items": {
+        "coop_1": {"column": "coop[SQ001]", "scale": "cooperation", "answers": "accord",
+                   "text": "Je coopère avec d'autres acteurs du territoire."},
+        "coop_2": {"column": "coop[SQ002]", "scale": "cooperation", "answers": "accord",
+                   "text": "Je sais à qui m'adresser pour monter un projet."},
+        "coop_3": {"column": "coop[SQ003]", "scale": "cooperation", "answers": "accord", "reverse": True,
+                   "text": "Je travaille surtout seul."},
+        "trust_1": {"column": "trust[SQ001]", "scale": "trust", "answers": "accord",
+                    "text": "Je fais confiance aux autres sociétaires."},
+        "trust_2": {"column": "trust[SQ002]", "scale": "trust", "answers": "accord",
+                    "text": "Les décisions sont prises de façon transparente."},
+    },
+}
+INCOMPLETE = FIXTURES / "limesurvey_fr_incomplete.csv"
+FILE_ORDER = ["KL11", "AB12", "CD34", "GH78", "EF56", "IJ90"]  # complete responses, as in the file
+
+
+def test_limesurvey_french_export_with_incomplete_responses_imports_with_item_mappings_only():
+    res = import_export(INCOMPLETE, MINIMAL, salt=SALT)
+    exp = _expected_responses()
+    assert res.responses["respondent_id"].tolist() == exp["respondent_id"].tolist()
+    for item in ["coop_1", "coop_2", "coop_3", "trust_1", "trust_2"]:
+        assert res.responses[item].astype("Float64").tolist() == pd.Series(exp[item], dtype="Float64").tolist()
+    # the submission date is LimeSurvey's own column, found without mapping
+    assert res.responses["submitted_on"].tolist() == exp["submitted_on"].tolist()
+    assert res.n_incomplete == 2 and not res.incomplete_kept and not res.incomplete.any()
+    assert "2 réponse(s) incomplète(s)" in res.describe() and "écartée(s)" in res.describe()
+    for meta in ["ID de la réponse", "Date de soumission", "Dernière page", "Langue de départ", "Tête de série",
+                 "Date de lancement", "Date de la dernière action", "Adresse IP", "URL de provenance"]:
+        assert meta in res.ignored_columns or meta == "Date de soumission", meta
+    assert "MN22" not in res.responses.to_csv() and _pid("MN22") not in res.responses["respondent_id"].tolist()
+
+
+def test_include_incomplete_keeps_them_flagged_and_sequential_follows_the_file():
+    res = import_export(INCOMPLETE, MINIMAL, pseudonymise="sequential", include_incomplete=True)
+    resp = res.responses
+    assert resp["respondent_id"].tolist() == [f"R{i:04d}" for i in range(1, 9)]
+    # file rows 3 and 6 (MN22, OP33) are the incomplete ones: flagged, no submission date
+    assert res.incomplete.tolist() == [False, False, True, False, False, True, False, False]
+    assert resp.loc[res.incomplete, "submitted_on"].isna().all()
+    assert resp.loc[~res.incomplete, "submitted_on"].notna().all()
+    assert resp.loc[2, ["coop_1", "coop_2"]].tolist()[0] == 4 and pd.isna(resp.loc[2, "coop_2"])
+    assert "dont 2 réponse(s) incomplète(s)" in res.describe()
+    # without them, R0001… follow the file's row order, not the submission dates
+    seq = import_export(INCOMPLETE, MINIMAL, pseudonymise="sequential").responses
+    by_code = EXPECTED.set_index("code")
+    assert seq["respondent_id"].tolist() == [f"R{i:04d}" for i in range(1, 7)]
+    assert seq["coop_1"].tolist() == by_code.loc[FILE_ORDER, "coop_1"].tolist()
+    assert seq["submitted_on"].tolist() == by_code.loc[FILE_ORDER, "submitted_on"].tolist()
+    assert seq["submitted_on"].tolist() != sorted(seq["submitted_on"])
+
+
+def test_limesurvey_english_metadata_labels_are_recognised(tmp_path):
+    lines = (FIXTURES / "limesurvey_en_codes.csv").read_text("utf-8").splitlines()
+    labels = ['"Response ID"', '"Date submitted"', '"Last page"', '"Start language"', '"Seed"', '"Date started"',
+              '"Date last action"']
+    head = lines[0].split(",")
+    head[:7] = labels
+    head = [*head, '"IP address"', '"Referrer URL"']
+    rows = [f"{line},\"\",\"\"" for line in lines[1:]]
+    rows[2] = rows[2].replace('"2025-03-04 10:30:00","3"', '"","1"', 1)  # EF56 never submitted
+    path = tmp_path / "en_labels.csv"
+    path.write_text("\n".join([",".join(head), *rows]) + "\n", encoding="utf-8")
+    mapping = {**MINIMAL, "stakeholder_group": {"column": "profil", "values": {"A1": "members", "A2": "partners",
+                                                                             "A3": "beneficiaries"}},
+               "missing": ["A9"], "free_text": ["commentaire"],
+               "answers": {"accord": {f"A{i}": i for i in range(1, 6)}}}
+    res = import_export(path, mapping, salt=SALT)
+    assert res.source.tool == "limesurvey" and res.n_incomplete == 1 and len(res.responses) == 5
+    assert _pid("EF56") not in res.responses["respondent_id"].tolist()
+    assert {"Response ID", "Date started", "Date last action", "IP address", "Referrer URL"} <= set(res.ignored_columns)
+
+
+def test_cli_reports_incomplete_responses_and_keeps_them_on_request(tmp_path, capsys):
+    import yaml
+
+    folder = _campaign(tmp_path)
+    mapping = tmp_path / "minimal.yml"
+    mapping.write_text(yaml.safe_dump(MINIMAL, allow_unicode=True), encoding="utf-8")
+    base = ["--data-dir", str(folder.parent), "import-survey", str(INCOMPLETE), "--mapping", str(mapping),
+            "--campaign", "c2", "--salt", SALT]
+    assert main(base) == 0
+    out = capsys.readouterr().out
+    assert "2 réponse(s) incomplète(s)" in out and "--include-incomplete" in out
+    assert len(pd.read_csv(folder / "survey_responses.csv")) == 6
+    assert main([*base, "--force", "--include-incomplete", "--sequential"]) == 0
+    written = pd.read_csv(folder / "survey_responses.csv")
+    assert len(written) == 8 and written["submitted_on"].isna().sum() == 2
+    assert written["respondent_id"].tolist() == [f"R{i:04d}" for i in range(1, 9)]

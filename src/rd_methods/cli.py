@@ -213,6 +213,9 @@ def _add_import_survey(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sheet", default=None, help="sheet of an .xlsx export (default: the first)")
     p.add_argument("--salt", default=None, help="secret salt of the pseudonyms (keep it the same for every wave)")
     p.add_argument("--sequential", action="store_true", help="pseudonyms R0001… in file order (waves cannot be linked)")
+    p.add_argument("--include-incomplete", action="store_true",
+                   help="keep LimeSurvey's incomplete responses (no submission date), flagged by an empty "
+                        "submitted_on; default: left out, and the import says how many")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--force", action="store_true", help="replace existing survey tables")
     mode.add_argument("--append", action="store_true", help="add these responses (a new wave) to the existing tables")
@@ -250,7 +253,8 @@ def cmd_import_survey(args: argparse.Namespace) -> int:
     salt = None if args.sequential else (args.salt or os.environ.get("RD_METHODS_SURVEY_SALT") or "")
     if not args.sequential and not salt and not args.dry_run:
         salt = _survey_salt(folder, None)
-    result = import_export(export, args.mapping, wave=args.wave, salt=salt or "dry-run", pseudonymise=method)
+    result = import_export(export, args.mapping, wave=args.wave, salt=salt or "dry-run", pseudonymise=method,
+                           include_incomplete=args.include_incomplete)
     print(f"{Path(args.export).name} : {result.describe()}")
     if args.dry_run:
         print("Correspondance complète ; rien n'a été écrit (--dry-run).")

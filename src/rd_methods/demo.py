@@ -216,6 +216,9 @@ GROUP_SHIFT = {"members": 0.3, "partners": 0.0, "beneficiaries": -0.2, "employee
 ATTRITION = 0.30
 NEWCOMERS = 0.10  # new respondents in wave 2, as a share of wave 1
 ITEM_MISSING = 0.03
+#: People the cooperative serves, by stakeholder group (campaign.yml ``survey.population``):
+#: respondents are drawn in the SURVEY_GROUPS shares, so non-response weights are near 1.
+SURVEY_POPULATION = 2000
 
 
 @dataclass(frozen=True)
@@ -1656,7 +1659,14 @@ def _meta(options: DemoOptions) -> dict:
         "monetisation": {"volunteer_hour_eur": VOLUNTEER_HOUR_EUR, "staff_hour_eur": STAFF_HOUR_EUR},
         "sroi": {"discount_rate": DISCOUNT_RATE},
         "disclosure": {"min_cell": 5},
+        "survey": {"population": _survey_population(options)},
     }
+
+
+def _survey_population(options: DemoOptions) -> dict[str, int]:
+    """Population of each stakeholder group the survey speaks for (SURVEY_GROUPS shares)."""
+    total = sum(SURVEY_GROUPS.values())
+    return {g: round(SURVEY_POPULATION * options.scale * p / total) for g, p in SURVEY_GROUPS.items()}
 
 
 def _ordinary_actor(actors: pd.DataFrame, participations: pd.DataFrame) -> str:
@@ -1814,6 +1824,7 @@ def _ground_truth(options: DemoOptions, tables: dict[str, pd.DataFrame], meta: d
             "attrition": _r(1 - len(w1 & w2) / len(w1)) if w2 else None,
             "planted_attrition": ATTRITION if w2 else None,
             "respondents_by_wave": {str(w): int(n) for w, n in resp.groupby("wave").size().items()},
+            "population": _survey_population(options),
         },
         "sroi": {
             "discount_rate": rate,

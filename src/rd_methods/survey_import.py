@@ -5,7 +5,9 @@ Supported exports
 * **LimeSurvey** CSV ("Export responses"): headers as *question code*
   (``coop[SQ001]``), *question code & text* (``coop[SQ001]. Je coopère…``) or full text,
   in English or French (``id`` / ``ID de la réponse``, ``submitdate`` / ``Date de
-  soumission``…), ``,`` or ``;`` separated, answers as codes (``A1``…) or full texts.
+  soumission``, ``startdate`` / ``Date de lancement``…: see :data:`TOOL_METADATA`), ``,`` or
+  ``;`` separated, answers as codes (``A1``…) or full texts. Incomplete responses (no
+  submission date) are left out unless ``include_incomplete=True``.
 * **KoboToolbox** CSV (``;``-separated, quoted): group paths in headers
   (``coop/coop1``), metadata columns ``_id, _uuid, _submission_time, _validation_status,
   _notes, _status, _submitted_by, __version__, _tags, _index``, an optional second
@@ -96,7 +98,14 @@ STAKEHOLDER_GROUPS = ("beneficiaries", "employees", "volunteers", "members", "pa
 ITEM_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 #: Metadata columns of LimeSurvey (English and French headers) and KoboToolbox exports,
-#: ignored unless the mapping uses them.
+#: ignored unless the mapping uses them. LimeSurvey's "Export responses" writes its
+#: response-table fields first (``id, submitdate, lastpage, startlanguage, seed, startdate,
+#: datestamp, ipaddr, refurl``, with timings and token when enabled), headed by their
+#: code or by their label in the interface language (English: "Response ID", "Date
+#: submitted", "Last page", "Start language", "Seed", "Date started", "Date last action",
+#: "IP address", "Referrer URL"; French: « ID de la réponse », « Date de soumission »,
+#: « Dernière page », « Langue de départ », « Tête de série », « Date de lancement »,
+#: « Date de la dernière action », « Adresse IP », « URL de provenance »).
 TOOL_METADATA = (
     # LimeSurvey, question-code headers
     "id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp", "ipaddr",
@@ -105,13 +114,18 @@ TOOL_METADATA = (
     "Response ID", "Date submitted", "Last page", "Start language", "Seed", "Date started",
     "Date last action", "IP address", "Referrer URL", "Token", "Total time",
     "ID de la réponse", "Date de soumission", "Dernière page", "Langue de départ", "Tête de série",
-    "Date de début", "Date de la dernière action", "Adresse IP", "URL référente", "Jeton", "Durée totale",
+    "Date de lancement", "Date de la dernière action", "Adresse IP", "URL de provenance",
+    "Date de début", "URL référente", "Jeton", "Code d'invitation", "Durée totale",
     # KoboToolbox
     "start", "end", "today", "deviceid", "username", "simserial", "subscriberid", "phonenumber",
     "audit", "audit_URL", "__version__", "_id", "_uuid", "_submission_time", "_validation_status",
     "_notes", "_status", "_submitted_by", "_tags", "_index", "_attachments", "_geolocation",
     "meta/instanceID", "meta/rootUuid", "meta/deprecatedID", "formhub/uuid", "instanceID",
 )
+
+
+#: LimeSurvey's submission-date column (empty for an incomplete response), by header language.
+LIMESURVEY_SUBMITDATE = ("submitdate", "Date submitted", "Date de soumission")
 
 
 class SurveyImportError(RdMethodsError):
@@ -146,15 +160,28 @@ class ImportResult:
     source: SurveyExport
     ignored_columns: list[str] = field(default_factory=list)
     free_text_columns: list[str] = field(default_factory=list)
+    #: incomplete responses (LimeSurvey: no submission date) found in the export
+    n_incomplete: int = 0
+    #: whether they were kept (``include_incomplete``); kept ones are flagged in ``incomplete``
+    incomplete_kept: bool = False
+    #: one bool per row of ``responses``: True for an incomplete response kept
+    incomplete: pd.Series | None = None
 
     def describe(self) -> str:
         """One French line about the import."""
         waves = ", ".join(str(w) for w in sorted(self.responses["wave"].unique()))
-        return (
+        text = (
             f"{len(self.responses)} réponses ({self.source.tool}, {self.source.format}, vague(s) {waves}), "
             f"{len(self.items)} items ; {len(self.ignored_columns)} colonne(s) ignorée(s), "
             f"{len(self.free_text_columns)} colonne(s) de texte libre écartée(s)"
         )
+        if self.n_incomplete and self.incomplete_kept:
+            text += (f" ; dont {self.n_incomplete} réponse(s) incomplète(s) (sans date de soumission) conservée(s), "
+                     "repérables à leur submitted_on vide")
+        elif self.n_incomplete:
+            text += (f" ; {self.n_incomplete} réponse(s) incomplète(s) (sans date de soumission) écartée(s) "
+                     "(--include-incomplete pour les garder)")
+        return text
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -407,6 +434,7 @@ def import_export(
     wave: int | None = None,
     salt: str | None = None,
     pseudonymise: str | None = None,
+    include_incomplete: bool = False,
 ) -> ImportResult:
     """Turn a survey-tool export into ``survey_items`` and ``survey_responses``.
 
@@ -424,7 +452,16 @@ def import_export(
         campaign, never in the repository: it is what makes ids impossible to reverse
         by guessing, and the same salt links the waves.
     pseudonymise : {"hash", "sequential"}, optional
-        Overrides the mapping's method.
+        Overrides the mapping's method. ``sequential`` numbers the responses ``R0001…``
+        in the order of the rows of the file.
+    include_incomplete : bool
+        LimeSurvey writes a response as soon as a respondent leaves the first page;
+        one that was never submitted has an empty submission date (``submitdate``,
+        "Date submitted", « Date de soumission »). Such responses are left out by default
+        (``ImportResult.n_incomplete`` counts them, :meth:`ImportResult.describe` says
+        so); with ``True`` they are kept, flagged in ``ImportResult.incomplete`` and by
+        an empty ``submitted_on``. When the mapping gives no ``submitted_on``, the
+        LimeSurvey submission date is used.
 
     Returns
     -------
@@ -451,6 +488,19 @@ def import_export(
     columns = list(frame.columns)
     problems: list[str] = []
     used: dict[str, str] = {}  # column -> role
+
+    # incomplete responses (LimeSurvey: empty submission date), left out unless asked for
+    submit_names = {_norm(c) for c in LIMESURVEY_SUBMITDATE}
+    submit_col = next((c for c in columns if _norm(c) in submit_names), None) if export.tool == "limesurvey" else None
+    incomplete = pd.Series(False, index=frame.index)
+    if submit_col is not None:
+        incomplete = frame[submit_col].map(lambda v: v is None or str(v).strip() == "")
+        if not spec["submitted_on"]:
+            spec = {**spec, "submitted_on": [submit_col]}
+    n_incomplete = int(incomplete.sum())
+    if n_incomplete and not include_incomplete:
+        frame = frame.loc[~incomplete]
+        incomplete = incomplete.loc[frame.index]
 
     def take(names, what):
         col = _find(columns, names, what, problems)
@@ -581,6 +631,8 @@ def import_export(
     dates = pd.Series(None, index=frame.index, dtype=object)
     if date_col is not None:
         dates, bad = _dates(frame[date_col])
+        if date_col == submit_col:  # an incomplete response kept has no date: not an error
+            bad = [row for row in bad if not incomplete.get(row, False)]
         if bad:
             problems.append(f"submitted_on (colonne « {date_col} ») : date illisible aux lignes {_rows(bad)}")
 
@@ -589,12 +641,9 @@ def import_export(
 
     if method == "hash":
         ids = raw_ids.map(lambda s: _pseudonym(_norm(s), salt))
-    else:
-        order = pd.DataFrame({"d": dates.fillna("").to_numpy(), "k": np.arange(n)}, index=frame.index)
-        order = order.sort_values(["d", "k"])
+    else:  # numbered in the order of the rows of the file
         width = max(4, len(str(n)))
-        ids = pd.Series({row: f"R{i:0{width}d}" for i, row in enumerate(order.index, start=1)})
-        ids = ids.reindex(frame.index)
+        ids = pd.Series([f"R{i:0{width}d}" for i in range(1, n + 1)], index=frame.index)
     responses = pd.DataFrame({
         "respondent_id": ids.astype(str).to_numpy(),
         "wave": waves.astype("int64").to_numpy(),
@@ -604,12 +653,16 @@ def import_export(
     })
     for item_id, values in answers.items():
         responses[item_id] = values.reset_index(drop=True).astype("Int64")
-    responses = responses.sort_values(["wave", "respondent_id"], kind="stable").reset_index(drop=True)
+    flags = pd.Series(incomplete.to_numpy(dtype=bool))
+    order = responses.sort_values(["wave", "respondent_id"], kind="stable").index
+    responses = responses.loc[order].reset_index(drop=True)
+    flags = flags.loc[order].reset_index(drop=True).rename("incomplete")
     items = pd.DataFrame(
         [{k: it[k] for k in ("item_id", "scale", "text", "reverse", "min", "max")} for it in spec["items"]]
     )
     return ImportResult(items=items, responses=responses, source=export,
-                        ignored_columns=ignored, free_text_columns=free_text)
+                        ignored_columns=ignored, free_text_columns=free_text, n_incomplete=n_incomplete,
+                        incomplete_kept=bool(include_incomplete), incomplete=flags)
 
 
 # --------------------------------------------------------------------------- writing
