@@ -341,7 +341,7 @@ def staggered_did(
     >>> res = staggered_did(pd.DataFrame(rows), "y", "u", "t", "g")
     >>> res.att_gt[["group", "time", "estimate"]].round(6).to_dict("records")[:2]
     [{'group': 2, 'time': 2, 'estimate': 1.0}, {'group': 2, 'time': 3, 'estimate': 1.0}]
-    >>> float(res.aggregate("simple").overall["estimate"])
+    >>> round(res.aggregate("simple").overall["estimate"], 6)
     1.0
     """
     if control not in ("never_treated", "not_yet_treated"):
