@@ -389,9 +389,6 @@ _TABLE_LIST = [
             _F("employment", "float", "Jobs located in the territory.", "15400", ge=0),
             _F("jobseekers", "float", "Registered jobseekers.", "2100", ge=0),
             _F("establishments_created", "float", "Establishments created in the year.", "210", ge=0),
-            _F("first_treated_year", "int", "First year of the method in this territory (staggered adoption: "
-               "several territories starting in different years); empty = never. Optional column.", "2021",
-               nullable=True, **_YEAR),
         ),
         unique_together=("territory_code", "year"),
         extra_numeric=True,
