@@ -49,7 +49,9 @@ from scipy import stats
 
 __all__ = [
     "StaggeredDiD",
+    "StaggeredSummary",
     "AggregateTable",
+    "permutation_inference",
     "staggered_did",
     "first_treatment_years",
     "is_staggered",
@@ -584,3 +586,270 @@ def _with_band(table: AggregateTable, res: StaggeredDiD, infs: list[np.ndarray],
     table["band_low"] = table["estimate"] - crit * table["std_error"]
     table["band_high"] = table["estimate"] + crit * table["std_error"]
     return table
+
+
+# --------------------------------------------------------------------------------------
+# few treated territories: permutation inference on the simple aggregate
+# --------------------------------------------------------------------------------------
+
+
+def _simple_att_matrix(y: np.ndarray, G: np.ndarray, tlist: np.ndarray, control: str) -> float:
+    """Simple aggregate of the post-treatment ATT(g, t) from a units × periods matrix.
+
+    Same estimator as ``staggered_did(...).aggregate("simple")`` without covariates (post
+    cells compare ``t`` with ``g - 1`` under both base periods); fast, for permutations.
+    """
+    num, den = 0.0, 0.0
+    for g in np.unique(G[G > 0]):
+        before = np.flatnonzero(tlist < g)
+        if before.size == 0:
+            continue
+        b = before[-1]
+        treat = G == g
+        n_g = treat.sum()
+        for ti in np.flatnonzero(tlist >= g):
+            ctrl = (G == 0) if control == "never_treated" else ((G == 0) | ((G > tlist[ti]) & ~treat))
+            if not ctrl.any():
+                continue
+            dy = y[:, ti] - y[:, b]
+            num += n_g * (dy[treat].mean() - dy[ctrl].mean())
+            den += n_g
+    return num / den if den else np.nan
+
+
+def permutation_inference(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    first_treated: str,
+    control: str = "never_treated",
+    alpha: float = 0.05,
+    n_perm: int = 499,
+    seed: int | None = 0,
+) -> dict:
+    """Permutation p-value and interval for the simple aggregate ATT (few treated units).
+
+    With one or two territories per cohort the analytic (asymptotic) standard errors ignore
+    the treated territories' own noise and are too optimistic. Here the adoption years are
+    randomly reassigned to territories (Fisher randomisation inference, as the placebo-in-space
+    test of :mod:`rd_methods.counterfactual`); the p-value is the rank of the observed
+    ``|ATT|`` among the reassigned ones, and the interval collects the constant effects
+    ``δ`` not rejected at ``alpha`` when ``δ`` is removed from the treated territories'
+    post-treatment outcomes (test inversion, in the spirit of Conley & Taber 2011).
+
+    Returns
+    -------
+    dict
+        ``estimate, p_value, ci_low, ci_high, level, n_perm, min_p`` (``min_p`` = the
+        smallest attainable p-value, 1 / (n_perm + 1)).
+
+    Examples
+    --------
+    >>> rows = [{"u": u, "t": t, "g": g, "y": float(u) + t + (2.0 if g and t >= g else 0.0)}
+    ...         for u, g in enumerate([3, 4, 0, 0, 0, 0, 0, 0]) for t in range(1, 6)]
+    >>> out = permutation_inference(pd.DataFrame(rows), "y", "u", "t", "g", n_perm=99, seed=1)
+    >>> round(out["estimate"], 6), out["min_p"]
+    (2.0, 0.01)
+    """
+    g_unit = first_treatment_years(data, unit, first_treated).fillna(0.0)
+    wide = data.pivot(index=unit, columns=time, values=outcome).loc[g_unit.index]
+    if wide.isna().any().any():
+        raise ValueError("the panel must be balanced")
+    tlist = wide.columns.to_numpy(dtype=float)
+    y = wide.to_numpy(dtype=float)
+    G = g_unit.to_numpy(dtype=float)
+    G = np.where(G > tlist[-1], 0.0, G)
+    rng = np.random.default_rng(seed)
+    perms = np.array([rng.permutation(G) for _ in range(n_perm)])
+    treated_post = (G[:, None] > 0) & (tlist[None, :] >= G[:, None])
+
+    def p_value(delta: float) -> float:
+        y0 = y - delta * treated_post
+        obs = _simple_att_matrix(y0, G, tlist, control)
+        sims = np.array([_simple_att_matrix(y0, gp, tlist, control) for gp in perms])
+        sims = sims[np.isfinite(sims)]
+        return float((1 + np.sum(np.abs(sims) >= np.abs(obs) - 1e-12)) / (sims.size + 1))
+
+    est = _simple_att_matrix(y, G, tlist, control)
+    p0 = p_value(0.0)
+    scale = float(np.std(y[:, 1:] - y[:, :-1])) * 4 + abs(est) + 1e-9
+
+    def bound(direction: int) -> float:
+        inside, outside = est, est + direction * scale
+        k = 0
+        while p_value(outside) > alpha and k < 6:
+            outside = est + direction * scale * 2 ** (k + 1)
+            k += 1
+        for _ in range(20):
+            mid = (inside + outside) / 2
+            if p_value(mid) > alpha:
+                inside = mid
+            else:
+                outside = mid
+        return inside
+
+    lo, hi = (bound(-1), bound(1)) if p_value(est) > alpha else (np.nan, np.nan)
+    return {"estimate": float(est), "p_value": p0, "ci_low": float(lo), "ci_high": float(hi),
+            "level": 1 - alpha, "n_perm": int(n_perm), "min_p": 1 / (n_perm + 1)}
+
+
+# --------------------------------------------------------------------------------------
+# notebook helpers
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class StaggeredSummary:
+    """Tidy frames for notebook 50 on a staggered campaign (see :func:`territory_summary`)."""
+
+    cohorts: pd.DataFrame
+    att_gt: pd.DataFrame
+    dynamic: pd.DataFrame
+    group: pd.DataFrame
+    overall: pd.DataFrame
+    twfe: float
+    result: StaggeredDiD
+
+
+def territory_summary(
+    panel: pd.DataFrame,
+    outcome: str = "employment_per_1000",
+    unit: str = "territory_code",
+    time: str = "year",
+    first_treated: str = "first_treated_year",
+    name: str | None = "territory_name",
+    control: str = "never_treated",
+    alpha: float = 0.05,
+    n_boot: int = 999,
+    n_perm: int = 499,
+    seed: int = 0,
+) -> StaggeredSummary:
+    """Staggered-adoption summary of a territory panel, ready to show in notebook 50.
+
+    Runs :func:`staggered_did` (with the multiplier bootstrap for uniform bands), its
+    ``dynamic`` and ``group`` aggregations, the permutation inference of
+    :func:`permutation_inference` for the simple aggregate, and the two-way fixed effects
+    coefficient on the same panel (statsmodels OLS with territory and year dummies) for
+    comparison — a description, biased under staggered adoption (Goodman-Bacon 2021).
+
+    Returns
+    -------
+    StaggeredSummary
+        ``cohorts`` (one row per treated territory: code, name, first year), ``att_gt``
+        (with the cohort's territory names), ``dynamic``, ``group``, ``overall`` (one row
+        per inference: analytic and permutation, with level) and ``twfe``.
+
+    Examples
+    --------
+    >>> rows = [{"territory_code": f"T{u}", "territory_name": f"T{u}", "year": t, "first_treated_year": g,
+    ...          "y": u + 0.5 * t + (1.0 if g and t >= g else 0.0)}
+    ...         for u, g in enumerate([2019, 2021, None, None, None, None]) for t in range(2016, 2024)]
+    >>> s = territory_summary(pd.DataFrame(rows), outcome="y", n_boot=99, n_perm=49)
+    >>> s.cohorts["first_treated_year"].tolist(), float(round(s.overall.loc[0, "estimate"], 6))
+    ([2019, 2021], 1.0)
+    """
+    import statsmodels.formula.api as smf
+
+    res = staggered_did(panel, outcome, unit, time, first_treated, control=control, alpha=alpha,
+                        bootstrap=True, n_boot=n_boot, seed=seed)
+    g_unit = first_treatment_years(panel, unit, first_treated).dropna()
+    names = (panel.drop_duplicates(unit).set_index(unit)[name] if name and name in panel.columns
+             else pd.Series(g_unit.index.astype(str), index=g_unit.index))
+    cohorts = pd.DataFrame({unit: g_unit.index, "name": names.reindex(g_unit.index).to_numpy(),
+                            "first_treated_year": g_unit.astype(int).to_numpy()}).sort_values(
+        ["first_treated_year", unit], ignore_index=True)
+    label = cohorts.groupby("first_treated_year")["name"].agg(lambda s: ", ".join(map(str, s)))
+    att_gt = res.att_gt.copy()
+    att_gt.insert(1, "territories", att_gt["group"].map(label))
+    simple = res.aggregate("simple").overall
+    perm = permutation_inference(panel, outcome, unit, time, first_treated, control=control, alpha=alpha,
+                                 n_perm=n_perm, seed=seed)
+    level = 1 - alpha
+    overall = pd.DataFrame([
+        {"inference": "analytique (fonctions d'influence, asymptotique)", **simple, "p_value": np.nan,
+         "level": level},
+        {"inference": f"permutation des années d'adoption ({n_perm} tirages)", "estimate": perm["estimate"],
+         "std_error": np.nan, "ci_low": perm["ci_low"], "ci_high": perm["ci_high"], "p_value": perm["p_value"],
+         "level": level},
+    ])
+    df = panel[[outcome, unit, time, first_treated]].copy()
+    g = pd.to_numeric(df[first_treated], errors="coerce").fillna(0)
+    df["_d"] = ((g > 0) & (df[time] >= g)).astype(float)
+    df = df.rename(columns={outcome: "_y", unit: "_u", time: "_t"})
+    twfe = float(smf.ols("_y ~ _d + C(_u) + C(_t)", data=df).fit().params["_d"])
+    return StaggeredSummary(cohorts=cohorts, att_gt=att_gt, dynamic=res.aggregate("dynamic"),
+                            group=res.aggregate("group"), overall=overall, twfe=twfe, result=res)
+
+
+def _fr(x: float, nd: int = 2) -> str:
+    from rd_methods.formats import format_number
+
+    return format_number(x, nd)
+
+
+def twfe_bias_paragraph() -> str:
+    """French paragraph: why two-way fixed effects are biased under staggered adoption.
+
+    Examples
+    --------
+    >>> "Goodman-Bacon" in twfe_bias_paragraph()
+    True
+    """
+    return (
+        "Quand plusieurs territoires adoptent la démarche à des années différentes (adoption "
+        "échelonnée), la régression à effets fixes territoire et année (TWFE) n'est plus une simple "
+        "comparaison « avant/après, traités/témoins » : elle fait la moyenne de toutes les comparaisons "
+        "deux à deux possibles, y compris celles où un territoire déjà engagé sert de témoin à un "
+        "territoire qui démarre plus tard. Si l'effet grandit avec le temps, ces comparaisons retranchent "
+        "une partie de l'effet lui-même, certaines entrent avec un poids négatif, et le coefficient TWFE "
+        "peut être très éloigné de l'effet moyen, voire de signe contraire (Goodman-Bacon 2021). "
+        "On estime donc plutôt un effet par cohorte d'adoption et par année, ATT(g, t), en ne comparant "
+        "chaque cohorte qu'à des territoires jamais engagés (ou pas encore engagés), puis on agrège ces "
+        "effets avec des poids explicites (Callaway et Sant'Anna 2021)."
+    )
+
+
+def staggered_paragraph(summary: StaggeredSummary, unit_label: str = "emplois pour 1 000 habitants") -> str:
+    """French paragraph that reads the staggered estimates (adapts to the numbers).
+
+    Examples
+    --------
+    >>> rows = [{"territory_code": f"T{u}", "territory_name": f"T{u}", "year": t, "first_treated_year": g,
+    ...          "y": u + 0.5 * t + (1.0 if g and t >= g else 0.0)}
+    ...         for u, g in enumerate([2019, 2021, None, None, None, None]) for t in range(2016, 2024)]
+    >>> s = territory_summary(pd.DataFrame(rows), outcome="y", n_boot=99, n_perm=49)
+    >>> "2 territoires" in staggered_paragraph(s)
+    True
+    """
+    c = summary.cohorts
+    a, p = summary.overall.iloc[0], summary.overall.iloc[1]
+    level = f"{round(100 * a['level'])} %"
+    years = ", ".join(str(y) for y in sorted(c["first_treated_year"].unique()))
+    text = (
+        f"{len(c)} territoires ont adopté la démarche, en {years}. L'effet moyen estimé sur les années "
+        f"qui suivent l'adoption (moyenne des ATT(g, t) pondérée par la taille des cohortes) est de "
+        f"{_fr(a['estimate'])} {unit_label}. "
+    )
+    if np.isfinite(p["ci_low"]):
+        text += (f"L'intervalle à {level} obtenu en réattribuant au hasard les années d'adoption aux "
+                 f"territoires va de {_fr(p['ci_low'])} à {_fr(p['ci_high'])} (p = {_fr(p['p_value'], 3)}, "
+                 f"plus petite valeur possible {_fr(1 / (int(p['inference'].split('(')[1].split()[0]) + 1), 3)}). ")
+    else:
+        text += (f"Le test de permutation ne rejette pas un effet nul (p = {_fr(p['p_value'], 3)}) : "
+                 "l'intervalle n'est pas défini. ")
+    excludes_zero = np.isfinite(p["ci_low"]) and (p["ci_low"] > 0 or p["ci_high"] < 0)
+    text += ("Cet intervalle exclut zéro. " if excludes_zero else
+             "Cet intervalle contient zéro : les données ne permettent pas de conclure à un effet. ")
+    text += (
+        f"L'intervalle analytique ({_fr(a['ci_low'])} à {_fr(a['ci_high'])}) repose sur une approximation "
+        "asymptotique qui, avec un seul territoire par cohorte, ignore les aléas propres aux territoires "
+        "engagés : il est trop étroit et n'est donné qu'à titre descriptif. "
+        f"Pour comparaison, le coefficient TWFE sur le même panel vaut {_fr(summary.twfe)} {unit_label}"
+    )
+    gap = summary.twfe - a["estimate"]
+    text += (f", soit un écart de {_fr(gap)} avec l'estimation par cohorte. " if abs(gap) > 1e-9 else ". ")
+    text += ("Ces effets reposent sur l'hypothèse de tendances parallèles entre chaque cohorte et les "
+             "territoires témoins ; les ATT(g, t) avant adoption (années négatives de l'étude "
+             "d'événement) permettent d'en juger, sans la prouver.")
+    return text
