@@ -269,3 +269,61 @@ def test_input_checks_and_dropped_units():
     assert st.is_staggered(df, "unit", "g") and not st.is_staggered(df[df["g"].isin([0, 2019])], "unit", "g")
     with pytest.raises(ValueError, match="kind"):
         res.aggregate("weekly")
+
+
+# --------------------------------------------------------------------------------------
+# permutation inference (few treated units) and the demo's staggered campaign
+# --------------------------------------------------------------------------------------
+
+
+def test_permutation_inference_linear_shift_and_min_p():
+    df = panel(noise=0.5, seed=11)
+    out = st.permutation_inference(df, "y", "unit", "year", "g", n_perm=199, seed=3)
+    full = staggered_did(df, "y", "unit", "year", "g").aggregate("simple").overall
+    assert out["estimate"] == pytest.approx(full["estimate"], abs=1e-10)  # same estimator
+    assert out["min_p"] == pytest.approx(1 / 200) and out["p_value"] == pytest.approx(1 / 200)
+    assert out["ci_low"] < out["estimate"] < out["ci_high"]
+    # shifting the treated post outcomes by c shifts estimate and interval by c
+    shifted = df.copy()
+    shifted.loc[(shifted["g"] > 0) & (shifted["year"] >= shifted["g"]), "y"] += 0.7
+    out2 = st.permutation_inference(shifted, "y", "unit", "year", "g", n_perm=199, seed=3)
+    for k in ("estimate", "ci_low", "ci_high"):
+        assert out2[k] == pytest.approx(out[k] + 0.7, abs=1e-6)
+
+
+@pytest.fixture(scope="module")
+def staggered_demo():
+    from rd_methods.counterfactual import rates
+    from rd_methods.demo import DemoOptions, generate
+
+    tables, _meta, truth = generate(DemoOptions(seed=2025, last_year=2025, scale=0.2, staggered=True))
+    return rates(tables["territory_panel"]), truth
+
+
+def test_demo_staggered_truth_and_recovery(staggered_demo):
+    panel_, truth = staggered_demo
+    stag = truth["staggered"]
+    first = panel_.drop_duplicates("territory_code").set_index("territory_code")["first_treated_year"].dropna()
+    assert {str(k): int(v) for k, v in first.items()} == stag["first_treated_year"]
+    assert len(set(stag["first_treated_year"].values())) >= 3  # staggered
+    assert stag["first_treated_year"][truth["territory"]["treated_code"]] == truth["territory"]["start_year"]
+    assert st.is_staggered(panel_, "territory_code", "first_treated_year")
+    s = st.territory_summary(panel_, n_boot=199, n_perm=199, seed=1)
+    tr = pd.DataFrame(stag["att_gt"])
+    m = s.att_gt[s.att_gt["post"]].merge(tr, on=["group", "time"], validate="1:1")
+    assert len(m) == len(tr)
+    # each ATT(g, t) is one territory's gap plus noise (employment noise sd 0.6 per year, two years)
+    assert np.abs(m["estimate"] - m["effect"]).max() < 4 * np.sqrt(2) * truth["territory"]["noise_sd"] + 0.5
+    perm = s.overall.iloc[1]
+    assert perm["ci_low"] <= stag["simple_att"] <= perm["ci_high"]
+    assert s.overall.iloc[0]["estimate"] == pytest.approx(stag["simple_att"], abs=0.6)
+    text = st.staggered_paragraph(s)
+    assert "4 territoires" in text and "Goodman-Bacon" in st.twfe_bias_paragraph()
+
+
+def test_demo_default_has_no_staggered_column():
+    from rd_methods.demo import DemoOptions, generate
+
+    tables, _meta, truth = generate(DemoOptions(seed=5, scale=0.2))
+    assert "first_treated_year" not in tables["territory_panel"].columns
+    assert "staggered" not in truth and "staggered" not in truth["generator"]["options"]
