@@ -743,8 +743,9 @@ def territory_summary(
     -------
     StaggeredSummary
         ``cohorts`` (one row per treated territory: code, name, first year), ``att_gt``
-        (with the cohort's territory names), ``dynamic``, ``group``, ``overall`` (one row
-        per inference: analytic and permutation, with level) and ``twfe``.
+        (with the cohort's territory names), ``dynamic``, ``group``, ``overall`` (row 0:
+        analytic, row 1: permutation; ``estimate, std_error, ci_low, ci_high, p_value, level,
+        min_p``) and ``twfe``.
 
     Examples
     --------
@@ -774,10 +775,10 @@ def territory_summary(
     level = 1 - alpha
     overall = pd.DataFrame([
         {"inference": "analytique (fonctions d'influence, asymptotique)", **simple, "p_value": np.nan,
-         "level": level},
+         "level": level, "min_p": np.nan},
         {"inference": f"permutation des années d'adoption ({n_perm} tirages)", "estimate": perm["estimate"],
          "std_error": np.nan, "ci_low": perm["ci_low"], "ci_high": perm["ci_high"], "p_value": perm["p_value"],
-         "level": level},
+         "level": level, "min_p": perm["min_p"]},
     ])
     df = panel[[outcome, unit, time, first_treated]].copy()
     g = pd.to_numeric(df[first_treated], errors="coerce").fillna(0)
@@ -840,7 +841,7 @@ def staggered_paragraph(summary: StaggeredSummary, unit_label: str = "emplois po
     if np.isfinite(p["ci_low"]):
         text += (f"L'intervalle à {level} obtenu en réattribuant au hasard les années d'adoption aux "
                  f"territoires va de {_fr(p['ci_low'])} à {_fr(p['ci_high'])} (p = {_fr(p['p_value'], 3)}, "
-                 f"plus petite valeur possible {_fr(1 / (int(p['inference'].split('(')[1].split()[0]) + 1), 3)}). ")
+                 f"plus petite valeur possible {_fr(p['min_p'], 3)}). ")
     else:
         text += (f"Le test de permutation ne rejette pas un effet nul (p = {_fr(p['p_value'], 3)}) : "
                  "l'intervalle n'est pas défini. ")
