@@ -164,6 +164,12 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-resilience", action="store_true", help="the treated territory goes through the 2020 shock like the others")
     p.add_argument("--no-diversity", action="store_true", help="partner diversity has no effect on launch")
+    p.add_argument(
+        "--staggered",
+        action="store_true",
+        help="staggered adoption: the method spreads to neighbouring comparison territories starting in later "
+             "years (adds first_treated_year to territory_panel; truth under 'staggered' in ground_truth.json)",
+    )
     wave = p.add_mutually_exclusive_group()
     wave.add_argument("--follow-up", dest="follow_up", action="store_true", default=None, help="add survey wave 2 (default: when --last-year >= 2025)")
     wave.add_argument("--no-follow-up", dest="follow_up", action="store_false", help="survey wave 1 only")
@@ -185,6 +191,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         resilience_effect=not (args.no_effect or args.no_resilience),
         diversity_effect=not args.no_diversity,
         follow_up_wave=args.follow_up,
+        staggered=args.staggered,
     )
     write_campaign(out, options)
     print(f"Campagne de démonstration écrite dans {out}")

@@ -1187,3 +1187,8 @@ def synthetic_control(
         placebos=plac.sort_values(["rank", "treated"], ascending=[True, False], ignore_index=True),
         gaps=pd.concat(gaps, ignore_index=True),
     )
+
+# staggered adoption (Callaway & Sant'Anna 2021) lives in rd_methods.staggered; re-exported here
+from rd_methods.staggered import staggered_did  # noqa: E402,F401
+
+__all__ += ["staggered_did"]

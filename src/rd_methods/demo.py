@@ -81,10 +81,11 @@ TABLES: tuple[str, ...] = (
     "sroi_inputs",
     "finances",
 )
-#: Random stream index of every table and of the hidden plans (partners, members), and of the
-#: project transitions (drawn after the projects, so the projects' own numbers do not move).
+#: Random stream index of every table and of the hidden plans (partners, members), of the
+#: project transitions (drawn after the projects, so the projects' own numbers do not move) and
+#: of the staggered adopters (``--staggered``).
 STREAMS: dict[str, int] = {name: i for i, name in enumerate(TABLES)} | {
-    "partners": 100, "members": 101, "project_transitions": 102,
+    "partners": 100, "members": 101, "project_transitions": 102, "staggered": 103,
 }
 
 #: Column order of every table as written (survey_responses adds one column per item).
@@ -157,6 +158,12 @@ TERRITORIAL_EFFECT_MAX = 3.0  # employment per 1,000 inhabitants, reached after 
 RAMP_YEARS = 4
 EMPLOYMENT_NOISE_SD = 0.6  # idiosyncratic noise of employment per 1,000 inhabitants
 PANEL_FIRST_YEAR = 2010
+#: Staggered adoption (``--staggered``): the method spreads to neighbouring comparison
+#: territories (Jura first), which start ``STAGGERED_OFFSETS`` years after the structure,
+#: each with its own planted maximum effect (employment per 1,000, same ramp as the treated
+#: territory); drawn from the ``staggered`` random stream.
+STAGGERED_OFFSETS = (2, 4, 6)
+STAGGERED_EFFECT_RANGE = (1.5, 3.0)
 
 #: Survey scales: items (id, French text, reversed), latent baseline mean and planted change.
 SURVEY_SCALES: dict[str, dict] = {
@@ -246,6 +253,11 @@ class DemoOptions:
         Add survey wave 2; ``None`` means ``last_year >= 2025``.
     start_year : int
         Start of the structure's action on the territory (2017).
+    staggered : bool
+        Staggered adoption: the method spreads to a few neighbouring comparison territories
+        that start in later years (``STAGGERED_OFFSETS`` after ``start_year``, while before
+        ``last_year``); adds the column ``first_treated_year`` to ``territory_panel`` and the
+        key ``staggered`` to the ground truth. Off by default (default output unchanged).
     """
 
     seed: int = 2024
@@ -258,6 +270,7 @@ class DemoOptions:
     diversity_effect: bool = True
     follow_up_wave: bool | None = None
     start_year: int = START_YEAR
+    staggered: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.seed, int | np.integer) or self.seed < 0:
@@ -1253,13 +1266,36 @@ def _shock_depth(options: DemoOptions, treated: bool) -> dict[int, float]:
     return dict(SHOCK_DEPTH_COMPARISON)
 
 
-def _territorial_effect(options: DemoOptions, year: int) -> float:
-    if not options.territorial_effect or year < options.start_year:
+def _territorial_effect(options: DemoOptions, year: int, start: int | None = None, effect_max: float | None = None) -> float:
+    start = options.start_year if start is None else start
+    effect_max = TERRITORIAL_EFFECT_MAX if effect_max is None else effect_max
+    if not options.territorial_effect or year < start:
         return 0.0
-    return TERRITORIAL_EFFECT_MAX * min(1.0, (year - options.start_year + 1) / RAMP_YEARS)
+    return effect_max * min(1.0, (year - start + 1) / RAMP_YEARS)
 
 
-def _territory_panel(rng: np.random.Generator, options: DemoOptions, territories: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+def _adopters(rng: np.random.Generator, options: DemoOptions, territories: pd.DataFrame) -> dict[str, dict]:
+    """Comparison territories that adopt the method later (staggered option), by code.
+
+    Neighbours first: comparison territories of the treated territory's department, then
+    the others; one adopter per offset whose start year is within the campaign.
+    """
+    if not options.staggered:
+        return {}
+    starts = [options.start_year + k for k in STAGGERED_OFFSETS if options.start_year + k <= options.last_year]
+    terr = territories.reset_index(drop=True)
+    dept = terr.loc[terr["treated"].astype(bool), "department"].iloc[0]
+    comp = terr.loc[~terr["treated"].astype(bool)].sort_values("code")
+    order = rng.permutation(len(comp))
+    comp = comp.iloc[order]
+    comp = pd.concat([comp[comp["department"] == dept], comp[comp["department"] != dept]])
+    effects = rng.uniform(*STAGGERED_EFFECT_RANGE, len(starts))
+    return {str(code): {"start_year": int(y), "effect_max": float(round(e, 3))}
+            for code, y, e in zip(comp["code"].iloc[:len(starts)], starts, effects, strict=True)}
+
+
+def _territory_panel(rng: np.random.Generator, options: DemoOptions, territories: pd.DataFrame,
+                     adopters: dict[str, dict] | None = None) -> tuple[pd.DataFrame, dict]:
     """Panel of the treated EPCI and its comparisons, 2010..last_year, with the 2020 shock.
 
     employment per 1,000 = (alpha_i + gamma_t + effect_it) * (1 - shock_it) + N(0, 0.6^2);
@@ -1283,6 +1319,9 @@ def _territory_panel(rng: np.random.Generator, options: DemoOptions, territories
         depth = _shock_depth(options, treated)
         d = np.array([depth.get(int(y), 0.0) for y in years])
         eff = np.array([_territorial_effect(options, int(y)) if treated else 0.0 for y in years])
+        adopt = (adopters or {}).get(str(t["code"]))
+        if adopt:
+            eff = np.array([_territorial_effect(options, int(y), adopt["start_year"], adopt["effect_max"]) for y in years])
         pop = np.round(t["population"] * (1 + growth[i]) ** (years - 2021)).astype(int)
         mu = (alpha[i] + gamma + eff) * (1 - d)
         rate = mu + noise[i]
@@ -1292,6 +1331,9 @@ def _territory_panel(rng: np.random.Generator, options: DemoOptions, territories
         lam = np.maximum(est_rate[i] + 0.05 * (years - 2010) + est_shock, 0.1) * pop / 1000
         from scipy.stats import poisson  # local: only here
 
+        if adopt:
+            truth.setdefault("adopters", {})[str(t["code"])] = {
+                "territorial": dict(zip(years.tolist(), (eff * (1 - d)).tolist(), strict=True))}
         rows.append(pd.DataFrame({
             "territory_code": t["code"], "territory_name": t["name"], "year": years, "treated": treated,
             "population": pop, "employment": np.round(rate * pop / 1000).astype(int),
@@ -1301,13 +1343,19 @@ def _territory_panel(rng: np.random.Generator, options: DemoOptions, territories
         if treated:
             d_cf = np.array([SHOCK_DEPTH_COMPARISON.get(int(y), 0.0) for y in years])
             counterfactual = (alpha[i] + gamma) * (1 - d_cf)
-            truth = {
+            truth |= {
                 "expected": dict(zip(years.tolist(), mu.tolist(), strict=True)),
                 "counterfactual": dict(zip(years.tolist(), counterfactual.tolist(), strict=True)),
                 "territorial": dict(zip(years.tolist(), (eff * (1 - d)).tolist(), strict=True)),
             }
     df = pd.concat(rows, ignore_index=True).sort_values(["territory_code", "year"], kind="stable")
-    return df[COLUMNS["territory_panel"]].reset_index(drop=True), truth
+    columns = list(COLUMNS["territory_panel"])
+    if options.staggered:
+        first = {str(c): a["start_year"] for c, a in (adopters or {}).items()}
+        first[str(terr.loc[terr["treated"].astype(bool), "code"].iloc[0])] = options.start_year
+        df["first_treated_year"] = df["territory_code"].astype(str).map(first).astype("Int64")
+        columns.append("first_treated_year")
+    return df[columns].reset_index(drop=True), truth
 
 
 # --------------------------------------------------------------------------- SROI
@@ -1753,7 +1801,9 @@ def _ground_truth(options: DemoOptions, tables: dict[str, pd.DataFrame], meta: d
     members_by_year = {str(y): int((since <= pd.Timestamp(f"{y}-12-31")).sum()) for y in range(options.first_year, options.last_year + 1)}
     opts = dataclasses.asdict(options)
     opts["follow_up_wave"] = options.has_follow_up
-    return {
+    if not options.staggered:  # keep the default ground truth byte-identical
+        opts.pop("staggered")
+    truth = {
         "generator": {
             "name": "rd_methods.demo",
             "version": __version__,
@@ -1857,6 +1907,45 @@ def _ground_truth(options: DemoOptions, tables: dict[str, pd.DataFrame], meta: d
         },
         **_economic_truth(options, tables),
     }
+    if options.staggered:
+        truth["staggered"] = _staggered_truth(options, treated_code, effect, plan)
+    return truth
+
+
+def _staggered_truth(options: DemoOptions, treated_code: str, effect: dict[str, float], plan: dict) -> dict:
+    """Planted staggered adoption: start year and expected effect of every adopting territory.
+
+    ``att_gt`` lists the expected group-time effects ATT(g, t) (employment per 1,000, the
+    territory's expected gap to its own counterfactual; one territory per cohort) and
+    ``simple_att`` their average over post-treatment cells weighted by cohort size, which is
+    what ``staggered_did(...).aggregate("simple")`` estimates.
+    """
+    adopters = plan["adopters"]
+    tt = plan["territory"]
+    first = {treated_code: options.start_year} | {c: a["start_year"] for c, a in adopters.items()}
+    by_year = {treated_code: effect}
+    for code, a in adopters.items():
+        gap = tt["adopters"][code]["territorial"]
+        by_year[code] = {str(y): _r(gap[y]) for y in range(a["start_year"], options.last_year + 1)}
+    cells = []
+    for code, g in sorted(first.items(), key=lambda kv: (kv[1], kv[0])):
+        for y, v in by_year[code].items():
+            cells.append({"group": g, "time": int(y), "effect": v})
+    cohort = pd.DataFrame(cells).groupby(["group", "time"], as_index=False)["effect"].mean()
+    sizes = pd.Series(list(first.values())).value_counts()
+    w = cohort["group"].map(sizes)
+    return {
+        "outcome": "employment_per_1000",
+        "first_treated_year": dict(sorted(first.items())),
+        "effect_max": {treated_code: TERRITORIAL_EFFECT_MAX if options.territorial_effect else 0.0}
+        | {c: (a["effect_max"] if options.territorial_effect else 0.0) for c, a in adopters.items()},
+        "ramp_years": RAMP_YEARS,
+        "effect_by_year": by_year,
+        "att_gt": [{"group": int(r.group), "time": int(r.time), "effect": _r(r.effect)} for r in cohort.itertuples()],
+        "simple_att": _r(float((cohort["effect"] * w).sum() / w.sum())),
+        "note": "the structure's own territory also carries the resilience component in 2020-2022; "
+                "adopters go through the 2020 shock like the comparison territories",
+    }
 
 
 # --------------------------------------------------------------------------- public API
@@ -1902,7 +1991,8 @@ def generate(options: DemoOptions | None = None) -> tuple[dict[str, pd.DataFrame
     ties = _ties(_rng(options, "ties"), options, actors, partners, status, projects, contributions)
     survey_items = _survey_items(_rng(options, "survey_items"), options)
     survey_responses = _survey_responses(_rng(options, "survey_responses"), options, actors, partners)
-    territory_panel, territory_truth = _territory_panel(_rng(options, "territory_panel"), options, territories)
+    adopters = _adopters(_rng(options, "staggered"), options, territories)
+    territory_panel, territory_truth = _territory_panel(_rng(options, "territory_panel"), options, territories, adopters)
     impact_map = _sroi_impact_map(options, jobs, outcomes, activities, actors)
     inputs = _sroi_inputs(_rng(options, "sroi_inputs"), options, contributions, actors, meta["monetisation"])
     if "outcome_id" in impact_map.columns:
@@ -1919,6 +2009,7 @@ def generate(options: DemoOptions | None = None) -> tuple[dict[str, pd.DataFrame
     plan = {
         "diversity": _diversity(projects, partners),
         "territory": territory_truth,
+        "adopters": adopters,
         "ordinary_actor": _ordinary_actor(actors, participations),
     }
     truth = _ground_truth(options, tables, meta, plan)
