@@ -248,8 +248,13 @@ def test_no_effect_like_results_rule_nothing_out():
                 ("counterfactual.placebo_time_min_p", 1 / 6, None, None),
                 ("survey.retention_rate", 0.7, None, None), ("sroi.prob_ratio_below_one", 0.0, None, None))
     assert rating(frame, "territory") == "weak"
-    alts = syn.alternatives(syn.evaluate_evidence(frame))
-    assert not (alts["status"] == "ruled_out").any()
+    alts = syn.alternatives(syn.evaluate_evidence(frame)).set_index("explanation")["status"]
+    assert not (alts == "ruled_out").any()
+    # rivals of an effect that was not established are moot, even if the TOST passes
+    frame.loc[frame["key"] == "counterfactual.pretrend_equivalence_p", "value"] = 0.01
+    alts = syn.alternatives(syn.evaluate_evidence(frame)).set_index("explanation")["status"]
+    assert alts.filter(like="tendance plus favorable").item() == "moot"
+    assert alts.filter(like="autres politiques").item() == "untested"
 
 
 def test_rate_links_rejects_a_results_table():

@@ -42,6 +42,7 @@ __all__ = [
     "permutation_p_value",
     "permutation_interval",
     "pretrend_equivalence",
+    "territorial_evidence",
     "placebo_in_space",
     "placebo_in_time",
     "synthetic_control",
@@ -925,7 +926,14 @@ def permutation_interval(estimate: float, placebos: Sequence[float], alpha: floa
 
 
 def _did_effect(frame: pd.DataFrame, outcome: str, unit: str, time: str, treated_units: set, start) -> float:
-    """TWFE coefficient of treated·post (for a balanced panel: the DiD of means)."""
+    """TWFE coefficient of treated·post (for a balanced panel: the DiD of means, computed directly)."""
+    wide = _wide(frame, outcome, unit, time)
+    if wide is not None:
+        pre = wide.index.to_numpy() < start
+        is_t = wide.columns.isin(list(treated_units))
+        if pre.any() and not pre.all() and is_t.any() and not is_t.all():
+            diff = (wide.loc[~pre].mean() - wide.loc[pre].mean()).to_numpy(float)
+            return float(diff[is_t].mean() - diff[~is_t].mean())
     d = frame.assign(_d=(frame[unit].isin(treated_units) & (frame[time] >= start)).astype(float))
     est = twfe(d, outcome, unit, time, "_d", cov_type="nonrobust", bootstrap=False)
     return float(est["estimate"].iloc[0])
@@ -985,19 +993,29 @@ def placebo_in_space(
     _require(data, [outcome, unit, time])
     units = _treated_units(data, unit, treated)
     frame = data[[outcome, unit, time]].dropna()
-    rows = [{"unit": ", ".join(sorted(map(str, units))), "treated": True,
-             "estimate": _did_effect(frame, outcome, unit, time, units, start)}]
+    donor_ids = sorted(frame.loc[~frame[unit].isin(units), unit].unique(), key=str)
+    fast = _balanced_did(frame, outcome, unit, time, units, donor_ids, start)
+    if fast is not None:  # balanced panel: the TWFE coefficient is the DiD of means (exact)
+        rows = [{"unit": ", ".join(sorted(map(str, units))), "treated": True, "estimate": fast[0]}]
+        rows += [{"unit": j, "treated": False, "estimate": e} for j, e in zip(donor_ids, fast[1], strict=True)]
+    else:
+        rows = [{"unit": ", ".join(sorted(map(str, units))), "treated": True,
+                 "estimate": _did_effect(frame, outcome, unit, time, units, start)}]
     donors = frame[~frame[unit].isin(units)]
-    for j in sorted(donors[unit].unique(), key=str):
+    for j in donor_ids if fast is None else []:
         try:
             eff = _did_effect(donors, outcome, unit, time, {j}, start)
         except ValueError:
             eff = np.nan
         rows.append({"unit": j, "treated": False, "estimate": eff})
     if studentize:
-        rows[0]["scale"] = _pre_gap_sd(frame, outcome, unit, time, units, start)
+        pre_rows = frame[frame[time] < start]
+        pre_wide = _wide(pre_rows, outcome, unit, time)
+        if pre_wide is None:
+            pre_wide = pre_rows.pivot_table(index=time, columns=unit, values=outcome, aggfunc="mean")
+        rows[0]["scale"] = _pre_gap_sd(pre_wide, units, donor_ids)
         for r in rows[1:]:
-            r["scale"] = _pre_gap_sd(donors, outcome, unit, time, {r["unit"]}, start)
+            r["scale"] = _pre_gap_sd(pre_wide, {r["unit"]}, [j for j in donor_ids if j != r["unit"]])
         for r in rows:
             r["statistic"] = r["estimate"] / r["scale"] if r["scale"] > 0 else np.nan
     out = pd.DataFrame(rows)
@@ -1009,14 +1027,38 @@ def placebo_in_space(
     return out.sort_values(["rank", "treated", "unit"], ascending=[True, False, True], ignore_index=True)
 
 
-def _pre_gap_sd(frame: pd.DataFrame, outcome: str, unit: str, time: str, units: set, start) -> float:
-    """SD (ddof=1) of the pre-period gap between ``units`` and the mean of the other units."""
-    pre = frame[frame[time] < start]
-    wide = pre.pivot_table(index=time, columns=unit, values=outcome, aggfunc="mean")
-    is_t = wide.columns.isin(list(units))
-    gap = wide.loc[:, is_t].mean(axis=1) - wide.loc[:, ~is_t].mean(axis=1)
-    gap = gap.dropna()
-    return float(np.std(gap - gap.mean(), ddof=1)) if len(gap) > 1 else np.nan
+def _wide(frame: pd.DataFrame, outcome: str, unit: str, time: str) -> pd.DataFrame | None:
+    """time x unit table of a balanced panel without duplicates, else None."""
+    if frame.duplicated([unit, time]).any():
+        return None
+    wide = frame.pivot(index=time, columns=unit, values=outcome)
+    return None if wide.isna().any().any() else wide
+
+
+def _balanced_did(frame: pd.DataFrame, outcome: str, unit: str, time: str, units: set, donor_ids: list,
+                  start) -> tuple[float, list[float]] | None:
+    """Real and placebo DiD of means on a balanced panel (None if unbalanced or degenerate)."""
+    wide = _wide(frame, outcome, unit, time)
+    if wide is None or len(donor_ids) < 2:
+        return None
+    pre = wide.index.to_numpy() < start
+    if pre.all() or not pre.any():
+        return None
+    diff = wide.loc[~pre].mean() - wide.loc[pre].mean()
+    d_don = diff[donor_ids].to_numpy(float)
+    real = float(diff[list(units)].mean() - d_don.mean())
+    n = d_don.size
+    placebo = d_don - (d_don.sum() - d_don) / (n - 1)
+    return real, placebo.tolist()
+
+
+def _pre_gap_sd(pre_wide: pd.DataFrame, units: set, others: list) -> float:
+    """SD (ddof=1) of the pre-period gap between ``units`` and the mean of ``others``."""
+    cols = pre_wide.columns
+    arr = pre_wide.to_numpy(float)
+    gap = arr[:, cols.isin(list(units))].mean(axis=1) - arr[:, cols.isin(others)].mean(axis=1)
+    gap = gap[np.isfinite(gap)]
+    return float(np.std(gap - gap.mean(), ddof=1)) if gap.size > 1 else np.nan
 
 
 def pretrend_equivalence(
@@ -1267,6 +1309,7 @@ def synthetic_control(
     leave_one_out: bool = False,
     alpha: float = 0.10,
     studentize: bool = True,
+    demean: bool = False,
 ) -> SyntheticControl:
     """Synthetic control: a convex combination of comparison units that tracks the
     treated unit's pre-period outcome.
@@ -1316,6 +1359,13 @@ def synthetic_control(
         1 − level of the interval (0.10: level 1 − 1/19 ≈ 0.947 with 18 donors).
     studentize : bool
         Studentise the interval's statistic by the pre-RMSPE.
+    demean : bool
+        Fit on outcomes minus each unit's pre-period mean (the "demeaned" synthetic control
+        of Ferman & Pinto 2021, Doudchenko & Imbens 2016): the synthetic unit then matches
+        the treated unit's *changes*, not its level, which keeps the method usable when the
+        treated unit lies outside the range of the comparisons (level differences are
+        absorbed as in a difference in differences). ``path["synthetic"]`` adds the treated
+        unit's pre-period mean back.
 
     Returns
     -------
@@ -1349,6 +1399,10 @@ def synthetic_control(
     donors = sorted([c for c in wide.columns if c != treated_unit], key=str)
     if not donors:
         raise ValueError("no comparison unit")
+    level = pd.Series(0.0, index=wide.columns)
+    if demean:
+        level = wide.loc[pre_mask].mean()
+        wide = wide - level
     xwide = None
     if predictors:
         predictors = list(predictors)
@@ -1393,8 +1447,9 @@ def synthetic_control(
             ci = permutation_interval(stats_real["att"], others["att"], alpha=alpha)
     weights = (pd.DataFrame({"unit": donors, "weight": np.round(w, 10) + 0.0})
                .sort_values(["weight", "unit"], ascending=[False, True], key=None, ignore_index=True))
-    path = pd.DataFrame({"time": times, "treated": wide[treated_unit].to_numpy(float), "synthetic": synth,
-                         "gap": gap, "post": post_mask})
+    shift = float(level[treated_unit])
+    path = pd.DataFrame({"time": times, "treated": wide[treated_unit].to_numpy(float) + shift,
+                         "synthetic": synth + shift, "gap": gap, "post": post_mask})
     summary = pd.DataFrame([{**stats_real, "rank": int(plac.loc[plac["treated"], "rank"].iloc[0]),
                              "p_value": p, "n_donors": len(donors), "ci_low": ci["ci_low"],
                              "ci_high": ci["ci_high"], "ci_level": ci["level"]}])
@@ -1421,3 +1476,83 @@ def synthetic_control(
         predictor_weights=vtab,
         leave_one_out=loo,
     )
+
+
+# --------------------------------------------------------------------------------------
+# the figures that feed the synthesis
+# --------------------------------------------------------------------------------------
+
+
+def territorial_evidence(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    start,
+    treated: str | Sequence = "treated",
+    alpha: float = 0.10,
+    margin: float = 0.3,
+    n_placebo_years: int = 5,
+    studentize: bool = False,
+    synth: bool = True,
+    synth_demean: bool = True,
+) -> dict:
+    """The territorial figures that feed the contribution synthesis, each with an inference
+    valid with one treated territory.
+
+    - ``did_estimate`` with the permutation interval ``did_ci_low, did_ci_high`` at level
+      ``did_level`` (:func:`permutation_interval`, Conley & Taber 2011; studentised by the
+      pre-period gap SD when ``studentize``, Ferman & Pinto 2019);
+    - ``placebo_space_p`` and its smallest attainable value ``placebo_space_min_p`` =
+      1 / (J + 1); ``placebo_time_p`` and ``placebo_time_min_p`` = 1 / (n_placebo_years + 1);
+    - ``synth_att`` with ``synth_ci_low, synth_ci_high`` at ``synth_level``
+      (:func:`synthetic_control`, one treated unit only, NaN otherwise; by default the
+      demeaned variant with the raw placebo-inversion interval: on generated demo panels
+      the level fit often leaves the treated territory outside the comparisons' range and
+      its interval is then uninformative, see docs/methods.md);
+    - ``pretrend_equivalence_p`` (TOST of :func:`pretrend_equivalence` with ``margin`` per
+      period) and ``pretrend_bias_bound``.
+
+    Returns
+    -------
+    dict
+        The figures above plus ``n_placebos``, ``margin``.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"u": np.repeat(np.arange(12), 10), "t": np.tile(np.arange(2010, 2020), 12)})
+    >>> d["treated"] = d["u"] == 0
+    >>> d["y"] = d["u"] + 0.5 * np.sin(np.arange(120) ** 2) + np.where(d.treated & (d.t >= 2016), 3.0, 0.0)
+    >>> ev = territorial_evidence(d, "y", "u", "t", start=2016, margin=0.3, n_placebo_years=3)
+    >>> ev["did_ci_low"] > 0, ev["placebo_space_min_p"] == 1 / 12, ev["placebo_time_min_p"]
+    (True, True, 0.25)
+    """
+    units = _treated_units(data, unit, treated)
+    space = placebo_in_space(data, outcome, unit, time, start, treated=treated, studentize=studentize)
+    real = space.loc[space["treated"]].iloc[0]
+    pl = space.loc[~space["treated"]]
+    if studentize:
+        perm = permutation_interval(real["estimate"], pl["estimate"], alpha=alpha, scale=real["scale"],
+                                    placebo_scales=pl["scale"])
+    else:
+        perm = permutation_interval(real["estimate"], pl["estimate"], alpha=alpha)
+    timep = placebo_in_time(data, outcome, unit, time, start, treated=treated, n_placebo_years=n_placebo_years)
+    n_time = int(timep["placebo"].sum())
+    pe = pretrend_equivalence(data, outcome, unit, time, start, margin=margin, treated=treated).iloc[0]
+    out = {
+        "did_estimate": float(real["estimate"]), "did_ci_low": perm["ci_low"], "did_ci_high": perm["ci_high"],
+        "did_level": perm["level"], "n_placebos": int(len(pl)),
+        "placebo_space_p": float(real["p_value"]), "placebo_space_min_p": 1 / (len(pl) + 1),
+        "placebo_time_p": float(timep.loc[~timep["placebo"], "p_value"].iloc[0]),
+        "placebo_time_min_p": 1 / (n_time + 1),
+        "pretrend_equivalence_p": float(pe["p_value"]), "pretrend_bias_bound": float(pe["bias_bound"]),
+        "pretrend_slope": float(pe["estimate"]), "margin": float(margin),
+        "synth_att": np.nan, "synth_ci_low": np.nan, "synth_ci_high": np.nan, "synth_level": np.nan,
+    }
+    if synth and len(units) == 1:
+        sc = synthetic_control(data, outcome, unit, time, next(iter(units)), start, alpha=alpha,
+                               demean=synth_demean, studentize=not synth_demean)
+        s = sc.summary.iloc[0]
+        out |= {"synth_att": float(s["att"]), "synth_ci_low": float(s["ci_low"]), "synth_ci_high": float(s["ci_high"]),
+                "synth_level": float(s["ci_level"])}
+    return out

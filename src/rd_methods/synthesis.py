@@ -624,7 +624,9 @@ def alternatives(evidence: pd.DataFrame,
     :data:`ALTERNATIVES` are built to rule the rival out, so a non-rejection never counts),
     ``not_ruled_out`` (one contradicts), ``cannot_conclude`` (every recorded test is unable to
     conclude with these data, e.g. too few placebos for the level), ``uncertain`` (inconclusive
-    items), ``untested`` (no key, or none recorded).
+    items), ``untested`` (no key, or none recorded), ``moot`` (the link's mechanism is not
+    confirmed — rated weak or not supported —: there is no established effect for the rival
+    to explain, so none is shown as ruled out).
 
     Examples
     --------
@@ -640,7 +642,11 @@ def alternatives(evidence: pd.DataFrame,
         ``link, explanation, keys, status, status_label``, in the order of ``table``.
     """
     labels = {"ruled_out": "écartée", "not_ruled_out": "non écartée", "uncertain": "incertaine",
-              "cannot_conclude": "ce test ne peut pas conclure avec ces données", "untested": "non testée"}
+              "cannot_conclude": "ce test ne peut pas conclure avec ces données", "untested": "non testée",
+              "moot": "sans objet : aucun effet établi à expliquer"}
+    strength = {}
+    if {"link", "role", "verdict"} <= set(evidence.columns):
+        strength = {link: _rate(evidence[evidence["link"] == link])[0] for link in evidence["link"].unique()}
     by_key = evidence.set_index("key")["verdict"].to_dict() if not evidence.empty else {}
     # a "p_above" item is a guard: a rejection contradicts, a non-rejection says nothing
     guards = set(evidence.loc[evidence["rule"] == "p_above", "key"]) if "rule" in evidence.columns else set()
@@ -648,7 +654,9 @@ def alternatives(evidence: pd.DataFrame,
     for link, text, keys in table:
         verdicts = [by_key[k] for k in keys if by_key.get(k) not in (None, "missing", "context")
                     and not (k in guards and by_key.get(k) == "inconclusive")]
-        if not verdicts:
+        if keys and strength.get(link) in ("weak", "not_supported"):
+            status = "moot"  # the mechanism is not confirmed: there is no effect for a rival to explain
+        elif not verdicts:
             status = "untested"
         elif "contradicts" in verdicts:
             status = "not_ruled_out"
