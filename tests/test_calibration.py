@@ -17,7 +17,7 @@ from rd_methods import counterfactual as cf
 from rd_methods import demo
 from rd_methods import synthesis as syn
 
-N_SEEDS = 24
+N_SEEDS = 20
 OUTCOME = "employment_per_1000"
 
 
@@ -91,7 +91,7 @@ def test_no_effect_campaigns_rarely_rate_the_territory_link_moderate_or_strong(n
     assert false_rate <= 2 / len(null_runs)
     # without an established effect, no rival explanation is shown as ruled out
     assert (null_runs.loc[~null_runs["strength"].isin(["moderate", "strong"]), "n_ruled_out"] == 0).all()
-    # the intervals cover zero at about their level (≈ 0.947; binomial sd with 24 panels ≈ 0.045)
+    # the intervals cover zero at about their level (≈ 0.947; binomial sd with 20 panels ≈ 0.05)
     assert null_runs["did_covers"].mean() >= 0.85
     assert null_runs["synth_covers"].mean() >= 0.85
     # placebo in time (5 fake years, smallest p 1/6) never counts as a verdict
