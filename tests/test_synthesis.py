@@ -327,7 +327,31 @@ def write_executed(folder: Path, doc: dict) -> None:
         nbformat.write(nb, folder / f"{stem}.ipynb")
 
 
-@pytest.mark.parametrize("campaign, strong, missing", [("demo-2025", 3, 0), ("demo-2024", 2, 1)])
+def _r(value, label, nb, ci=None, unit=None, note=None):
+    return {"value": value, "label": label, "unit": unit, "ci": ci, "note": note, "notebook": nb}
+
+
+#: Keys of issue 16 (nb 50) and of the notebooks built in parallel (nb 40, 20, 55), hand-made
+#: with the values notebook 50 records on demo-2025.
+NEW_KEYS_2025 = {
+    "counterfactual.did_estimate": _r(3.4953, "Différence de différences", "50_territorial_effects",
+                                      [2.9332, 4.0573], "pour 1 000 habitants", "permutation, niveau 94,7 %"),
+    "counterfactual.synth_att": _r(3.4916, "Contrôle synthétique : écart moyen", "50_territorial_effects",
+                                   [2.8291, 4.1541], "pour 1 000 habitants", "inversion du test placebo, 94,7 %"),
+    "counterfactual.twfe_estimate": _r(3.4953, "Effets fixes territoire et année", "50_territorial_effects"),
+    "counterfactual.pretrend_equivalence_p": _r(0.0096, "Équivalence des tendances d'avant (TOST)",
+                                                "50_territorial_effects"),
+    "counterfactual.pretrend_equivalence_margin": _r(0.3, "Marge d'équivalence", "50_territorial_effects"),
+    "counterfactual.placebo_space_min_p": _r(1 / 19, "Plus petite p-valeur possible (espace)", "50_territorial_effects"),
+    "counterfactual.placebo_time_min_p": _r(1 / 6, "Plus petite p-valeur possible (temps)", "50_territorial_effects"),
+    "survey.attrition_equivalence_p": _r(0.003, "Équivalence partants / restants (TOST)", "40_stakeholder_survey"),
+    "survey.attrition_p_min": _r(0.41, "Différence de départ partants / restants (p Holm)", "40_stakeholder_survey"),
+    "network.dependence_comparable": _r(True, "Acteur comparable disponible", "20_actor_network"),
+    "resilience.resistance_rank_min_p": _r(1 / 19, "Plus petite p-valeur possible (résistance)", "55_resilience"),
+}
+
+
+@pytest.mark.parametrize("campaign, strong, missing", [("demo-2025", 3, 0), ("demo-2024", 1, 1)])
 def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, strong, missing):
     import papermill as pm
 
@@ -335,6 +359,8 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
 
     doc = json.loads((FIXTURES / f"{campaign}.results.json").read_text("utf-8"))
     doc = {k: v for k, v in doc.items() if not v["notebook"].startswith("9")}  # a fresh run: no synthesis yet
+    if campaign == "demo-2025":  # with the new keys; demo-2024 keeps the old ones (new keys absent)
+        doc.update(NEW_KEYS_2025)
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     write_executed(run_dir, doc)
@@ -363,6 +389,14 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
     assert recorded["synthesis.n_links_strong"] == strong
     assert recorded["synthesis.n_links_assessed"] == 4
     assert recorded["synthesis.n_notebooks_missing"] == missing
+    links = {k.removeprefix("synthesis.link_"): v for k, v in recorded.items() if k.startswith("synthesis.link_")}
+    if campaign == "demo-2025":
+        assert links == {"mobilisation": "strong", "launch": "weak", "value": "strong", "territory": "strong"}
+        assert "ce test ne peut pas conclure avec 5 années placebo" in text
+        assert "| Un écart de cette taille s'observe aussi à d'autres dates (instabilité d'avant le démarrage). | " \
+               "ce test ne peut pas conclure avec ces données |" in text
+    else:  # old results: synthetic control without interval -> the DiD alone cannot confirm the effect
+        assert links["territory"] == "weak" and "sans objet" in text
     if missing:
         assert "`20_actor_network`" in text
     assert ("Données synthétiques" in text) and "Acteurs mobilisés → Projets : **" in text
