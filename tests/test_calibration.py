@@ -82,8 +82,9 @@ def _report(name, df):
 def test_no_effect_campaigns_rarely_rate_the_territory_link_moderate_or_strong(null_runs):
     """With 18 comparison territories no test can do better than a false-positive rate of
     1/19 two-sided (about 2.6 % on the positive side): "never" is not attainable by any
-    valid test, only "at about that rate". Measured with seeds 0-29: 1 panel of 30 (seed 16,
-    DiD 0.82 [0.29 ; 1.35], synthetic control 0.74 [0.14 ; 1.34], both ranked first)."""
+    valid test, only "at about that rate". Measured over seeds 0-199: 6 panels of 200 (3.0 %);
+    here seeds 0-19: 1 of 20 (seed 16, DiD 0.82 [0.29 ; 1.35], synthetic control 0.74 [0.14 ;
+    1.34], both ranked first)."""
     _report("no effect", null_runs)
     assert (null_runs["planted"] == 0).all()
     false_rate = null_runs["strength"].isin(["moderate", "strong"]).mean()
@@ -91,9 +92,10 @@ def test_no_effect_campaigns_rarely_rate_the_territory_link_moderate_or_strong(n
     assert false_rate <= 2 / len(null_runs)
     # without an established effect, no rival explanation is shown as ruled out
     assert (null_runs.loc[~null_runs["strength"].isin(["moderate", "strong"]), "n_ruled_out"] == 0).all()
-    # the intervals cover zero at about their level (≈ 0.947; binomial sd with 20 panels ≈ 0.05)
-    assert null_runs["did_covers"].mean() >= 0.85
-    assert null_runs["synth_covers"].mean() >= 0.85
+    # the intervals cover zero at about their level (≈ 0.947; binomial sd with 20 panels ≈ 0.05,
+    # so >= 0.80 is 3 sd below; over 200 seeds: DiD 0.925, synthetic control 0.930)
+    assert null_runs["did_covers"].mean() >= 0.80
+    assert null_runs["synth_covers"].mean() >= 0.80
     # placebo in time (5 fake years, smallest p 1/6) never counts as a verdict
     assert (null_runs["placebo_time_min_p"] > syn.ALPHA).all()
 
@@ -101,7 +103,7 @@ def test_no_effect_campaigns_rarely_rate_the_territory_link_moderate_or_strong(n
 def test_planted_effect_is_found_and_covered(effect_runs):
     _report("planted effect", effect_runs)
     assert effect_runs["planted"].between(3.0, 4.5).all()
-    assert effect_runs["did_covers"].mean() >= 0.85
-    assert effect_runs["synth_covers"].mean() >= 0.85
+    assert effect_runs["did_covers"].mean() >= 0.80
+    assert effect_runs["synth_covers"].mean() >= 0.80
     # with the planted effect (about 6 times the noise SD), most campaigns rate the link moderate or strong
     assert effect_runs["strength"].isin(["moderate", "strong"]).mean() >= 0.8
