@@ -487,3 +487,16 @@ def test_runner_publishes_the_comparison_once_and_links_it(tmp_path, monkeypatch
     # running both again brings it up to date
     runner.run(["tiny", "tiny2"], jobs=2, edition="public", echo=lines.append)
     assert '<p class="rd-outdated">' not in (reports / "index.html").read_text("utf-8")
+
+
+def test_staggered_estimate_joins_the_territorial_effect_group():
+    """A staggered campaign's Callaway-Sant'Anna aggregate is the same territorial effect: one piece."""
+    base = [("resilience.resistance_treated", 0.7, None, None), ("counterfactual.staggered_att", 2.1, 1.2, 3.0)]
+    assert rating(res(*base), "territory") == "moderate"
+    assert rating(res(*base, ("counterfactual.did_estimate", 2.0, -0.3, 4.1)), "territory") == "weak"
+    ev = syn.evaluate_evidence(res(*base)).set_index("key")
+    assert ev.loc["counterfactual.staggered_att", "group"] == "territorial_effect"
+    # context keys of the notebooks built in parallel are shown, never rated
+    ctx = syn.evaluate_evidence(res(("network.broker_betweenness_rank_clique", 2, None, None),
+                                    ("sroi.ratio_green_book", 1.6, None, None))).set_index("key")
+    assert (ctx.loc[["network.broker_betweenness_rank_clique", "sroi.ratio_green_book"], "verdict"] == "context").all()

@@ -146,6 +146,7 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence("mobilisation", "network.dependence_giant_share_drop", "alternative", "beyond_baseline", None,
              "sans la structure, le réseau se fragmente plus qu'en retirant des acteurs comparables "
              "(au-delà de la bande du modèle nul)", valid_key="network.dependence_comparable"),
+    Evidence("mobilisation", "network.broker_betweenness_rank_*", "context", "context"),
     Evidence("mobilisation", "resilience.robustness_without_structure", "context", "context"),
     # 2. projects -> activities
     Evidence("launch", "pipeline.n_ideas", "observed", "above", 0, "des idées de projets sont recueillies"),
@@ -175,6 +176,8 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence("value", "survey.attrition_p_min", "alternative", "p_above", EQUIVALENCE_ALPHA,
              "aucune différence de départ significative entre partants et restants (un rejet contredit)"),
     Evidence("value", "survey.retention_rate", "context", "context"),
+    Evidence("value", "survey.attrition_smd_max", "context", "context"),
+    Evidence("value", "sroi.ratio_green_book", "context", "context"),
     Evidence("value", "survey.n_respondents_wave1", "context", "context"),
     # 4. jobs and value -> territory
     Evidence("territory", "resilience.resistance_treated", "observed", "above", 0,
@@ -186,6 +189,9 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence("territory", "counterfactual.synth_att", "mechanism", "ci_above", 0,
              "l'emploi dépasse son contrôle synthétique (intervalle par inversion du test placebo)",
              group="territorial_effect"),
+    Evidence("territory", "counterfactual.staggered_att", "mechanism", "ci_above", 0,
+             "avec plusieurs territoires démarrant à des dates différentes, l'effet moyen (Callaway et "
+             "Sant'Anna) est positif", group="territorial_effect"),
     Evidence("territory", "counterfactual.twfe_estimate", "context", "context"),
     Evidence("territory", "counterfactual.pretrend_p", "context", "context"),
     Evidence("territory", "counterfactual.pretrend_equivalence_p", "alternative", "equivalence", EQUIVALENCE_ALPHA,
@@ -285,7 +291,8 @@ DIMENSIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("risk", "Risque", "Quel risque que l'impact diffère de ce qui est annoncé ?",
      ("sroi.prob_ratio_below_one", "sroi.break_even_min_relative_change",
       "counterfactual.pretrend_equivalence_p", "counterfactual.placebo_space_p",
-      "survey.attrition_equivalence_p", "resilience.robustness_without_structure")),
+      "survey.attrition_equivalence_p", "resilience.robustness_without_structure",
+      "economic_model.subsidy_share_last", "economic_model.hhi_last")),
 )
 
 #: Keys compared across campaigns by :func:`compare_campaigns` (default).
