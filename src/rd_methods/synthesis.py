@@ -14,6 +14,13 @@ and each link gets a strength rating by stated rules (:data:`STRENGTH_RULES`,
 :func:`rate_links`), from evidence items declared in :data:`EVIDENCE` (a recorded key,
 its role in the argument and the rule that turns its value into a verdict).
 
+The rules follow the evidence standards of DESIGN.md §11: a test that fails to reject is
+absence of evidence, never support (rule ``p_above`` can only contradict); a rival explanation
+is ruled out only by a test built for it (``equivalence``: TOST with a stated margin; a
+permutation rank that can reach its level, see ``Evidence.min_p_key``; a bound); estimators
+of one quantity count once (``Evidence.group``); only intervals valid for the design feed a
+verdict; a test that cannot reach its threshold is ``unreachable``, not a verdict.
+
 The five dimensions of impact (what, who, how much, contribution, risk) follow the
 Impact Management Project's consensus (IMP 2018, now Impact Frontiers);
 :func:`five_dimensions` files the recorded results under them.
@@ -24,6 +31,7 @@ Mayne, J. (2001). Addressing attribution through contribution analysis: using
 performance measures sensibly. *Canadian Journal of Program Evaluation*, 16(1), 1–24.
 Mayne, J. (2012). Contribution analysis: coming of age? *Evaluation*, 18(3), 270–280.
 Impact Management Project (2018). *A guide to classifying the impact of an investment*.
+Lakens, D. (2017). Equivalence tests. *Social Psychological and Personality Science*, 8(4), 355–362.
 """
 
 from __future__ import annotations
