@@ -15,8 +15,14 @@ designs and, above all, the inference that fits a single treated unit (permutati
 - :func:`placebo_in_space` / :func:`placebo_in_time` — the effect re-estimated with each
   comparison territory as if treated / with fake start years; permutation p-value = rank;
   :func:`permutation_interval` inverts that test into an interval (Conley & Taber 2011);
-- :func:`synthetic_control` — simplex weights on comparison territories (scipy nnls),
-  pre-period RMSPE, post/pre RMSPE ratio and its placebo rank.
+- :func:`pretrend_equivalence` — equivalence test (TOST) that the pre-period drift lies within
+  a stated margin, and the DiD bias such a drift could cause (not rejecting parallel trends is
+  not evidence for them);
+- :func:`synthetic_control` — simplex weights on comparison territories (scipy nnls), optional
+  predictors with data-driven V weights, pre-period RMSPE, post/pre RMSPE ratio and its placebo
+  rank, an interval on the ATT by inverting the placebo test, a leave-one-donor-out table;
+- :func:`territorial_evidence` — the figures notebook 50 records for the synthesis, each with an
+  inference valid with one treated territory.
 
 All functions take a tidy panel (one row per unit and time) and column names, so they work
 for any panel (communes, EPCI, départements; years or quarters), and return tidy DataFrames.
