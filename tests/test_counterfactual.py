@@ -381,7 +381,7 @@ def test_permutation_interval_by_hand():
     pl = [1.0, -2.0, 0.5, -0.4, 3.3, -0.1, 0.7, 2.2, -1.5]
     iv = cf.permutation_interval(4.0, pl, alpha=0.2)
     for a in np.linspace(-2, 10, 241):
-        inside = iv["ci_low"] <= a <= iv["ci_high"]
+        inside = iv["ci_low"] - 1e-9 <= a <= iv["ci_high"] + 1e-9  # p-values round ties at 1e-10
         assert inside == (cf.permutation_p_value(4.0 - a, pl) > 0.2 + 1e-12)
 
 
@@ -448,3 +448,102 @@ def test_demo_without_planted_effect_finds_none(seed):
     _, real, interval = _territorial_estimates(panel, truth)
     assert interval["ci_low"] <= 0 <= interval["ci_high"]
     assert real["p_value"] > 0.05
+
+
+# --------------------------------------------------------------------------------------
+# issue 16: equivalence of pre-trends, studentised permutation, synthetic control interval
+# --------------------------------------------------------------------------------------
+
+
+def _drift_panel(drift: float, seed: int = 0, n_units: int = 12, sd: float = 0.3):
+    rng = np.random.default_rng(seed)
+    years = np.arange(2008, 2020)
+    d = pd.DataFrame({"u": np.repeat(np.arange(n_units), years.size), "t": np.tile(years, n_units)})
+    d["treated"] = d["u"] == 0
+    d["y"] = (50 + d["u"] + 0.5 * (d["t"] - 2008) + drift * (d["t"] - 2008) * d["treated"]
+              + rng.normal(0, sd, len(d)))
+    return d
+
+
+def test_pretrend_equivalence_tost_by_hand_and_planted_drift():
+    import statsmodels.api as sm
+    from scipy import stats
+
+    d = _drift_panel(0.0)
+    r = cf.pretrend_equivalence(d, "y", "u", "t", start=2015, margin=0.3, alpha=0.05).iloc[0]
+    # by hand: OLS slope of the yearly gap over 2008-2014, two one-sided t-tests
+    gap = d[d.treated].groupby("t")["y"].mean() - d[~d.treated].groupby("t")["y"].mean()
+    pre = gap[gap.index < 2015]
+    fit = sm.OLS(pre.to_numpy(), sm.add_constant(pre.index.to_numpy(float))).fit()
+    b, se = fit.params[1], fit.bse[1]
+    p = max(stats.t.sf((b + 0.3) / se, 5), stats.t.cdf((b - 0.3) / se, 5))
+    assert r["estimate"] == pytest.approx(b) and r["p_value"] == pytest.approx(p) and r["df"] == 5
+    assert r["equivalent"] and r["ci_low"] > -0.3 and r["ci_high"] < 0.3  # 90 % CI inside the margin
+    assert r["bias_bound"] == pytest.approx(0.3 * (np.mean(np.arange(2015, 2020)) - 2011))
+    # a planted drift of 0.5 per year beyond the margin: equivalence is not shown
+    r = cf.pretrend_equivalence(_drift_panel(0.5), "y", "u", "t", start=2015, margin=0.3).iloc[0]
+    assert not r["equivalent"] and r["estimate"] == pytest.approx(0.5, abs=0.15) and r["p_value"] > 0.5
+    with pytest.raises(ValueError, match="margin"):
+        cf.pretrend_equivalence(d, "y", "u", "t", start=2015, margin=0)
+
+
+def test_pretrend_equivalence_size_at_the_margin():
+    """Drift exactly at the margin: the TOST rejects at most alpha of the time (here 5 %)."""
+    rej = [cf.pretrend_equivalence(_drift_panel(0.15, seed=s), "y", "u", "t", 2015, margin=0.15)["equivalent"].item()
+           for s in range(200)]
+    print(f"TOST at the margin: rejection rate {np.mean(rej):.3f} (nominal <= 0.05)")
+    assert np.mean(rej) <= 0.08
+
+
+def test_studentized_placebo_in_space_and_interval():
+    d = _drift_panel(0.0, seed=2)
+    # unit 5 is a small territory: ten times noisier
+    noisy = d["u"] == 5
+    d.loc[noisy, "y"] += np.random.default_rng(2).normal(0, 3.0, noisy.sum())
+    d.loc[d.treated & (d.t >= 2015), "y"] += 1.0
+    raw = cf.placebo_in_space(d, "y", "u", "t", 2015)
+    stud = cf.placebo_in_space(d, "y", "u", "t", 2015, studentize=True)
+    # the noisy unit outranks the real effect on raw estimates, not once studentised
+    assert raw.loc[raw["treated"], "rank"].item() == 2 and raw.iloc[0]["unit"] == "5"
+    assert stud.loc[stud["treated"], "rank"].item() == 1
+    real = stud.loc[stud["treated"]].iloc[0]
+    assert real["statistic"] == pytest.approx(real["estimate"] / real["scale"])
+    assert real["p_value"] == pytest.approx(1 / 12)
+    pl = stud.loc[~stud["treated"]]
+    iv = cf.permutation_interval(real["estimate"], pl["estimate"], alpha=0.2, scale=real["scale"],
+                                 placebo_scales=pl["scale"])
+    c = np.sort(np.abs(pl["statistic"]))[::-1][1]   # m = floor(0.2 * 12) = 2
+    assert iv["half_width"] == pytest.approx(c * real["scale"]) and iv["level"] == pytest.approx(1 - 2 / 12)
+    assert iv["ci_low"] < real["estimate"] < iv["ci_high"]  # coverage: tests/test_calibration.py
+    with pytest.raises(ValueError, match="both"):
+        cf.permutation_interval(1.0, [1.0, 2.0], scale=1.0)
+
+
+def test_synthetic_control_interval_loo_and_predictors():
+    rng = np.random.default_rng(4)
+    t = np.arange(2000, 2016)
+    units = list("abcdefghijk")
+    base = {u: 10 + i + (0.2 + 0.05 * i) * (t - 2000) for i, u in enumerate(units[1:])}
+    base["a"] = 0.5 * base["c"] + 0.5 * base["f"]
+    rows = []
+    for u in units:
+        y = base[u] + rng.normal(0, 0.2, t.size) + (2.0 * (t >= 2010) if u == "a" else 0)
+        rows.append(pd.DataFrame({"u": u, "t": t, "y": y, "x": (base[u][0] + rng.normal(0, 0.01))}))
+    d = pd.concat(rows, ignore_index=True)
+    sc = cf.synthetic_control(d, "y", "u", "t", "a", start=2010, leave_one_out=True)
+    s = sc.summary.iloc[0]
+    assert s["ci_level"] == pytest.approx(1 - 1 / 11)        # alpha 0.10, J = 10: m = 1
+    assert s["ci_low"] < s["att"] < s["ci_high"] and s["ci_low"] > 1.0  # planted 2; coverage: test_calibration
+    # studentised inversion: half-width = max |att_j / pre_rmspe_j| * pre_rmspe of the treated unit
+    pl = sc.placebos[~sc.placebos["treated"]]
+    assert s["ci_high"] - s["att"] == pytest.approx((pl["att"] / pl["pre_rmspe"]).abs().max() * s["pre_rmspe"])
+    loo = sc.leave_one_out
+    assert set(loo["dropped"]) == set(sc.weights.loc[sc.weights["weight"] > 1e-3, "unit"])
+    assert loo["att"].between(1.0, 3.0).all()
+    # weights print in a deterministic order: weight (rounded) then unit
+    w = sc.weights
+    assert list(w.sort_values(["weight", "unit"], ascending=[False, True])["unit"]) == list(w["unit"])
+    # predictors with data-driven V: weights sum to one, V on the simplex, effect found
+    sp = cf.synthetic_control(d, "y", "u", "t", "a", start=2010, predictors=["y", "x"], placebo=False)
+    assert sp.weights["weight"].sum() == pytest.approx(1) and sp.predictor_weights["v"].sum() == pytest.approx(1)
+    assert sp.summary["att"].item() == pytest.approx(2.0, abs=0.5) and np.isnan(sp.summary["ci_low"].item())

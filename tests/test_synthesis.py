@@ -52,8 +52,10 @@ def res(*rows):
     ("beyond_baseline", 0.001, 0.01, 0.05, None, "contradicts"),
     ("p_below", 1 / 19, None, None, 0.10, "supports"),
     ("p_below", 1 / 6, None, None, 0.10, "inconclusive"),  # never evidence against
-    ("p_above", 0.948, None, None, 0.10, "supports"),
+    ("p_above", 0.948, None, None, 0.10, "inconclusive"),  # not rejecting is not support
     ("p_above", 0.10, None, None, 0.10, "contradicts"),
+    ("equivalence", 0.012, None, None, 0.05, "supports"),   # TOST: within the margin
+    ("equivalence", 0.40, None, None, 0.05, "inconclusive"),
     ("context", 5, None, None, None, "context"),
     ("above", None, None, None, 0, "missing"),
     ("above", float("nan"), None, None, 0, "missing"),
@@ -76,12 +78,15 @@ def test_verdict_bad_rule_and_missing_threshold():
 # --------------------------------------------------------------------------- evidence and ratings
 TERRITORY_FULL = [
     ("resilience.resistance_treated", 0.7176, None, None),
-    ("counterfactual.synth_att", 3.50, None, None),
+    ("counterfactual.synth_att", 3.50, 2.7, 4.3),
     ("counterfactual.did_estimate", 3.495, 2.933, 4.057),
     ("counterfactual.twfe_estimate", 3.495, 1.835, 5.156),
     ("counterfactual.pretrend_p", 0.9476, None, None),
+    ("counterfactual.pretrend_equivalence_p", 0.021, None, None),
     ("counterfactual.placebo_space_p", 1 / 19, None, None),
+    ("counterfactual.placebo_space_min_p", 1 / 19, None, None),
     ("counterfactual.placebo_time_p", 1 / 6, None, None),
+    ("counterfactual.placebo_time_min_p", 1 / 6, None, None),
     ("resilience.resistance_rank_p", 1 / 19, None, None),
 ]
 
@@ -109,34 +114,92 @@ def test_evaluate_evidence_expands_wildcards_and_flags_missing():
 def test_rating_rules_step_by_step():
     # nothing recorded
     assert rating(res(), "territory") == "not_assessed"
-    # context only still counts as not assessed
-    assert rating(res(("resilience.recovery_treated", -0.39, None, None)), "territory") == "not_assessed"
+    # context only still counts as not assessed (TWFE and the pre-trend p-value are context now)
+    assert rating(res(("resilience.recovery_treated", -0.39, None, None),
+                      ("counterfactual.twfe_estimate", 3.5, 1.8, 5.2),
+                      ("counterfactual.pretrend_p", 0.95, None, None)), "territory") == "not_assessed"
     # result observed, no mechanism: weak
-    assert rating(res(("counterfactual.synth_att", 3.5, None, None)), "territory") == "weak"
+    assert rating(res(("resilience.resistance_treated", 0.7, None, None)), "territory") == "weak"
     # observed + mechanism, no alternative tested: moderate
-    base = [("counterfactual.synth_att", 3.5, None, None), ("counterfactual.did_estimate", 3.5, 2.9, 4.1)]
+    base = [("resilience.resistance_treated", 0.7, None, None), ("counterfactual.did_estimate", 3.5, 2.9, 4.1)]
     assert rating(res(*base), "territory") == "moderate"
-    # + one alternative ruled out: strong (an inconclusive one does not block)
-    assert rating(res(*base, ("counterfactual.pretrend_p", 0.95, None, None),
-                      ("counterfactual.placebo_time_p", 1 / 6, None, None)), "territory") == "strong"
-    # an alternative contradicting (diverging pre-trends): back to moderate
-    assert rating(res(*base, ("counterfactual.pretrend_p", 0.95, None, None),
-                      ("counterfactual.placebo_space_p", 0.05, None, None)), "territory") == "strong"
-    assert rating(res(*base, ("counterfactual.pretrend_p", 0.01, None, None),
-                      ("counterfactual.placebo_space_p", 0.05, None, None)), "territory") == "moderate"
-    # a mechanism item contradicting: weak even with the others supporting
-    assert rating(res(*base, ("counterfactual.twfe_estimate", -2.0, -3.0, -1.0),
-                      ("counterfactual.pretrend_p", 0.95, None, None)), "territory") == "weak"
-    # null effect (interval across 0): weak
-    assert rating(res(("counterfactual.synth_att", 0.2, None, None),
+    # a pre-trend test that fails to reject is absence of evidence: still moderate
+    assert rating(res(*base, ("counterfactual.pretrend_p", 0.95, None, None)), "territory") == "moderate"
+    # an equivalence test (TOST) that passes rules the rival out: strong
+    assert rating(res(*base, ("counterfactual.pretrend_equivalence_p", 0.02, None, None)), "territory") == "strong"
+    # ... a TOST that does not pass is inconclusive: moderate
+    assert rating(res(*base, ("counterfactual.pretrend_equivalence_p", 0.30, None, None)), "territory") == "moderate"
+    # a reachable permutation rank at the level rules chance out ...
+    space = [("counterfactual.placebo_space_p", 1 / 19, None, None),
+             ("counterfactual.placebo_space_min_p", 1 / 19, None, None)]
+    assert rating(res(*base, *space), "territory") == "strong"
+    # ... an unreachable one (5 placebo years: smallest p = 1/6 > 0.10) is no verdict at all
+    time = [("counterfactual.placebo_time_p", 1 / 6, None, None), ("counterfactual.placebo_time_min_p", 1 / 6, None, None)]
+    assert rating(res(*base, *time), "territory") == "moderate"
+    ev = syn.evaluate_evidence(res(*base, *time)).set_index("key")
+    assert ev.loc["counterfactual.placebo_time_p", "verdict"] == "unreachable"
+    assert ev.loc["counterfactual.placebo_time_p", "min_p"] == pytest.approx(1 / 6)
+    # even a p-value "at" the level is unreachable if the minimum cannot get below it
+    assert syn.evaluate_evidence(res(("counterfactual.placebo_time_p", 0.05, None, None),
+                                     ("counterfactual.placebo_time_min_p", 0.125, None, None))
+                                 ).set_index("key").loc["counterfactual.placebo_time_p", "verdict"] == "unreachable"
+    # DiD and synthetic control are one piece of evidence: confirmed only if both confirm
+    sc_null = ("counterfactual.synth_att", 0.4, -0.5, 1.3)
+    assert rating(res(*base, sc_null, *space), "territory") == "weak"
+    sc_ok = ("counterfactual.synth_att", 3.4, 2.5, 4.3)
+    rated = syn.rate_links(syn.evaluate_evidence(res(*base, sc_ok, *space))).set_index("link").loc["territory"]
+    assert rated["strength"] == "strong" and rated["n_supports"] == 4  # counted per row, rated once
+    # a synthetic control without interval cannot confirm the group
+    assert rating(res(*base, ("counterfactual.synth_att", 3.4, None, None), *space), "territory") == "weak"
+    # an alternative contradicting (pre-trend rejected): back to moderate
+    assert rating(res(*base, *space, ("counterfactual.placebo_time_p", 0.01, None, None),
+                      ("counterfactual.placebo_time_min_p", 0.01, None, None),
+                      ("resilience.resistance_rank_p", 0.5, None, None)), "territory") == "strong"
+    # null effect (interval across 0): weak whatever the alternatives
+    assert rating(res(("resilience.resistance_treated", 0.2, None, None),
                       ("counterfactual.did_estimate", 0.2, -0.6, 1.0),
-                      ("counterfactual.pretrend_p", 0.95, None, None)), "territory") == "weak"
+                      ("counterfactual.pretrend_equivalence_p", 0.01, None, None)), "territory") == "weak"
     # result not observed and no mechanism: not supported
-    assert rating(res(("counterfactual.synth_att", -0.4, None, None),
+    assert rating(res(("resilience.resistance_treated", -0.4, None, None),
                       ("counterfactual.did_estimate", -0.4, -1.2, 0.3)), "territory") == "not_supported"
     # no observed item recorded but an estimated effect: the estimate stands for the result
     assert rating(res(("counterfactual.did_estimate", 3.5, 2.9, 4.1),
-                      ("counterfactual.pretrend_p", 0.95, None, None)), "territory") == "strong"
+                      ("counterfactual.pretrend_equivalence_p", 0.01, None, None)), "territory") == "strong"
+
+
+def test_attrition_and_sroi_rivals_need_tests_built_for_them():
+    base = [("value_chain.jobs_fte_last_year", 45.6, None, None), ("sroi.ratio", 1.919, 1.251, 3.091)]
+    # retention and the Monte Carlo probability no longer rule anything out
+    frame = res(*base, ("survey.retention_rate", 0.65, None, None), ("sroi.prob_ratio_below_one", 0.0012, None, None))
+    assert rating(frame, "value") == "moderate"
+    alts = syn.alternatives(syn.evaluate_evidence(frame)).set_index("explanation")["status"]
+    assert alts.filter(like="attrition").item() == "untested"
+    assert alts.filter(like="ensemble trop favorables").item() == "untested"
+    # attrition: equivalence passes and no baseline difference rejected -> ruled out
+    ok = res(*base, ("survey.attrition_equivalence_p", 0.01, None, None), ("survey.attrition_p_min", 0.40, None, None))
+    assert rating(ok, "value") == "strong"
+    assert syn.alternatives(syn.evaluate_evidence(ok)).set_index("explanation")["status"].filter(
+        like="attrition").item() == "ruled_out"
+    # a significant baseline difference between leavers and stayers contradicts
+    bad = res(*base, ("survey.attrition_equivalence_p", 0.30, None, None), ("survey.attrition_p_min", 0.003, None, None))
+    assert rating(bad, "value") == "moderate"
+    assert syn.alternatives(syn.evaluate_evidence(bad)).set_index("explanation")["status"].filter(
+        like="attrition").item() == "not_ruled_out"
+    # no difference rejected but equivalence not shown: uncertain, not ruled out
+    unsure = res(*base, ("survey.attrition_equivalence_p", 0.30, None, None), ("survey.attrition_p_min", 0.40, None, None))
+    assert syn.alternatives(syn.evaluate_evidence(unsure)).set_index("explanation")["status"].filter(
+        like="attrition").item() == "uncertain"
+
+
+def test_dependence_not_comparable_is_not_a_verdict():
+    frame = res(("overview.n_actors", 2951, None, None), ("network.broker_betweenness_rank", 1, None, None),
+                ("network.dependence_giant_share_drop", 0.31, 0.002, 0.02),
+                ("network.dependence_comparable", False, None, None))
+    ev = syn.evaluate_evidence(frame).set_index("key")
+    assert ev.loc["network.dependence_giant_share_drop", "verdict"] == "unreachable"
+    assert rating(frame, "mobilisation") == "moderate"
+    frame.loc[frame["key"] == "network.dependence_comparable", "value"] = True
+    assert rating(frame, "mobilisation") == "strong"
 
 
 def test_demo_like_results_rate_each_link():
@@ -149,19 +212,48 @@ def test_demo_like_results_rate_each_link():
         ("pipeline.diversity_odds_ratio", 1.511, 0.301, 7.571),
         ("value_chain.jobs_fte_last_year", 45.6, None, None), ("sroi.ratio", 1.919, 1.251, 3.091),
         ("sroi.prob_ratio_below_one", 0.0012, None, None), ("survey.retention_rate", 0.65, None, None),
+        ("sroi.break_even_min_relative_change", -0.1, None, None),
+        ("survey.attrition_equivalence_p", 0.31, None, None), ("survey.attrition_p_min", 0.02, None, None),
         *TERRITORY_FULL,
     )
     rated = syn.rate_links(syn.evaluate_evidence(frame))
     assert rated["link"].tolist() == ["mobilisation", "launch", "value", "territory"]
-    assert rated["strength"].tolist() == ["strong", "weak", "strong", "strong"]
-    assert rated["strength_label"].tolist() == ["forte", "faible", "forte", "forte"]
+    assert rated["strength"].tolist() == ["strong", "weak", "moderate", "strong"]
+    assert rated["strength_label"].tolist() == ["forte", "faible", "modérée", "forte"]
     terr = rated.set_index("link").loc["territory"]
-    # 8 rated items: 7 support, placebo in time inconclusive; recovery (context) is listed as missing
-    assert (terr["n_items"], terr["n_supports"], terr["n_inconclusive"], terr["n_contradicts"]) == (8, 7, 1, 0)
+    # rated rows: resistance, did, synth, equivalence, space, rank (6, all supporting); placebo
+    # in time cannot conclude; TWFE and the pre-trend p-value are context
+    assert (terr["n_items"], terr["n_supports"], terr["n_unreachable"], terr["n_contradicts"]) == (6, 6, 1, 0)
     alts = syn.alternatives(syn.evaluate_evidence(frame)).set_index("explanation")["status"]
     assert alts.filter(like="tendance plus favorable").item() == "ruled_out"
-    assert alts.filter(like="hasard").item() == "uncertain"           # space passes, time inconclusive
-    assert alts.filter(like="taille des projets").item() == "uncertain"
+    assert alts.filter(like="autres territoires").item() == "ruled_out"
+    assert alts.filter(like="autres dates").item() == "cannot_conclude"
+    assert alts.filter(like="taille des projets").item() == "untested"
+    assert alts.filter(like="autres politiques").item() == "untested"
+    assert alts.filter(like="attrition").item() == "not_ruled_out"
+    assert alts.filter(like="prise seule").item() == "uncertain"
+
+
+def test_no_effect_like_results_rule_nothing_out():
+    """What a --no-effect campaign records: the territory link is at most weak and no rival is
+    shown as ruled out by a non-rejection."""
+    frame = res(("resilience.resistance_treated", 0.1, None, None),
+                ("counterfactual.did_estimate", 0.12, -0.9, 1.14), ("counterfactual.synth_att", 0.3, -0.7, 1.3),
+                ("counterfactual.twfe_estimate", 0.12, 0.01, 0.23),   # HC1 excludes 0: context only
+                ("counterfactual.pretrend_p", 0.8, None, None),
+                ("counterfactual.pretrend_equivalence_p", 0.4, None, None),
+                ("counterfactual.placebo_space_p", 0.6, None, None),
+                ("counterfactual.placebo_space_min_p", 1 / 19, None, None),
+                ("counterfactual.placebo_time_p", 0.5, None, None),
+                ("counterfactual.placebo_time_min_p", 1 / 6, None, None),
+                ("survey.retention_rate", 0.7, None, None), ("sroi.prob_ratio_below_one", 0.0, None, None))
+    assert rating(frame, "territory") == "weak"
+    alts = syn.alternatives(syn.evaluate_evidence(frame)).set_index("explanation")["status"]
+    assert not (alts == "ruled_out").any()
+    # rivals of an effect that was not established are moot, even if the TOST passes
+    frame.loc[frame["key"] == "counterfactual.pretrend_equivalence_p", "value"] = 0.01
+    alts = syn.alternatives(syn.evaluate_evidence(frame)).set_index("explanation")["status"]
+    assert alts.filter(like="tendance plus favorable").item() == "moot"
     assert alts.filter(like="autres politiques").item() == "untested"
 
 
@@ -235,7 +327,31 @@ def write_executed(folder: Path, doc: dict) -> None:
         nbformat.write(nb, folder / f"{stem}.ipynb")
 
 
-@pytest.mark.parametrize("campaign, strong, missing", [("demo-2025", 3, 0), ("demo-2024", 2, 1)])
+def _r(value, label, nb, ci=None, unit=None, note=None):
+    return {"value": value, "label": label, "unit": unit, "ci": ci, "note": note, "notebook": nb}
+
+
+#: Keys of issue 16 (nb 50) and of the notebooks built in parallel (nb 40, 20, 55), hand-made
+#: with the values notebook 50 records on demo-2025.
+NEW_KEYS_2025 = {
+    "counterfactual.did_estimate": _r(3.4953, "Différence de différences", "50_territorial_effects",
+                                      [2.9332, 4.0573], "pour 1 000 habitants", "permutation, niveau 94,7 %"),
+    "counterfactual.synth_att": _r(3.4916, "Contrôle synthétique : écart moyen", "50_territorial_effects",
+                                   [2.8291, 4.1541], "pour 1 000 habitants", "inversion du test placebo, 94,7 %"),
+    "counterfactual.twfe_estimate": _r(3.4953, "Effets fixes territoire et année", "50_territorial_effects"),
+    "counterfactual.pretrend_equivalence_p": _r(0.0096, "Équivalence des tendances d'avant (TOST)",
+                                                "50_territorial_effects"),
+    "counterfactual.pretrend_equivalence_margin": _r(0.3, "Marge d'équivalence", "50_territorial_effects"),
+    "counterfactual.placebo_space_min_p": _r(1 / 19, "Plus petite p-valeur possible (espace)", "50_territorial_effects"),
+    "counterfactual.placebo_time_min_p": _r(1 / 6, "Plus petite p-valeur possible (temps)", "50_territorial_effects"),
+    "survey.attrition_equivalence_p": _r(0.003, "Équivalence partants / restants (TOST)", "40_stakeholder_survey"),
+    "survey.attrition_p_min": _r(0.41, "Différence de départ partants / restants (p Holm)", "40_stakeholder_survey"),
+    "network.dependence_comparable": _r(True, "Acteur comparable disponible", "20_actor_network"),
+    "resilience.resistance_rank_min_p": _r(1 / 19, "Plus petite p-valeur possible (résistance)", "55_resilience"),
+}
+
+
+@pytest.mark.parametrize("campaign, strong, missing", [("demo-2025", 3, 0), ("demo-2024", 1, 1)])
 def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, strong, missing):
     import papermill as pm
 
@@ -243,6 +359,8 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
 
     doc = json.loads((FIXTURES / f"{campaign}.results.json").read_text("utf-8"))
     doc = {k: v for k, v in doc.items() if not v["notebook"].startswith("9")}  # a fresh run: no synthesis yet
+    if campaign == "demo-2025":  # with the new keys; demo-2024 keeps the old ones (new keys absent)
+        doc.update(NEW_KEYS_2025)
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     write_executed(run_dir, doc)
@@ -271,6 +389,14 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
     assert recorded["synthesis.n_links_strong"] == strong
     assert recorded["synthesis.n_links_assessed"] == 4
     assert recorded["synthesis.n_notebooks_missing"] == missing
+    links = {k.removeprefix("synthesis.link_"): v for k, v in recorded.items() if k.startswith("synthesis.link_")}
+    if campaign == "demo-2025":
+        assert links == {"mobilisation": "strong", "launch": "weak", "value": "strong", "territory": "strong"}
+        assert "ce test ne peut pas conclure avec 5 années placebo" in text
+        assert "| Un écart de cette taille s'observe aussi à d'autres dates (instabilité d'avant le démarrage). | " \
+               "ce test ne peut pas conclure avec ces données |" in text
+    else:  # old results: synthetic control without interval -> the DiD alone cannot confirm the effect
+        assert links["territory"] == "weak" and "sans objet" in text
     if missing:
         assert "`20_actor_network`" in text
     assert ("Données synthétiques" in text) and "Acteurs mobilisés → Projets : **" in text
@@ -361,3 +487,16 @@ def test_runner_publishes_the_comparison_once_and_links_it(tmp_path, monkeypatch
     # running both again brings it up to date
     runner.run(["tiny", "tiny2"], jobs=2, edition="public", echo=lines.append)
     assert '<p class="rd-outdated">' not in (reports / "index.html").read_text("utf-8")
+
+
+def test_staggered_estimate_joins_the_territorial_effect_group():
+    """A staggered campaign's Callaway-Sant'Anna aggregate is the same territorial effect: one piece."""
+    base = [("resilience.resistance_treated", 0.7, None, None), ("counterfactual.staggered_att", 2.1, 1.2, 3.0)]
+    assert rating(res(*base), "territory") == "moderate"
+    assert rating(res(*base, ("counterfactual.did_estimate", 2.0, -0.3, 4.1)), "territory") == "weak"
+    ev = syn.evaluate_evidence(res(*base)).set_index("key")
+    assert ev.loc["counterfactual.staggered_att", "group"] == "territorial_effect"
+    # context keys of the notebooks built in parallel are shown, never rated
+    ctx = syn.evaluate_evidence(res(("network.broker_betweenness_rank_clique", 2, None, None),
+                                    ("sroi.ratio_green_book", 1.6, None, None))).set_index("key")
+    assert (ctx.loc[["network.broker_betweenness_rank_clique", "sroi.ratio_green_book"], "verdict"] == "context").all()

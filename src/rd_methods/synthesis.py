@@ -14,6 +14,13 @@ and each link gets a strength rating by stated rules (:data:`STRENGTH_RULES`,
 :func:`rate_links`), from evidence items declared in :data:`EVIDENCE` (a recorded key,
 its role in the argument and the rule that turns its value into a verdict).
 
+The rules follow the evidence standards of DESIGN.md §11: a test that fails to reject is
+absence of evidence, never support (rule ``p_above`` can only contradict); a rival explanation
+is ruled out only by a test built for it (``equivalence``: TOST with a stated margin; a
+permutation rank that can reach its level, see ``Evidence.min_p_key``; a bound); estimators
+of one quantity count once (``Evidence.group``); only intervals valid for the design feed a
+verdict; a test that cannot reach its threshold is ``unreachable``, not a verdict.
+
 The five dimensions of impact (what, who, how much, contribution, risk) follow the
 Impact Management Project's consensus (IMP 2018, now Impact Frontiers);
 :func:`five_dimensions` files the recorded results under them.
@@ -24,6 +31,7 @@ Mayne, J. (2001). Addressing attribution through contribution analysis: using
 performance measures sensibly. *Canadian Journal of Program Evaluation*, 16(1), 1–24.
 Mayne, J. (2012). Contribution analysis: coming of age? *Evaluation*, 18(3), 270–280.
 Impact Management Project (2018). *A guide to classifying the impact of an investment*.
+Lakens, D. (2017). Equivalence tests. *Social Psychological and Personality Science*, 8(4), 355–362.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ __all__ = [
     "LINKS",
     "EVIDENCE",
     "ALTERNATIVES",
+    "EQUIVALENCE_ALPHA",
     "STRENGTH_LABELS",
     "STRENGTH_RULES",
     "VERDICT_LABELS",
@@ -102,6 +111,14 @@ class Evidence:
     the link works as theorised, with its uncertainty), ``alternative`` (a test of a rival
     explanation: passing it rules the rival out) or ``context`` (shown, not rated).
     ``key`` may hold shell wildcards (``survey.change_*``): each matching result is one item.
+
+    ``group``: items sharing a group are several estimators of *one* quantity (difference in
+    differences and synthetic control of the same territorial effect): they count as one
+    piece of evidence in :func:`rate_links`, confirmed only if every recorded one confirms.
+    ``min_p_key``: a recorded key holding the smallest p-value the test can reach with the
+    data (1 / (number of placebos + 1)); when it exceeds the threshold the item's verdict is
+    ``unreachable`` ("ce test ne peut pas conclure"), not a verdict. ``valid_key``: a recorded
+    boolean key; ``False`` means the test could not be run meaningfully (``unreachable``).
     """
 
     link: str
@@ -110,11 +127,17 @@ class Evidence:
     rule: str
     threshold: float | None = None
     claim: str = ""
+    group: str | None = None
+    min_p_key: str | None = None
+    valid_key: str | None = None
 
 
 ROLE_ORDER = {"observed": 0, "mechanism": 1, "alternative": 2, "context": 3}
 ROLE_LABELS = {"observed": "résultat observé", "mechanism": "mécanisme", "alternative": "explication concurrente",
                "context": "contexte"}
+
+#: Level of the equivalence (TOST) tests that rule out a rival explanation.
+EQUIVALENCE_ALPHA = 0.05
 
 EVIDENCE: tuple[Evidence, ...] = (
     # 1. mobilised actors -> projects
@@ -129,7 +152,9 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence("mobilisation", "network.broker_betweenness_rank", "mechanism", "at_most", 3,
              "la structure est parmi les 3 premiers intermédiaires du réseau"),
     Evidence("mobilisation", "network.dependence_giant_share_drop", "alternative", "beyond_baseline", None,
-             "sans la structure, le réseau se fragmente plus qu'en retirant des acteurs comparables"),
+             "sans la structure, le réseau se fragmente plus qu'en retirant des acteurs comparables "
+             "(au-delà de la bande du modèle nul)", valid_key="network.dependence_comparable"),
+    Evidence("mobilisation", "network.broker_betweenness_rank_*", "context", "context"),
     Evidence("mobilisation", "resilience.robustness_without_structure", "context", "context"),
     # 2. projects -> activities
     Evidence("launch", "pipeline.n_ideas", "observed", "above", 0, "des idées de projets sont recueillies"),
@@ -138,6 +163,7 @@ EVIDENCE: tuple[Evidence, ...] = (
              "une part non nulle des idées aboutit"),
     Evidence("launch", "pipeline.diversity_odds_ratio", "mechanism", "ci_above", 1,
              "des partenaires plus divers rendent le lancement plus probable"),
+    Evidence("launch", "pipeline.cif_launched", "context", "context"),
     Evidence("launch", "pipeline.median_days_to_launch", "context", "context"),
     Evidence("launch", "value_chain.support_share_cost", "context", "context"),
     # 3. activities -> jobs and value for stakeholders
@@ -148,55 +174,75 @@ EVIDENCE: tuple[Evidence, ...] = (
              "le score des parties prenantes progresse entre les deux vagues"),
     Evidence("value", "sroi.ratio", "mechanism", "ci_above", 1,
              "la valeur sociale dépasse les ressources investies"),
-    Evidence("value", "sroi.prob_ratio_below_one", "alternative", "below", 0.05,
-             "des hypothèses moins favorables ne ramènent pas le ratio sous 1 (probabilité < 5 %)"),
+    # the Monte Carlo is centred on the SROI's own assumptions: it measures their imprecision,
+    # it cannot test whether they are too favourable (context only)
+    Evidence("value", "sroi.prob_ratio_below_one", "context", "context"),
     Evidence("value", "sroi.break_even_min_relative_change", "alternative", "abs_above", 0.25,
-             "il faut changer une hypothèse de plus de 25 % pour annuler le bénéfice"),
-    Evidence("value", "survey.retention_rate", "alternative", "above", 0.5,
-             "plus de la moitié des répondants ont répondu deux fois (attrition limitée)"),
+             "il faut changer une hypothèse, prise seule, de plus de 25 % pour annuler le bénéfice"),
+    Evidence("value", "survey.attrition_equivalence_p", "alternative", "equivalence", EQUIVALENCE_ALPHA,
+             "partants et restants diffèrent de moins de 0,2 écart-type au départ (équivalence, TOST)"),
+    Evidence("value", "survey.attrition_p_min", "alternative", "p_above", EQUIVALENCE_ALPHA,
+             "aucune différence de départ significative entre partants et restants (un rejet contredit)"),
+    Evidence("value", "survey.retention_rate", "context", "context"),
+    Evidence("value", "survey.attrition_smd_max", "context", "context"),
+    Evidence("value", "sroi.ratio_green_book", "context", "context"),
     Evidence("value", "survey.n_respondents_wave1", "context", "context"),
     # 4. jobs and value -> territory
     Evidence("territory", "resilience.resistance_treated", "observed", "above", 0,
              "le territoire résiste mieux au choc que la référence"),
-    Evidence("territory", "counterfactual.synth_att", "observed", "above", 0,
-             "l'emploi dépasse son contrôle synthétique"),
+    # DiD and synthetic control estimate the same effect: one piece of evidence (group)
     Evidence("territory", "counterfactual.did_estimate", "mechanism", "ci_above", 0,
-             "l'emploi progresse plus que dans les territoires de comparaison"),
-    Evidence("territory", "counterfactual.twfe_estimate", "mechanism", "ci_above", 0,
-             "l'effet tient avec des effets fixes territoire et année"),
-    Evidence("territory", "counterfactual.pretrend_p", "alternative", "p_above", ALPHA,
-             "pas de tendance divergente avant le démarrage"),
+             "l'emploi progresse plus que dans les territoires de comparaison (intervalle par permutation)",
+             group="territorial_effect"),
+    Evidence("territory", "counterfactual.synth_att", "mechanism", "ci_above", 0,
+             "l'emploi dépasse son contrôle synthétique (intervalle par inversion du test placebo)",
+             group="territorial_effect"),
+    Evidence("territory", "counterfactual.staggered_att", "mechanism", "ci_above", 0,
+             "avec plusieurs territoires démarrant à des dates différentes, l'effet moyen (Callaway et "
+             "Sant'Anna) est positif", group="territorial_effect"),
+    Evidence("territory", "counterfactual.twfe_estimate", "context", "context"),
+    Evidence("territory", "counterfactual.pretrend_p", "context", "context"),
+    Evidence("territory", "counterfactual.pretrend_equivalence_p", "alternative", "equivalence", EQUIVALENCE_ALPHA,
+             "l'écart de tendance avant le démarrage est plus petit que la marge fixée (équivalence, TOST)"),
     Evidence("territory", "counterfactual.placebo_space_p", "alternative", "p_below", ALPHA,
-             "les territoires placebos ne montrent pas un écart aussi grand"),
+             "les territoires placebos ne montrent pas un écart aussi grand",
+             min_p_key="counterfactual.placebo_space_min_p"),
     Evidence("territory", "counterfactual.placebo_time_p", "alternative", "p_below", ALPHA,
-             "de fausses dates de démarrage ne produisent pas un tel écart"),
+             "de fausses dates de démarrage ne produisent pas un tel écart",
+             min_p_key="counterfactual.placebo_time_min_p"),
     Evidence("territory", "resilience.resistance_rank_p", "alternative", "p_below", ALPHA,
-             "la résistance du territoire se distingue de celle des autres territoires"),
+             "la résistance du territoire se distingue de celle des autres territoires",
+             min_p_key="resilience.resistance_rank_min_p"),
     Evidence("territory", "resilience.recovery_treated", "context", "context"),
 )
 
 #: Rival explanations per link, with the keys whose evidence addresses them (empty: untested).
+#: Only tests built to rule a rival out are listed (equivalence with a margin, bounds,
+#: permutation ranks); a test that merely fails to reject is never among them.
 ALTERNATIVES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("mobilisation", "Les acteurs se seraient rencontrés sans la structure (autres lieux, autres réseaux).",
      ("network.dependence_giant_share_drop",)),
     ("mobilisation", "Les apports viennent d'acteurs déjà engagés, quel que soit l'accompagnement.", ()),
     ("launch", "Les projets lancés étaient portés par des acteurs déjà solides (sélection à l'entrée).", ()),
-    ("launch", "La diversité des partenaires n'est qu'un reflet de la taille des projets.",
-     ("pipeline.diversity_odds_ratio",)),
+    ("launch", "La diversité des partenaires n'est qu'un reflet de la taille des projets.", ()),
     ("value", "Les scores auraient évolué de même sans la structure (pas de groupe témoin dans l'enquête).", ()),
     ("value", "Les répondants restés à la seconde vague sont les plus satisfaits (attrition sélective).",
-     ("survey.retention_rate",)),
-    ("value", "Les hypothèses du SROI (valeurs de référence, aubaine, attribution) sont trop favorables.",
-     ("sroi.prob_ratio_below_one", "sroi.break_even_min_relative_change")),
+     ("survey.attrition_equivalence_p", "survey.attrition_p_min")),
+    ("value", "Une hypothèse du SROI, prise seule, est assez favorable pour renverser la conclusion.",
+     ("sroi.break_even_min_relative_change",)),
+    ("value", "Les hypothèses du SROI (valeurs de référence, aubaine, attribution) sont ensemble trop favorables "
+              "(la simulation Monte-Carlo, centrée sur elles, ne peut pas le tester).", ()),
     ("territory", "Le territoire suivait déjà une tendance plus favorable avant le démarrage.",
-     ("counterfactual.pretrend_p",)),
-    ("territory", "Un écart de cette taille s'observe aussi ailleurs ou à d'autres dates (hasard).",
-     ("counterfactual.placebo_space_p", "counterfactual.placebo_time_p")),
+     ("counterfactual.pretrend_equivalence_p",)),
+    ("territory", "Un écart de cette taille s'observe aussi dans d'autres territoires (hasard).",
+     ("counterfactual.placebo_space_p",)),
+    ("territory", "Un écart de cette taille s'observe aussi à d'autres dates (instabilité d'avant le démarrage).",
+     ("counterfactual.placebo_time_p",)),
     ("territory", "D'autres politiques locales menées en même temps expliquent l'écart.", ()),
 )
 
 VERDICT_LABELS = {"supports": "confirme", "contradicts": "contredit", "inconclusive": "non concluant",
-                  "missing": "absent", "context": "contexte"}
+                  "unreachable": "ne peut pas conclure", "missing": "absent", "context": "contexte"}
 
 STRENGTH_LABELS = {"strong": "forte", "moderate": "modérée", "weak": "faible",
                    "not_supported": "non étayée", "not_assessed": "non évaluée"}
@@ -207,10 +253,11 @@ STRENGTH_RULES: tuple[tuple[str, str], ...] = (
     ("not_assessed", "aucun résultat disponible pour ce lien"),
     ("not_supported", "ni le résultat observé ni le mécanisme ne sont confirmés"),
     ("weak", "le résultat est observé, mais le mécanisme n'est pas confirmé (ou il est contredit)"),
-    ("strong", "résultat observé, mécanisme confirmé, au moins une explication concurrente écartée "
+    ("strong", "résultat observé, mécanisme confirmé, au moins une explication concurrente écartée par un "
+               "test conçu pour cela (équivalence avec marge, rang de permutation atteignable, borne) "
                "et aucune preuve contraire"),
-    ("moderate", "résultat observé et mécanisme confirmé, mais aucune explication concurrente écartée, "
-                 "ou l'une d'elles contredite"),
+    ("moderate", "résultat observé et mécanisme confirmé, mais aucune explication concurrente écartée par "
+                 "un test conçu pour cela, ou l'une d'elles contredite"),
 )
 
 #: Topic (first part of a key) -> notebook expected to record it.
@@ -250,8 +297,10 @@ DIMENSIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
      ("counterfactual.did_estimate", "counterfactual.synth_att", "network.dependence_giant_share_drop",
       "value_chain.leverage_overall", "sroi.break_even_attribution_all")),
     ("risk", "Risque", "Quel risque que l'impact diffère de ce qui est annoncé ?",
-     ("sroi.prob_ratio_below_one", "sroi.break_even_min_relative_change", "counterfactual.pretrend_p",
-      "counterfactual.placebo_space_p", "survey.retention_rate", "resilience.robustness_without_structure")),
+     ("sroi.prob_ratio_below_one", "sroi.break_even_min_relative_change",
+      "counterfactual.pretrend_equivalence_p", "counterfactual.placebo_space_p",
+      "survey.attrition_equivalence_p", "resilience.robustness_without_structure",
+      "economic_model.subsidy_share_last", "economic_model.hhi_last")),
 )
 
 #: Keys compared across campaigns by :func:`compare_campaigns` (default).
@@ -263,10 +312,10 @@ COMPARISON_KEYS = (
     "pipeline.n_ideas", "pipeline.n_launched", "pipeline.conversion_idea_to_launched",
     "pipeline.diversity_odds_ratio",
     "survey.n_respondents_wave1", "survey.alpha_cooperation",
-    "counterfactual.did_estimate", "counterfactual.twfe_estimate",
+    "counterfactual.did_estimate", "counterfactual.synth_att",
     "resilience.resistance_treated",
     "sroi.ratio", "sroi.present_value", "sroi.total_inputs",
-    "synthesis.n_links_strong",
+    "synthesis.n_links_strong", "synthesis.link_*",
 )
 
 
@@ -295,6 +344,10 @@ def _num(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
 def _match(results: pd.DataFrame, pattern: str) -> pd.DataFrame:
     if any(ch in pattern for ch in "*?["):
         mask = pd.Series([fnmatch.fnmatchcase(str(k), pattern) for k in results["key"]], index=results.index,
@@ -313,22 +366,28 @@ def verdict(rule: str, value: Any, ci_low: Any = None, ci_high: Any = None,
 
     Rules (``t`` the threshold, ``[lo, hi]`` the recorded interval):
 
-    ============== ============================== =============================== ====================
-    rule           supports                       contradicts                     otherwise
-    ============== ============================== =============================== ====================
-    above          value > t                      value ≤ t                       —
-    at_most        value ≤ t                      —                               inconclusive
-    below          value < t                      —                               inconclusive
-    abs_above      |value| ≥ t                    —                               inconclusive
-    ci_above       lo > t                         hi < t                          inconclusive (also without interval)
-    beyond_baseline value > hi (baseline band)    value < lo                      inconclusive
-    p_below        p ≤ t (effect not by chance)   —                               inconclusive
-    p_above        p > t (assumption not rejected) p ≤ t                          —
-    context        (never rated)
-    ============== ============================== =============================== ====================
+    =============== ============================== =============================== ====================
+    rule            supports                       contradicts                     otherwise
+    =============== ============================== =============================== ====================
+    above           value > t                      value ≤ t                       —
+    at_most         value ≤ t                      —                               inconclusive
+    below           value < t                      —                               inconclusive
+    abs_above       |value| ≥ t                    —                               inconclusive
+    ci_above        lo > t                         hi < t                          inconclusive (also without interval)
+    beyond_baseline value > hi (baseline band)     value < lo                      inconclusive
+    p_below         p ≤ t (effect not by chance)   —                               inconclusive
+    equivalence     p ≤ t (TOST: difference within —                               inconclusive
+                    the stated margin)
+    p_above         — (never: not rejecting an     p ≤ t (the assumption is        inconclusive
+                    assumption does not show it)   rejected)
+    context         (never rated)
+    =============== ============================== =============================== ====================
 
     A missing value gives ``missing``. A p-value above the level is *absence* of evidence,
-    never evidence against.
+    never evidence for or against (DESIGN.md §11): a rival explanation is ruled out only by
+    a test built for it, such as an equivalence test (``equivalence``: two one-sided tests,
+    Schuirmann 1987; Lakens 2017) whose p-value is small when the difference is shown to be
+    within a stated margin.
 
     Examples
     --------
@@ -338,6 +397,10 @@ def verdict(rule: str, value: Any, ci_low: Any = None, ci_high: Any = None,
     'inconclusive'
     >>> verdict("p_above", 0.02, threshold=0.1)
     'contradicts'
+    >>> verdict("p_above", 0.95, threshold=0.1)
+    'inconclusive'
+    >>> verdict("equivalence", 0.01, threshold=0.05)
+    'supports'
     """
     if rule == "context":
         return "context"
@@ -346,7 +409,8 @@ def verdict(rule: str, value: Any, ci_low: Any = None, ci_high: Any = None,
         return "missing"
     lo, hi = _num(ci_low), _num(ci_high)
     t = threshold
-    if rule in ("above", "at_most", "below", "abs_above", "ci_above", "p_below", "p_above") and t is None:
+    if rule in ("above", "at_most", "below", "abs_above", "ci_above", "p_below", "p_above",
+                "equivalence") and t is None:
         raise ValueError(f"rule {rule!r} needs a threshold")
     if rule == "above":
         return "supports" if v > t else "contradicts"
@@ -368,10 +432,10 @@ def verdict(rule: str, value: Any, ci_low: Any = None, ci_high: Any = None,
         if v > hi:
             return "supports"
         return "contradicts" if v < lo else "inconclusive"
-    if rule == "p_below":
+    if rule in ("p_below", "equivalence"):
         return "supports" if v <= t else "inconclusive"
     if rule == "p_above":
-        return "supports" if v > t else "contradicts"
+        return "contradicts" if v <= t else "inconclusive"
     raise ValueError(f"unknown evidence rule {rule!r}")
 
 
@@ -394,7 +458,8 @@ def rule_text(rule: str, threshold: float | None = None) -> str:
         "ci_above": f"intervalle entièrement au-dessus de {t}",
         "beyond_baseline": "au-delà de la bande de référence",
         "p_below": f"p ≤ {t}",
-        "p_above": f"p > {t}",
+        "equivalence": f"test d'équivalence (TOST) : p ≤ {t}",
+        "p_above": f"p ≤ {t} contredit ; au-dessus, non concluant (ne pas rejeter n'est pas prouver)",
         "context": "information de contexte",
     }
     if rule not in texts:
@@ -416,9 +481,12 @@ def evaluate_evidence(results: pd.DataFrame, evidence: Sequence[Evidence] = EVID
     Returns
     -------
     DataFrame
-        ``link, order, key, role, rule, threshold, claim, label, value, unit, ci_low, ci_high,
-        notebook, verdict``, sorted by link order, role, key. A key that was not recorded
-        gives one row with verdict ``missing`` (a wildcard key: one row under its pattern).
+        ``link, order, key, role, rule, threshold, claim, group, label, value, unit, ci_low,
+        ci_high, notebook, min_p, verdict``, sorted by link order, role, key. A key that was
+        not recorded gives one row with verdict ``missing`` (a wildcard key: one row under its
+        pattern). A test whose smallest attainable p-value (``min_p``, read from the item's
+        ``min_p_key``) exceeds its threshold, or whose ``valid_key`` is recorded ``False``,
+        gets verdict ``unreachable``: it cannot conclude with these data, whatever its value.
 
     Examples
     --------
@@ -432,23 +500,31 @@ def evaluate_evidence(results: pd.DataFrame, evidence: Sequence[Evidence] = EVID
     unknown = sorted({e.link for e in evidence} - set(order))
     if unknown:
         raise ValueError(f"evidence for unknown links: {unknown}")
+    by_key = res.set_index("key")["value"].to_dict()
     rows = []
     for e in evidence:
         hits = _match(res, e.key)
         base = {"link": e.link, "order": order[e.link], "role": e.role, "rule": e.rule,
-                "threshold": e.threshold, "claim": e.claim}
+                "threshold": e.threshold, "claim": e.claim, "group": e.group}
+        min_p = _num(by_key.get(e.min_p_key)) if e.min_p_key else None
+        valid = by_key.get(e.valid_key) if e.valid_key else None
+        blocked = ((min_p is not None and e.threshold is not None and min_p > e.threshold)
+                   or (valid is not None and not _missing(valid) and not bool(valid)))
         if hits.empty:
             rows.append(base | {"key": e.key, "label": None, "value": None, "unit": None, "ci_low": None,
                                 "ci_high": None, "notebook": TOPIC_NOTEBOOKS.get(e.key.split(".")[0]),
+                                "min_p": min_p,
                                 "verdict": "context" if e.rule == "context" else "missing"})
             continue
         for row in hits.itertuples(index=False):
+            v = verdict(e.rule, row.value, row.ci_low, row.ci_high, e.threshold)
+            if blocked and v not in ("missing", "context"):
+                v = "unreachable"
             rows.append(base | {"key": row.key, "label": row.label, "value": row.value, "unit": row.unit,
                                 "ci_low": _num(row.ci_low), "ci_high": _num(row.ci_high),
-                                "notebook": row.notebook,
-                                "verdict": verdict(e.rule, row.value, row.ci_low, row.ci_high, e.threshold)})
-    cols = ["link", "order", "key", "role", "rule", "threshold", "claim", "label", "value", "unit",
-            "ci_low", "ci_high", "notebook", "verdict"]
+                                "notebook": row.notebook, "min_p": min_p, "verdict": v})
+    cols = ["link", "order", "key", "role", "rule", "threshold", "claim", "group", "label", "value", "unit",
+            "ci_low", "ci_high", "notebook", "min_p", "verdict"]
     out = pd.DataFrame(rows, columns=cols)
     out["value"] = pd.Series([r["value"] for r in rows], dtype=object)
     out["_role"] = out["role"].map(ROLE_ORDER)
@@ -456,10 +532,31 @@ def evaluate_evidence(results: pd.DataFrame, evidence: Sequence[Evidence] = EVID
     return out.reset_index(drop=True)
 
 
+def _collapse_groups(rated: pd.DataFrame) -> pd.DataFrame:
+    """One row per group of estimators of the same quantity: confirmed only if all confirm."""
+    if "group" not in rated.columns:
+        return rated
+    grouped = rated["group"].notna()
+    if not grouped.any():
+        return rated
+    rows = [rated[~grouped]]
+    for _, g in rated[grouped].groupby("group", sort=False):
+        v = g["verdict"]
+        if (v == "supports").all():
+            out = "supports"
+        elif (v == "contradicts").any() and not (v == "supports").any():
+            out = "contradicts"
+        else:
+            out = "inconclusive"
+        rows.append(g.iloc[[0]].assign(verdict=out))
+    return pd.concat(rows)
+
+
 def _rate(ev: pd.DataFrame) -> tuple[str, str]:
-    rated = ev[~ev["verdict"].isin(["missing", "context"])]
+    rated = ev[~ev["verdict"].isin(["missing", "context", "unreachable"])]
     if rated.empty:
         return "not_assessed", STRENGTH_RULES[0][1]
+    rated = _collapse_groups(rated)
     by = {role: rated.loc[rated["role"] == role, "verdict"] for role in ("observed", "mechanism", "alternative")}
     mech_sup = int((by["mechanism"] == "supports").sum())
     mech_con = int((by["mechanism"] == "contradicts").sum())
@@ -491,20 +588,29 @@ def rate_links(evidence: pd.DataFrame, links: Sequence[Link] = LINKS) -> pd.Data
       or one contradicts it;
     * **forte** (``strong``): observed, mechanism confirmed and not contradicted, at least
       one alternative-explanation test passed and none contradicting (an inconclusive test
-      does not block: it is listed among the alternatives left open);
+      does not block: it is listed among the alternatives left open). Alternative tests are
+      built to rule the rival out (equivalence with a margin, reachable permutation rank,
+      bound): a non-rejection never passes;
     * **modérée** (``moderate``): observed and mechanism confirmed, but no alternative
       explanation ruled out, or one test contradicting.
+
+    Items of one ``group`` (estimators of the same quantity, e.g. difference in differences
+    and synthetic control) count once: confirmed if all recorded ones confirm. Items whose
+    test cannot conclude with the data (``unreachable``) are not rated.
 
     Returns
     -------
     DataFrame
         ``link, order, source, target, claim, strength, strength_label, rule, n_items,
-        n_supports, n_contradicts, n_inconclusive, n_missing``, in link order.
+        n_supports, n_contradicts, n_inconclusive, n_unreachable, n_missing``, in link order.
 
     Examples
     --------
     >>> res = pd.DataFrame({"key": ["counterfactual.did_estimate", "counterfactual.pretrend_p"],
     ...                     "value": [3.5, 0.9], "ci_low": [2.9, None], "ci_high": [4.1, None]})
+    >>> rate_links(evaluate_evidence(res)).set_index("link").loc["territory", "strength"]
+    'moderate'
+    >>> res.loc[2] = ["counterfactual.pretrend_equivalence_p", 0.01, None, None]
     >>> rate_links(evaluate_evidence(res)).set_index("link").loc["territory", "strength"]
     'strong'
     """
@@ -518,9 +624,10 @@ def rate_links(evidence: pd.DataFrame, links: Sequence[Link] = LINKS) -> pd.Data
         v = ev["verdict"]
         rows.append({"link": link.id, "order": link.order, "source": link.source, "target": link.target,
                      "claim": link.claim, "strength": strength, "strength_label": STRENGTH_LABELS[strength],
-                     "rule": rule, "n_items": int((~v.isin(["missing", "context"])).sum()),
+                     "rule": rule, "n_items": int((~v.isin(["missing", "context", "unreachable"])).sum()),
                      "n_supports": int((v == "supports").sum()), "n_contradicts": int((v == "contradicts").sum()),
-                     "n_inconclusive": int((v == "inconclusive").sum()), "n_missing": int((v == "missing").sum())})
+                     "n_inconclusive": int((v == "inconclusive").sum()),
+                     "n_unreachable": int((v == "unreachable").sum()), "n_missing": int((v == "missing").sum())})
     return pd.DataFrame(rows)
 
 
@@ -528,8 +635,21 @@ def alternatives(evidence: pd.DataFrame,
                  table: Sequence[tuple[str, str, tuple[str, ...]]] = ALTERNATIVES) -> pd.DataFrame:
     """Rival explanations per link and what the evidence says of them.
 
-    ``status``: ``ruled_out`` (every testing item supports the link), ``not_ruled_out`` (one
-    contradicts), ``uncertain`` (inconclusive items), ``untested`` (no key, or none recorded).
+    ``status``: ``ruled_out`` (every testing item supports the link: the tests listed in
+    :data:`ALTERNATIVES` are built to rule the rival out, so a non-rejection never counts),
+    ``not_ruled_out`` (one contradicts), ``cannot_conclude`` (every recorded test is unable to
+    conclude with these data, e.g. too few placebos for the level), ``uncertain`` (inconclusive
+    items), ``untested`` (no key, or none recorded), ``moot`` (the link's mechanism is not
+    confirmed — rated weak or not supported —: there is no established effect for the rival
+    to explain, so none is shown as ruled out).
+
+    Examples
+    --------
+    >>> ev = evaluate_evidence(pd.DataFrame({"key": ["counterfactual.placebo_time_p",
+    ...     "counterfactual.placebo_time_min_p"], "value": [1 / 6, 1 / 6], "ci_low": None, "ci_high": None}))
+    >>> alternatives(ev).set_index("keys").loc["counterfactual.placebo_time_p", "status"]
+    'cannot_conclude'
+
 
     Returns
     -------
@@ -537,17 +657,28 @@ def alternatives(evidence: pd.DataFrame,
         ``link, explanation, keys, status, status_label``, in the order of ``table``.
     """
     labels = {"ruled_out": "écartée", "not_ruled_out": "non écartée", "uncertain": "incertaine",
-              "untested": "non testée"}
+              "cannot_conclude": "ce test ne peut pas conclure avec ces données", "untested": "non testée",
+              "moot": "sans objet : aucun effet établi à expliquer"}
+    strength = {}
+    if {"link", "role", "verdict"} <= set(evidence.columns):
+        strength = {link: _rate(evidence[evidence["link"] == link])[0] for link in evidence["link"].unique()}
     by_key = evidence.set_index("key")["verdict"].to_dict() if not evidence.empty else {}
+    # a "p_above" item is a guard: a rejection contradicts, a non-rejection says nothing
+    guards = set(evidence.loc[evidence["rule"] == "p_above", "key"]) if "rule" in evidence.columns else set()
     rows = []
     for link, text, keys in table:
-        verdicts = [by_key[k] for k in keys if by_key.get(k) not in (None, "missing", "context")]
-        if not verdicts:
+        verdicts = [by_key[k] for k in keys if by_key.get(k) not in (None, "missing", "context")
+                    and not (k in guards and by_key.get(k) == "inconclusive")]
+        if keys and strength.get(link) in ("weak", "not_supported"):
+            status = "moot"  # the mechanism is not confirmed: there is no effect for a rival to explain
+        elif not verdicts:
             status = "untested"
         elif "contradicts" in verdicts:
             status = "not_ruled_out"
         elif all(v == "supports" for v in verdicts):
             status = "ruled_out"
+        elif all(v == "unreachable" for v in verdicts):
+            status = "cannot_conclude"
         else:
             status = "uncertain"
         rows.append({"link": link, "explanation": text, "keys": ", ".join(keys), "status": status,
