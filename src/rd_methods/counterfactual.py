@@ -1562,6 +1562,8 @@ def territorial_evidence(
         out |= {"synth_att": float(s["att"]), "synth_ci_low": float(s["ci_low"]), "synth_ci_high": float(s["ci_high"]),
                 "synth_level": float(s["ci_level"])}
     return out
+
+
 # staggered adoption (Callaway & Sant'Anna 2021) lives in rd_methods.staggered; re-exported here
 from rd_methods.staggered import staggered_did  # noqa: E402,F401
 
