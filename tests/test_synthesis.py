@@ -500,3 +500,23 @@ def test_staggered_estimate_joins_the_territorial_effect_group():
     ctx = syn.evaluate_evidence(res(("network.broker_betweenness_rank_clique", 2, None, None),
                                     ("sroi.ratio_green_book", 1.6, None, None))).set_index("key")
     assert (ctx.loc[["network.broker_betweenness_rank_clique", "sroi.ratio_green_book"], "verdict"] == "context").all()
+
+
+def test_survey_change_counts_only_when_its_holm_adjusted_test_rejects():
+    """An interval above 0 for one of several scales is not enough: the Holm-adjusted p-value
+    across the scales (survey.p_adjusted_change_<scale>) must be at most 0.05."""
+    res = pd.DataFrame({
+        "key": ["survey.change_trust", "survey.p_adjusted_change_trust",
+                "survey.change_cooperation", "survey.p_adjusted_change_cooperation",
+                "survey.change_belonging"],
+        "value": [0.30, 0.20, 0.40, 0.01, 0.25],
+        "ci_low": [0.05, None, 0.10, None, 0.02], "ci_high": [0.55, None, 0.70, None, 0.48],
+    })
+    ev = syn.evaluate_evidence(res).set_index("key")["verdict"]
+    assert ev["survey.change_trust"] == "inconclusive"  # unadjusted interval excludes 0, Holm p = 0.20
+    assert ev["survey.change_cooperation"] == "supports"
+    assert ev["survey.change_belonging"] == "supports"  # no adjusted p recorded: the interval decides
+    # a significant decline still contradicts the link
+    res2 = pd.DataFrame({"key": ["survey.change_trust", "survey.p_adjusted_change_trust"],
+                         "value": [-0.4, 0.001], "ci_low": [-0.6, None], "ci_high": [-0.2, None]})
+    assert syn.evaluate_evidence(res2).set_index("key")["verdict"]["survey.change_trust"] == "contradicts"

@@ -50,6 +50,7 @@ __all__ = [
     "EVIDENCE",
     "ALTERNATIVES",
     "EQUIVALENCE_ALPHA",
+    "ADJUSTED_ALPHA",
     "STRENGTH_LABELS",
     "STRENGTH_RULES",
     "VERDICT_LABELS",
@@ -119,6 +120,11 @@ class Evidence:
     data (1 / (number of placebos + 1)); when it exceeds the threshold the item's verdict is
     ``unreachable`` ("ce test ne peut pas conclure"), not a verdict. ``valid_key``: a recorded
     boolean key; ``False`` means the test could not be run meaningfully (``unreachable``).
+    ``adjusted_p_key``: for a wildcard key, the key of the multiplicity-adjusted p-value of each
+    match, with ``{}`` standing for what the wildcard matched (``survey.p_adjusted_change_{}``
+    for ``survey.change_*``, Holm across the scales); an interval that excludes the threshold
+    only counts when that adjusted p-value is at most :data:`ADJUSTED_ALPHA`, else the item is
+    ``inconclusive``.
     """
 
     link: str
@@ -130,6 +136,7 @@ class Evidence:
     group: str | None = None
     min_p_key: str | None = None
     valid_key: str | None = None
+    adjusted_p_key: str | None = None
 
 
 ROLE_ORDER = {"observed": 0, "mechanism": 1, "alternative": 2, "context": 3}
@@ -138,6 +145,8 @@ ROLE_LABELS = {"observed": "résultat observé", "mechanism": "mécanisme", "alt
 
 #: Level of the equivalence (TOST) tests that rule out a rival explanation.
 EQUIVALENCE_ALPHA = 0.05
+#: Level of multiplicity-adjusted tests (Holm across the survey scales).
+ADJUSTED_ALPHA = 0.05
 
 EVIDENCE: tuple[Evidence, ...] = (
     # 1. mobilised actors -> projects
@@ -166,12 +175,15 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence("launch", "pipeline.cif_launched", "context", "context"),
     Evidence("launch", "pipeline.median_days_to_launch", "context", "context"),
     Evidence("launch", "value_chain.support_share_cost", "context", "context"),
+    # the structure's economic model: what a result costs it, not evidence of impact
+    Evidence("launch", "economic_model.cost_per_launched_project_eur", "context", "context"),
     # 3. activities -> jobs and value for stakeholders
     Evidence("value", "value_chain.jobs_fte_last_year", "observed", "above", 0, "les activités emploient"),
     Evidence("value", "pipeline.jobs_fte_last_year", "observed", "above", 0, "les activités lancées emploient"),
     Evidence("value", "sroi.present_value", "observed", "above", 0, "une valeur sociale est estimée"),
     Evidence("value", "survey.change_*", "mechanism", "ci_above", 0,
-             "le score des parties prenantes progresse entre les deux vagues"),
+             "le score des parties prenantes progresse entre les deux vagues (test corrigé de Holm sur "
+             "l'ensemble des échelles)", adjusted_p_key="survey.p_adjusted_change_{}"),
     Evidence("value", "sroi.ratio", "mechanism", "ci_above", 1,
              "la valeur sociale dépasse les ressources investies"),
     # the Monte Carlo is centred on the SROI's own assumptions: it measures their imprecision,
@@ -187,6 +199,8 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence("value", "survey.attrition_smd_max", "context", "context"),
     Evidence("value", "sroi.ratio_green_book", "context", "context"),
     Evidence("value", "survey.n_respondents_wave1", "context", "context"),
+    Evidence("value", "economic_model.cost_per_fte_eur", "context", "context"),
+    Evidence("value", "transitions.fte_*", "context", "context"),
     # 4. jobs and value -> territory
     Evidence("territory", "resilience.resistance_treated", "observed", "above", 0,
              "le territoire résiste mieux au choc que la référence"),
@@ -270,6 +284,8 @@ TOPIC_NOTEBOOKS = {
     "counterfactual": "50_territorial_effects",
     "resilience": "55_resilience",
     "sroi": "60_sroi",
+    "economic_model": "70_economic_model",
+    "transitions": "70_economic_model",
 }
 
 #: Figures of the one-page summary, in reading order (those recorded are shown).
@@ -315,6 +331,8 @@ COMPARISON_KEYS = (
     "counterfactual.did_estimate", "counterfactual.synth_att",
     "resilience.resistance_treated",
     "sroi.ratio", "sroi.present_value", "sroi.total_inputs",
+    "economic_model.own_revenue_share_last", "economic_model.subsidy_share_last", "economic_model.hhi_last",
+    "economic_model.cost_per_launched_project_eur", "economic_model.cost_per_fte_eur",
     "synthesis.n_links_strong", "synthesis.link_*",
 )
 
@@ -520,6 +538,11 @@ def evaluate_evidence(results: pd.DataFrame, evidence: Sequence[Evidence] = EVID
             v = verdict(e.rule, row.value, row.ci_low, row.ci_high, e.threshold)
             if blocked and v not in ("missing", "context"):
                 v = "unreachable"
+            if e.adjusted_p_key and v in ("supports", "contradicts"):
+                matched = row.key[len(e.key.split("*")[0]):] if "*" in e.key else ""
+                p_adj = _num(by_key.get(e.adjusted_p_key.format(matched)))
+                if p_adj is not None and p_adj > ADJUSTED_ALPHA:
+                    v = "inconclusive"  # the interval alone ignores the other scales tested
             rows.append(base | {"key": row.key, "label": row.label, "value": row.value, "unit": row.unit,
                                 "ci_low": _num(row.ci_low), "ci_high": _num(row.ci_high),
                                 "notebook": row.notebook, "min_p": min_p, "verdict": v})
