@@ -486,6 +486,10 @@ CAMPAIGN_FIELDS: list[tuple[str, str, bool, Any, str]] = [
      "opérationnel I « Révision du taux d'actualisation », 21 October 2021: 1.2 % + β × 2 %, β = 1). "
      "The ratio is also shown at 3.5 %, the HM Treasury Green Book rate of the Social Value UK convention."),
     ("disclosure.min_cell", "int ≥ 1", False, 5, "Smallest count of people shown in a published table."),
+    ("survey.population", "mapping stakeholder group -> number ≥ 0", False, {},
+     "People the structure serves, per stakeholder group (member register, beneficiary lists…): the "
+     "survey's non-response weights make the respondents' group shares equal these. Empty: survey "
+     "figures describe the respondents only."),
     ("tables", "mapping table -> file", False, {}, "File name of a table when it is not `<table>.csv`/`.xlsx`."),
 ]
 
@@ -905,6 +909,8 @@ sroi:
   discount_rate: 0.032                 # SROI: France Stratégie 2021 (1.2 % + 2 %); Green Book: 0.035
 disclosure:
   min_cell: 5                          # smallest count of people shown in published tables
+# survey:                              # people served per stakeholder group (survey weights)
+#   population: {{members: 95, beneficiaries: 640, partners: 120}}
 # tables:                              # only when a file is not named <table>.csv / .xlsx
 #   actors: export_acteurs_2025.xlsx
 """
