@@ -56,6 +56,11 @@ def test_demo_2025_round_trips_exactly(tmp_path, isolated_dirs):
     assert again.report.read_info["actors"].sheet == "actors"
     assert again.report.read_info["actors"].header_row == HEADER_ROW
     assert not any("ignoré" in n for n in again.report.notes)
+    # rd-methods list names the tables the workbook's sheets hold
+    from rd_methods.publish.catalog import list_campaigns
+
+    (listed,) = list_campaigns(isolated_dirs["raw"])
+    assert listed["tables"] == sorted(original.tables)
 
 
 def test_mixed_campaign_with_empty_optional_tables_round_trips(tmp_path, isolated_dirs, mini_path):

@@ -38,7 +38,9 @@ def list_campaigns(data_dir: str | os.PathLike[str] | None = None) -> list[dict[
         if not isinstance(meta, dict):
             meta = {}
         mapped = {str(v): str(k) for k, v in (meta.get("tables") or {}).items()} if isinstance(meta.get("tables"), dict) else {}
-        tables = sorted({mapped.get(f.name, f.stem) for f in folder.iterdir() if f.suffix.lower() in TABLE_SUFFIXES})
+        tables = sorted({mapped.get(f.name, f.stem) for f in folder.iterdir()
+                         if f.suffix.lower() in TABLE_SUFFIXES and f.name != _WORKBOOK}
+                        | _workbook_sheets(folder / _WORKBOOK))
         period = meta.get("period")
         period_text = f"{period[0]}–{period[1]}" if isinstance(period, list) and len(period) == 2 else "période ?"
         published = "jamais"
@@ -52,6 +54,27 @@ def list_campaigns(data_dir: str | os.PathLike[str] | None = None) -> list[dict[
         rows.append({"id": folder.name, "title": meta.get("title") or "(sans titre)", "period": period_text,
                      "tables": tables, "published": published})
     return rows
+
+
+_WORKBOOK = "tables.xlsx"  # rd_methods.workbook.WORKBOOK_NAME (not imported: openpyxl is slow to load)
+
+
+def _workbook_sheets(path: Path) -> set[str]:
+    """Contract tables kept as sheets of a campaign workbook (empty when there is none)."""
+    if not path.is_file():
+        return set()
+    try:
+        import openpyxl
+
+        from rd_methods.schemas import TABLES
+
+        wb = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return set(wb.sheetnames) & set(TABLES)
+        finally:
+            wb.close()
+    except Exception:  # noqa: BLE001 - a broken workbook is for `validate` to explain
+        return {"tables.xlsx ?"}
 
 
 def find_notebook(name: str | os.PathLike[str]) -> Path:
