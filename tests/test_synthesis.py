@@ -351,7 +351,8 @@ NEW_KEYS_2025 = {
 }
 
 
-@pytest.mark.parametrize("campaign, strong, missing", [("demo-2025", 3, 0), ("demo-2024", 1, 1)])
+# the fixtures predate notebook 70 (economic model): it is listed as missing in both
+@pytest.mark.parametrize("campaign, strong, missing", [("demo-2025", 3, 1), ("demo-2024", 1, 2)])
 def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, strong, missing):
     import papermill as pm
 
@@ -397,7 +398,8 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
                "ce test ne peut pas conclure avec ces données |" in text
     else:  # old results: synthetic control without interval -> the DiD alone cannot confirm the effect
         assert links["territory"] == "weak" and "sans objet" in text
-    if missing:
+    assert "`70_economic_model`" in text
+    if missing > 1:
         assert "`20_actor_network`" in text
     assert ("Données synthétiques" in text) and "Acteurs mobilisés → Projets : **" in text
 

@@ -284,8 +284,7 @@ TOPIC_NOTEBOOKS = {
     "counterfactual": "50_territorial_effects",
     "resilience": "55_resilience",
     "sroi": "60_sroi",
-    "economic_model": "70_economic_model",
-    "transitions": "70_economic_model",
+    "economic_model": "70_economic_model",  # which also records transitions.*
 }
 
 #: Figures of the one-page summary, in reading order (those recorded are shown).
