@@ -1,7 +1,7 @@
 """rd_methods: methods to evaluate the social impact of a territorial R&D cooperative.
 
 The package holds the reusable, tested method code that the notebooks in ``notebooks/``
-apply to each evaluation campaign (see DESIGN.md and the README).
+apply to each evaluation campaign (see the README and docs/architecture.md).
 """
 
 from importlib.metadata import PackageNotFoundError, version

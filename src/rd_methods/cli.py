@@ -25,7 +25,7 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
         "validate",
         help="check a campaign against the data contract",
         description=(
-            "Check a campaign folder against the data contract (DESIGN.md §5) and print "
+            "Check a campaign folder against the data contract (docs/data-contract.md) and print "
             "every problem at once: file, row, column, value and rule. Exit 1 on errors."
         ),
     )

@@ -1,6 +1,6 @@
 """Seeded generator of realistic demo campaigns with a known ground truth.
 
-The demo campaigns are the project's laboratory mice (DESIGN.md §10): one coherent story of
+The demo campaigns are the project's laboratory mice (docs/ground_truth.md): one coherent story of
 a territorial R&D cooperative (a SCIC near Lons-le-Saunier, Jura) with effects planted where
 a method must find them and absent where it must not. :func:`generate` returns every table
 of the data contract, the ``campaign.yml`` content and the ground truth;

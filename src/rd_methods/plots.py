@@ -34,7 +34,7 @@ __all__ = [
 
 PALETTE = "colorblind"
 
-#: French labels for the coded values of the data contract (DESIGN.md §5).
+#: French labels for the coded values of the data contract (docs/data-contract.md).
 LABELS: dict[str, dict[str, str]] = {
     "category": {
         "enterprise": "Entreprises",

@@ -1,4 +1,4 @@
-"""The campaign data contract (DESIGN.md §5): one pandera schema per table, and campaign.yml.
+"""The campaign data contract (docs/data-contract.md): one pandera schema per table, and campaign.yml.
 
 Every table of the contract is described once, in :data:`TABLES` (name -> :class:`TableSpec`):
 its columns (:class:`Field`: kind, constraint, description, example), compound keys and

@@ -639,7 +639,7 @@ def check_accounting(impact_map: pd.DataFrame, inputs: pd.DataFrame | float) -> 
     -----
     Social Value UK / SROI Network (2012), *A guide to Social Return on Investment*,
     principles 5 (« Only include what is material ») and 6 (« Do not over-claim »), and
-    stage 3 (one period for inputs and outcomes); DESIGN.md §11.
+    stage 3 (one period for inputs and outcomes); docs/architecture.md, evidence standards.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """Stakeholder surveys: Likert scales, reliability, before/after change, group differences.
 
-The data contract (DESIGN.md §5) holds two tables:
+The data contract (docs/data-contract.md) holds two tables:
 
 ``survey_items``
     ``item_id, scale, text, reverse, min, max`` — one row per question; ``scale`` names the

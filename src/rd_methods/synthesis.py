@@ -14,7 +14,7 @@ and each link gets a strength rating by stated rules (:data:`STRENGTH_RULES`,
 :func:`rate_links`), from evidence items declared in :data:`EVIDENCE` (a recorded key,
 its role in the argument and the rule that turns its value into a verdict).
 
-The rules follow the evidence standards of DESIGN.md §11: a test that fails to reject is
+The rules follow the evidence standards of docs/architecture.md, evidence standards: a test that fails to reject is
 absence of evidence, never support (rule ``p_above`` can only contradict); a rival explanation
 is ruled out only by a test built for it (``equivalence``: TOST with a stated margin; a
 permutation rank that can reach its level, see ``Evidence.min_p_key``; a bound); estimators
@@ -401,7 +401,7 @@ def verdict(rule: str, value: Any, ci_low: Any = None, ci_high: Any = None,
     =============== ============================== =============================== ====================
 
     A missing value gives ``missing``. A p-value above the level is *absence* of evidence,
-    never evidence for or against (DESIGN.md §11): a rival explanation is ruled out only by
+    never evidence for or against (docs/architecture.md, evidence standards): a rival explanation is ruled out only by
     a test built for it, such as an equivalence test (``equivalence``: two one-sided tests,
     Schuirmann 1987; Lakens 2017) whose p-value is small when the difference is shown to be
     within a stated margin.
