@@ -114,15 +114,15 @@ def pager_html(previous: dict[str, str] | None, following: dict[str, str] | None
     Examples
     --------
     >>> print(pager_html({"href": "10_a.html", "title": "Données"}, None))
-    <a rel="prev" class="rd-prev" href="10_a.html">&larr; Précédente : Données</a>
+    <a rel="prev" class="rd-prev" href="10_a.html">← Précédente : Données</a>
     """
     links = []
     if previous:
         links.append(f'<a rel="prev" class="rd-prev" href="{_html.escape(previous["href"], quote=True)}">'
-                     f'&larr; Précédente : {_html.escape(previous["title"])}</a>')
+                     f'← Précédente : {_html.escape(previous["title"])}</a>')
     if following:
         links.append(f'<a rel="next" class="rd-next" href="{_html.escape(following["href"], quote=True)}">'
-                     f'Suivante : {_html.escape(following["title"])} &rarr;</a>')
+                     f'Suivante : {_html.escape(following["title"])} →</a>')
     return "\n".join(links)
 
 
