@@ -8,8 +8,10 @@ driven by Playwright, as in ``test_browser.py``) checks that nothing scrolls sid
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import nbformat
 import pandas as pd
@@ -37,7 +39,7 @@ def _notebook(n_sections: int = 3, wide: bool = False) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Réseau des acteurs\n\nIntroduction avec un [lien](index.html).")]
     for i in range(n_sections):
-        nb.cells.append(nbformat.v4.new_markdown_cell(f"## Partie {i + 1}\n\nTexte.\n\n### Détail {i + 1}"))
+        nb.cells.append(nbformat.v4.new_markdown_cell(f"## Partie {i + 1}\n\nTexte.\n\n### Détail {i + 1} de l'effet"))
         nb.cells.append(nbformat.v4.new_code_cell("fig", execution_count=i + 1, outputs=[
             nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"},
                                    metadata={"image/png": {"width": 1600}} if wide else {})]))
@@ -109,7 +111,7 @@ def test_figures_get_french_alt_text_never_the_english_placeholder():
         assert _html.ALT_PLACEHOLDER not in page and "No description" not in page
         alts = re.findall(r'<img[^>]*\balt="([^"]*)"', page)
         # one image per section, after the heading just above it, then the notebook's own text
-        assert alts == ["Figure : Détail 1", "Figure : Détail 2", "Figure : Détail 3",
+        assert alts == ["Figure : Détail 1 de l'effet", "Figure : Détail 2 de l'effet", "Figure : Détail 3 de l'effet",
                         "Les coopératives concentrent les liens"], (edition, alts)
 
 
@@ -138,10 +140,10 @@ def test_table_of_contents_on_long_pages_only():
     long_page = _html.render_page(_notebook(3), edition="public", context=_context())
     toc = re.search(r'<nav class="rd-toc".*?</nav>', long_page, re.DOTALL).group(0)
     links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', toc)
-    assert [t for _, t in links] == ["Réseau des acteurs", "Partie 1", "Détail 1", "Partie 2", "Détail 2",
-                                     "Partie 3", "Détail 3"][1:]
-    for anchor, _ in links:  # every entry points at a heading of the page
-        assert f'id="{anchor}"' in long_page
+    assert [html.unescape(t) for _, t in links] == ["Partie 1", "Détail 1 de l'effet", "Partie 2",
+                                                    "Détail 2 de l'effet", "Partie 3", "Détail 3 de l'effet"]
+    for anchor, _ in links:  # every entry points at a heading of the page (an apostrophe in its id too)
+        assert f'id="{unquote(anchor)}"' in long_page
     assert "¶" not in toc
     assert toc.count("<ol>") == 1 + 3  # h3 nested under their h2
     short_page = _html.render_page(_notebook(1), edition="public", context=_context())

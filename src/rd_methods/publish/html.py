@@ -29,6 +29,7 @@ import html as _html
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -242,7 +243,7 @@ def with_alt_texts(nb: Any, title: str = "") -> Any:
 
 
 _PAGE_HEADING = re.compile(r"<h([23])\b([^>]*)>(.*?)</h\1>", re.IGNORECASE | re.DOTALL)
-_ID = re.compile(r"""\bid\s*=\s*["']([^"']+)["']""")
+_ID = re.compile(r"""\bid\s*=\s*(?:"([^"]+)"|'([^']+)')""")
 _ANCHOR = re.compile(r"<a\b[^>]*class=[\"'][^\"']*anchor-link[^>]*>.*?</a>", re.DOTALL)
 
 
@@ -267,13 +268,13 @@ def table_of_contents(page_html: str, *, min_headings: int = TOC_MIN_HEADINGS) -
         found = _ID.search(attrs)
         text = _html.unescape(_HTML_TAG.sub("", _ANCHOR.sub("", inner))).strip()
         if found and text:
-            entries.append((int(level), found.group(1), text))
+            entries.append((int(level), _html.unescape(found.group(1) or found.group(2)), text))
     if len(entries) < min_headings:
         return ""
     out = ['<nav class="rd-toc" aria-label="Sommaire de la page"><p class="rd-toc-title">Sommaire</p><ol>']
     open_sub = False
     for i, (level, anchor, text) in enumerate(entries):
-        link = f'<a href="#{_html.escape(anchor, quote=True)}">{_html.escape(text)}</a>'
+        link = f'<a href="#{quote(anchor, safe="")}">{_html.escape(text)}</a>'
         if level == 3 and i > 0:
             if not open_sub:
                 out.append("<ol>")
