@@ -1,22 +1,28 @@
 """The site's index pages: ``reports/index.html`` and ``reports/<campaign>/index.html``.
 
 Both are rendered with Jinja2 templates (``templates/*.html.j2``, autoescaped) and the
-inline stylesheet of the pages; they carry no script and fetch nothing.
+inline stylesheet of the pages (inserted as is, not escaped); they carry no script and fetch
+nothing. :func:`link_pages` writes the previous/next links between the notebook pages of a
+campaign once they all exist (``write_site_index`` calls it for every published campaign).
 """
 
 from __future__ import annotations
 
+import html as _html
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
-from rd_methods.publish.html import jinja_env, page_name, site_css
+from rd_methods.publish.html import PAGER_END, PAGER_START, jinja_env, page_name, site_css
 
-__all__ = ["format_value", "render_campaign_index", "render_site_index", "write_site_index", "published_campaigns"]
+__all__ = ["format_value", "render_campaign_index", "render_site_index", "write_site_index", "published_campaigns",
+           "pager_html", "set_pager", "link_pages"]
 
 STATUS_LABELS = {"ok": "réussie", "failed": "avec échecs", "refused": "refusée"}
 
@@ -56,7 +62,7 @@ def _results_by_notebook(collected: pd.DataFrame) -> dict[str, list[dict[str, st
 def render_campaign_index(record: dict[str, Any], collected: pd.DataFrame, provenance: dict[str, Any]) -> str:
     """HTML of ``reports/<campaign>/index.html`` from ``run.json``'s record and the results."""
     return jinja_env().get_template("campaign_index.html.j2").render(
-        css=site_css(), run=record, prov=provenance, results=_results_by_notebook(collected),
+        css=Markup(site_css()), run=record, prov=provenance, results=_results_by_notebook(collected),
         page_name=page_name, status_labels=STATUS_LABELS,
     )
 
@@ -80,7 +86,7 @@ def published_campaigns(reports: Path) -> list[dict[str, Any]]:
 
 def render_site_index(campaigns: list[dict[str, Any]], comparison: dict[str, Any] | None = None) -> str:
     return jinja_env().get_template("site_index.html.j2").render(
-        css=site_css(), campaigns=campaigns, status_labels=STATUS_LABELS, comparison=comparison,
+        css=Markup(site_css()), campaigns=campaigns, status_labels=STATUS_LABELS, comparison=comparison,
     )
 
 
@@ -89,7 +95,10 @@ def write_site_index(reports: Path) -> Path:
     reports.mkdir(parents=True, exist_ok=True)
     from rd_methods.publish.comparison import comparison_record
 
-    page = render_site_index(published_campaigns(reports), comparison_record(reports))
+    campaigns = published_campaigns(reports)
+    for record in campaigns:
+        link_pages(reports / record["href"].split("/")[0], record)
+    page = render_site_index(campaigns, comparison_record(reports))
     fd, tmp = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=reports)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(page)
@@ -97,3 +106,56 @@ def write_site_index(reports: Path) -> Path:
     target = reports / "index.html"
     os.replace(tmp, target)
     return target
+
+
+def pager_html(previous: dict[str, str] | None, following: dict[str, str] | None) -> str:
+    """Links to the previous and next pages (``{"href", "title"}`` each, or None).
+
+    Examples
+    --------
+    >>> print(pager_html({"href": "10_a.html", "title": "Données"}, None))
+    <a rel="prev" class="rd-prev" href="10_a.html">← Précédente : Données</a>
+    """
+    links = []
+    if previous:
+        links.append(f'<a rel="prev" class="rd-prev" href="{_html.escape(previous["href"], quote=True)}">'
+                     f'← Précédente : {_html.escape(previous["title"])}</a>')
+    if following:
+        links.append(f'<a rel="next" class="rd-next" href="{_html.escape(following["href"], quote=True)}">'
+                     f'Suivante : {_html.escape(following["title"])} →</a>')
+    return "\n".join(links)
+
+
+_PAGER = re.compile(re.escape(PAGER_START) + ".*?" + re.escape(PAGER_END), re.DOTALL)
+
+
+def set_pager(page: str, links: str) -> str:
+    """The page with ``links`` between its pager markers (unchanged if it has none)."""
+    return _PAGER.sub(lambda _: PAGER_START + links + PAGER_END, page)
+
+
+def link_pages(folder: Path, record: dict[str, Any]) -> int:
+    """Write the previous/next links of every notebook page of a published campaign.
+
+    Pages follow the order of ``run.json`` (the notebooks' order); each edition links to
+    the neighbouring pages of the same edition that exist. Idempotent; a page is rewritten
+    (atomically) only when its links change. Returns the number of pages rewritten.
+    """
+    rewritten = 0
+    for edition in record.get("editions") or ["public", "research"]:
+        pages = [{"href": nb["pages"][edition], "title": nb.get("title") or nb["stem"]}
+                 for nb in record.get("notebooks", [])
+                 if (nb.get("pages") or {}).get(edition) and (folder / nb["pages"][edition]).is_file()]
+        for i, entry in enumerate(pages):
+            path = folder / entry["href"]
+            before = path.read_text("utf-8")
+            after = set_pager(before, pager_html(pages[i - 1] if i else None,
+                                                 pages[i + 1] if i + 1 < len(pages) else None))
+            if after != before:
+                fd, tmp = tempfile.mkstemp(prefix=".page.", suffix=".html.tmp", dir=folder)
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    out.write(after)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, path)
+                rewritten += 1
+    return rewritten
