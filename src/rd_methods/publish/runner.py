@@ -673,6 +673,7 @@ def _finish(state: _Campaign, reusable: set[str], editions: list[str], echo: Cal
         ],
     }
     (tmp / "run.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), "utf-8")
+    _site.link_pages(tmp, record)  # previous / next links, inside the atomic publication
     index_html = _site.render_campaign_index(record, collected, state.provenance)
     (tmp / "index.html").write_text(index_html, "utf-8")
     scanner = disclosure.NameScanner(state.names)
