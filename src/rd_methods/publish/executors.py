@@ -29,6 +29,7 @@ import contextlib
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,7 @@ class LocalExecutor:
     def __init__(self, jobs: int) -> None:
         self.jobs = max(1, int(jobs))
         self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future] = []
 
     def describe(self) -> str:
         return f"pool local de {self.jobs} processus"
@@ -141,31 +143,40 @@ class LocalExecutor:
         from rd_methods.publish.worker import run_notebook
 
         self.start(1)
-        return self._pool.submit(run_notebook, task)
+        fut = self._pool.submit(run_notebook, task)
+        self._futures.append(fut)
+        return fut
 
     def shutdown(self, interrupted: bool = False) -> None:
-        """Stop the pool. ``interrupted``: the run was stopped (Ctrl-C, SIGTERM): kernels still
-        computing are stopped first (:func:`~rd_methods.publish.stopping.stop_kernels`), then the
-        workers are killed, never waited for."""
+        """Stop the pool.
+
+        After a run that ended normally every worker is idle: the pool is shut down the way
+        :mod:`concurrent.futures` expects (each worker, replacements included, reads its end
+        sentinel and exits; joined here). Workers are never terminated then: a worker killed
+        while it holds the call queue's lock would leave the others waiting on that lock for
+        ever, and the interpreter's exit with them. ``interrupted`` (Ctrl-C, SIGTERM), or a
+        notebook still running: the kernels are stopped first
+        (:func:`~rd_methods.publish.stopping.stop_kernels`), then every worker is killed and
+        never waited for (the pool sees it broken and spawns no replacement).
+        """
         pool, self._pool = self._pool, None
-        if interrupted:
+        busy = any(not f.done() for f in self._futures)
+        self._futures = []
+        if interrupted or busy:
             stopping.stop_kernels()
         if pool is None:
             return
-        before = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        # workers spawned meanwhile (one notebook per worker: the pool replaces them) too
-        procs = list({p.pid: p for p in [*before, *(getattr(pool, "_processes", None) or {}).values()]}.values())
-        if interrupted:
-            stopping.kill_processes([p.pid for p in procs if p.pid])
+        if not (interrupted or busy):
+            pool.shutdown(wait=True, cancel_futures=True)
             return
-        for proc in procs:
-            if proc.is_alive():
-                proc.terminate()
-        for proc in procs:
-            proc.join(timeout=5)  # an exiting worker must not keep the interpreter's exit waiting
-            if proc.is_alive():
-                proc.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + 2.0
+        while True:  # replacements spawned meanwhile (one notebook per worker) are killed too
+            alive = [p.pid for p in list((getattr(pool, "_processes", None) or {}).values())
+                     if p.pid and p.is_alive()]
+            if not alive or time.monotonic() > deadline:
+                break
+            stopping.kill_processes(alive, grace=0.2)
 
 
 class DaskExecutor:
