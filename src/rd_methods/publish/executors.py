@@ -273,6 +273,12 @@ class DaskExecutor:
                 out.set_exception(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
             else:
                 out.set_result(result)
+            finally:
+                # the result is ours now: release the key, so that the scheduler does not run the
+                # notebook again when the worker that held the result dies later (a second run
+                # would rewrite the executed notebook while the campaign is being published)
+                with contextlib.suppress(Exception):
+                    f.release()
 
         fut.add_done_callback(relay)
         out._dask_future = fut  # type: ignore[attr-defined] - keep it referenced until done
