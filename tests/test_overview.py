@@ -93,3 +93,29 @@ def test_french_number_formats():
     assert plots._axis_eur(500) == "500\u00a0€"
     assert plots.label("need", "food") == "Alimentation"
     assert plots.label("need", "unknown_code") == "unknown_code"
+
+
+def test_french_style_helpers():
+    from rd_methods import formats as fr
+
+    assert fr.format_number(-0.5, 1) == "\u22120,5"
+    assert fr.format_number(-0.0001, 2) == "0,00"  # no « −0,00 »
+    assert fr.format_number(float("inf")) == fr.format_pct(float("-inf")) == fr.format_eur(None) == "\u2014"
+    assert fr.format_p(0.0004) == "<\u00a00,001" and fr.format_p(0.05) == "0,050"
+    assert fr.format_interval(-1.234, 2.5, decimals=1) == "[\u22121,2\u00a0; 2,5]"
+    assert fr.format_interval(0.1, 0.25, fr.format_pct) == "[10\u00a0%\u00a0; 25\u00a0%]"
+    assert [fr.plural(n, "vague") for n in (0, 1, 1.9, 2)] == ["0 vague", "1 vague", "1,9 vague", "2 vagues"]
+
+
+def test_french_table_formats_every_cell():
+    import pandas as pd
+
+    from rd_methods import formats as fr
+
+    frame = pd.DataFrame({"name": ["a", "b"], "n": [1200, 3], "share": [0.391, None], "p": [0.0001, 0.2],
+                          "x": [-1.5, float("nan")]})
+    html = fr.table(frame, {"name": "Nom", "n": "Effectif", "share": "Part", "p": "p", "x": "Écart"},
+                    {"share": "pct", "p": "p"}).to_html()
+    for shown in ["Effectif", "1\u202f200", "39\u00a0%", "<\u00a00,001", "0,200", "\u22121,50", "\u2014"]:
+        assert shown in html, shown
+    assert "nan" not in html and "0.2" not in html
