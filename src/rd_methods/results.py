@@ -27,6 +27,7 @@ __all__ = [
     "MIME_TYPE",
     "KEY_PATTERN",
     "record",
+    "record_frame",
     "collect",
     "collect_empty",
     "read_notebook",
@@ -161,6 +162,37 @@ def record(
     except ImportError:  # pragma: no cover - IPython is a dependency of ipykernel
         pass
     return payload
+
+
+def record_frame(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Record every row of a key-results table, in order (see :func:`record`).
+
+    The table is what a method module's ``key_results(...)`` returns: one row per figure with
+    the columns ``key``, ``value``, ``label`` and optionally ``unit``, ``ci_low``, ``ci_high``
+    and ``note`` (missing values are left out). Computing the figures in a tested package
+    function and recording them here keeps one definition per figure across pages.
+
+    >>> import pandas as pd
+    >>> rows = record_frame(pd.DataFrame([
+    ...     {"key": "sroi.ratio", "value": 0.52, "label": "Ratio SROI", "ci_low": 0.37, "ci_high": 0.76},
+    ...     {"key": "sroi.rate", "value": 0.032, "label": "Taux", "ci_low": None, "ci_high": None}]))
+    >>> [r["ci"] for r in rows]
+    [[0.37, 0.76], None]
+    """
+    missing = {"key", "value", "label"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"a key-results table needs the columns {sorted(missing)}")
+
+    def given(row, name):
+        value = row.get(name)
+        return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+    payloads = []
+    for row in frame.to_dict("records"):
+        low, high = given(row, "ci_low"), given(row, "ci_high")
+        payloads.append(record(row["key"], row["value"], label=row["label"], unit=given(row, "unit"),
+                               ci=None if low is None or high is None else (low, high), note=given(row, "note")))
+    return payloads
 
 
 def read_notebook(path: str | os.PathLike[str]) -> dict[str, Any]:
