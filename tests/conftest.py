@@ -1,4 +1,4 @@
-"""Shared pytest fixtures (keep small): the mini campaign and an isolated data layout."""
+"""Shared pytest fixtures (keep small): the mini campaign, an isolated data layout, the demo site."""
 
 from __future__ import annotations
 
@@ -48,3 +48,29 @@ def mini_copy(isolated_dirs) -> Path:
     target = isolated_dirs["raw"] / "mini"
     shutil.copytree(MINI, target)
     return target
+
+
+ROOT = TESTS.parent
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """Both demo campaigns run once per test session with every committed notebook.
+
+    Returns the reports folder (``index.html``, ``demo-2024/``, ``demo-2025/``, ``comparison/``).
+    Tests that use it are slow: mark them ``@pytest.mark.slow``.
+    """
+    from rd_methods.publish import runner
+
+    if not all((ROOT / "data" / "raw" / c / "campaign.yml").exists() for c in ("demo-2024", "demo-2025")):
+        pytest.skip("demo campaigns not generated")
+    tmp = tmp_path_factory.mktemp("demo_site")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("RD_METHODS_DATA_DIR", raising=False)
+        mp.setenv("RD_METHODS_REPORTS_DIR", str(tmp / "reports"))
+        mp.setenv("RD_METHODS_PROCESSED_DIR", str(tmp / "processed"))
+        mp.setenv("RD_METHODS_NOTEBOOKS_DIR", str(ROOT / "notebooks"))
+        runs = runner.run(["demo-2024", "demo-2025"], jobs=2, echo=lambda _: None)
+    failed = [(o.stem, o.describe_error()) for run in runs for o in run.notebooks if o.status == "failed"]
+    assert all(run.ok for run in runs), failed
+    return tmp / "reports"

@@ -103,12 +103,8 @@ def test_fixture_site_in_chromium(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_demo_2024_end_to_end_in_chromium(tmp_path, monkeypatch):
-    """The real demo-2024 campaign with every committed notebook."""
-    if not (ROOT / "data" / "raw" / "demo-2024" / "campaign.yml").exists():
-        pytest.skip("demo-2024 campaign not generated yet")
-    monkeypatch.delenv("RD_METHODS_DATA_DIR", raising=False)
-    reports = _run(tmp_path, "demo-2024", None, ROOT / "notebooks", monkeypatch)
-    seen = browse_site(reports, tmp_path)
+def test_demo_sites_end_to_end_in_chromium(demo_site, tmp_path):
+    """The real demo campaigns with every committed notebook, and their comparison."""
+    seen = browse_site(demo_site, tmp_path)
     assert seen["blocked"] == [] and seen["errors"] == []
-    assert len([v for v in seen["visited"] if v.endswith(".html")]) >= 3
+    assert len([v for v in seen["visited"] if v.endswith(".html")]) >= 20
