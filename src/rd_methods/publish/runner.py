@@ -46,7 +46,7 @@ from rd_methods.publish import cache as _cache
 from rd_methods.publish import comparison as _comparison
 from rd_methods.publish import executors as _executors
 from rd_methods.publish import provenance as _prov
-from rd_methods.publish import site as _site
+from rd_methods.publish import indexes as _indexes
 from rd_methods.publish import stopping as _stopping
 
 __all__ = [
@@ -557,7 +557,7 @@ def run(
         if stale and stale["outdated"]:
             echo(f"[{_comparison.FOLDER}] résultats de {', '.join(stale['outdated'])} changés depuis la comparaison "
                  f"(signalé sur le site) ; rd-methods run {' '.join(stale['campaigns'])} la met à jour")
-        _site.write_site_index(reports)
+        _indexes.write_site_index(reports)
         return runs
     except (KeyboardInterrupt, _Terminated):
         interrupted = True
@@ -673,8 +673,8 @@ def _finish(state: _Campaign, reusable: set[str], editions: list[str], echo: Cal
         ],
     }
     (tmp / "run.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), "utf-8")
-    _site.link_pages(tmp, record)  # previous / next links, inside the atomic publication
-    index_html = _site.render_campaign_index(record, collected, state.provenance)
+    _indexes.link_pages(tmp, record)  # previous / next links, inside the atomic publication
+    index_html = _indexes.render_campaign_index(record, collected, state.provenance)
     (tmp / "index.html").write_text(index_html, "utf-8")
     scanner = disclosure.NameScanner(state.names)
     state.findings += disclosure.scan_html(index_html, scanner, "index.html")
