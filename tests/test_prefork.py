@@ -24,12 +24,13 @@ PROBE = [
 WORKER = textwrap.dedent("""
     import json, os, sys
     import rd_methods.publish._preload  # noqa: F401 - as the forkserver does
-    from rd_methods.publish.worker import run_notebook
-    task = json.loads(sys.argv[1])
-    out = run_notebook(task)
-    nb = json.load(open(os.path.join(task["out_dir"], task["stem"] + ".ipynb")))
+    from rd_methods.publish import prefork
+    from rd_methods.publish.tasks import NotebookTask
+    task = NotebookTask(**json.loads(sys.argv[1]))
+    out = prefork._run_in_worker(task)  # what KernelPool runs in each of its workers
+    nb = json.load(open(os.path.join(task.out_dir, task.stem + ".ipynb")))
     texts = ["".join(o["text"]) for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stdout"]
-    probe = json.loads(texts[0]) if out["status"] == "ok" else None
+    probe = json.loads(texts[0]) if out.status == "ok" else None
     alive = None
     if probe:
         try:
@@ -38,7 +39,7 @@ WORKER = textwrap.dedent("""
         except ProcessLookupError:
             alive = False
     kinds = [k for c in nb["cells"] for o in c.get("outputs", []) for k in o.get("data", {})]
-    print(json.dumps({"status": out["status"], "error": out["error"], "probe": probe, "worker": os.getpid(),
+    print(json.dumps({"status": out.status, "error": out.error, "probe": probe, "worker": os.getpid(),
                       "kernel_alive_after": alive, "png": "image/png" in kinds}))
 """)
 

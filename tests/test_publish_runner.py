@@ -10,7 +10,7 @@ import pytest
 from helpers import fixture_layout
 
 from rd_methods.campaign import Campaign
-from rd_methods.publish import runner
+from rd_methods.publish import plan, runner
 from rd_methods.publish.html import external_fetches
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -156,8 +156,8 @@ def test_notebooks_that_took_longest_last_time_are_submitted_first(tmp_path):
     seen = SimpleNamespace(camp=SimpleNamespace(id="seen"), target=old)
     fresh = SimpleNamespace(camp=SimpleNamespace(id="fresh"), target=tmp_path / "never-published")
     pairs = [(seen, spec("10_a")), (seen, spec("20_b")), (seen, spec("30_c")), (fresh, spec("10_a")), (fresh, spec("20_b"))]
-    order = [(s.camp.id, p.stem) for s, p in runner._longest_first(pairs)]
+    order = [(s.camp.id, p.stem) for s, p in plan.longest_first(pairs)]
     assert order == [("seen", "20_b"), ("seen", "10_a"), ("seen", "30_c"), ("fresh", "10_a"), ("fresh", "20_b")]
-    assert runner.previous_durations(tmp_path / "never-published") == {}
+    assert plan.previous_durations(tmp_path / "never-published") == {}
     (old / "run.json").write_text("{broken", "utf-8")
-    assert runner.previous_durations(old) == {}
+    assert plan.previous_durations(old) == {}

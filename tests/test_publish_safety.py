@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import fixture_layout
 
-from rd_methods.publish import runner
+from rd_methods.publish import runner, swap
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DATA = FIXTURES / "data"
@@ -102,7 +102,7 @@ def test_killed_run_leaves_previous_report_intact(tmp_path, monkeypatch, sig):
         assert proc.returncode != 0
         assert sorted(p.name for p in reports.iterdir()) == ["tiny"]  # no hidden leftover either
     # the next run (here: its first step) removes the leftovers of a killed run
-    runner.clean_leftovers(reports, "tiny")
+    swap.clean_leftovers(reports, "tiny")
     assert sorted(p.name for p in reports.iterdir()) == ["tiny"]
 
 
@@ -112,14 +112,14 @@ def test_swap_is_recoverable_between_the_two_renames(tmp_path):
     (reports / ".tiny.old-999999999-ab").mkdir()
     (reports / ".tiny.old-999999999-ab" / "marker.txt").write_text("old", "utf-8")
     (reports / ".tiny.tmp-999999999-cd").mkdir()
-    runner.clean_leftovers(reports, "tiny")
+    swap.clean_leftovers(reports, "tiny")
     assert sorted(p.name for p in reports.iterdir()) == ["tiny"]
     assert (reports / "tiny" / "marker.txt").read_text("utf-8") == "old"
     # a normal swap: new content in, old gone, nothing hidden left
     new = reports / ".tiny.tmp-1-x"
     new.mkdir()
     (new / "marker.txt").write_text("new", "utf-8")
-    runner.swap_in(new, reports / "tiny")
+    swap.swap_in(new, reports / "tiny")
     assert sorted(p.name for p in reports.iterdir()) == ["tiny"]
     assert (reports / "tiny" / "marker.txt").read_text("utf-8") == "new"
 
