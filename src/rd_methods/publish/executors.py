@@ -198,10 +198,11 @@ class DaskExecutor(_Futures):
 
     Example
     -------
-    >>> ex = DaskExecutor(jobs=2)                        # doctest: +SKIP
-    >>> fut = ex.submit(task); fut.result()["status"]    # doctest: +SKIP
-    'ok'
-    >>> ex.shutdown()                                    # doctest: +SKIP
+    >>> ex = DaskExecutor(jobs=2)                                # doctest: +SKIP
+    >>> ex.submit(task)                                          # doctest: +SKIP
+    >>> [(t.stem, result.status) for t, result in ex.results()]  # doctest: +SKIP
+    [('10_value_chain', 'ok')]
+    >>> ex.shutdown()                                            # doctest: +SKIP
     """
 
     kind = "dask"
