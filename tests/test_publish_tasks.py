@@ -177,3 +177,77 @@ def test_execute_submits_each_synthesis_once_the_other_notebooks_of_its_campaign
     assert a.outcomes["90_synthesis"].inputs_key == a.keys["90_synthesis"]  # decided after the others
     assert any(line.startswith("[a] 20_b") and "échec" in line and "RuntimeError : worker died" in line
                for line in lines)
+
+
+# ------------------------------------------------------------------ reuse and publication, no kernel
+def _published(tmp_path: Path, page_text: str) -> Path:
+    """A published campaign folder with one notebook (10_a): its executed copy, a page, run.json."""
+    import nbformat
+
+    target = tmp_path / "demo"
+    target.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A")]
+    nbformat.write(nb, target / "10_a.ipynb")
+    (target / "10_a.html").write_text(f"<html><body><p>{page_text}</p></body></html>", "utf-8")
+    entry = {"stem": "10_a", "title": "A", "status": "ok", "duration": 4.0, "pages": {"public": "10_a.html"},
+             "ipynb": "10_a.ipynb", "attempts": 1, "run_at": "2026-12-01T10:00:00+00:00", "inputs_key": "k1"}
+    (target / "run.json").write_text(json.dumps({"fingerprint": "f" * 64, "notebooks": [entry]}), "utf-8")
+    return target
+
+
+def _publishing_state(tmp_path: Path) -> CampaignPlan:
+    from rd_methods.publish.provenance import package_versions
+
+    state = _state(tmp_path, "demo", [], [])
+    state.camp.territory, state.camp.synthetic = "Jura", True
+    state.provenance.update(campaign="demo", title="Démo", territory="Jura", period=[2016, 2025], synthetic=True,
+                            parameters={"campaign": "demo"}, versions=package_versions(("pandas",)),
+                            git={"commit": None, "dirty": None}, kernel="k")
+    state.names = {"P001": "Zoé Martin"}
+    return state
+
+
+def test_a_reused_page_is_scanned_again_and_a_new_personal_name_refuses_publication(tmp_path):
+    from rd_methods.publish import publication, reuse
+
+    target = _published(tmp_path, "Avec Zoé  MARTIN, présidente")  # the actor became personal since
+    state = _publishing_state(tmp_path)
+    spec = _spec(tmp_path, "10_a")
+    assert reuse.reuse_published(state, spec, "other key", ["public"]) is None  # inputs changed: executed
+    assert reuse.reuse_published(state, spec, "k1", ["public", "research"]) is None  # an edition is missing
+    outcome = reuse.reuse_published(state, spec, "k1", ["public"])
+    assert outcome.reused and outcome.run_at == "2026-12-01T10:00:00+00:00" and outcome.attempts == 1
+    assert [(f.page, f.actor_id) for f in outcome.findings] == [("10_a.html", "P001")]
+    assert "findings" not in outcome.record()
+
+    state.outcomes["10_a"] = outcome
+    plan = RunPlan(options=RunOptions(edition="public"), notebooks=(), cross=(), unselected=frozenset(),
+                   overrides={}, kernel="k", reports=tmp_path, thread_caps={})
+    lines: list[str] = []
+    run = publication.publish_campaign(state, plan, lines.append)
+    assert run.status == "refused" and not run.published and run.findings == list(outcome.findings)
+    assert not state.tmp.exists()  # nothing half-written left
+    assert json.loads((target / "run.json").read_text("utf-8"))["notebooks"][0]["run_at"].startswith("2026-12-01")
+    assert any("publication refusée" in line for line in lines) and not any("Zoé" in line for line in lines)
+
+
+def test_pages_not_selected_are_carried_over_only_while_the_data_is_the_same(tmp_path):
+    from rd_methods.publish import publication, reuse
+
+    target = _published(tmp_path, "Rien de personnel")
+    state = _publishing_state(tmp_path)
+    (carried,) = reuse.carry_over_unselected(state, {"10_a"})
+    assert carried.reused and carried.findings == () and (state.tmp / "10_a.html").is_file()
+    state.provenance["fingerprint"] = "0" * 64  # the data changed since: old pages would be stale
+    assert reuse.carry_over_unselected(state, {"10_a"}) == []
+
+    state.provenance["fingerprint"] = "f" * 64
+    plan = RunPlan(options=RunOptions(edition="public"), notebooks=(), cross=(), unselected=frozenset({"10_a"}),
+                   overrides={}, kernel="k", reports=tmp_path, thread_caps={})
+    run = publication.publish_campaign(state, plan, lambda _: None)
+    assert run.status == "ok" and run.published and [o.stem for o in run.notebooks] == ["10_a"]
+    record = json.loads((target / "run.json").read_text("utf-8"))  # swapped in
+    assert record["notebooks"][0]["reused"] is True and record["editions"] == ["public"]
+    assert sorted(p.name for p in target.iterdir()) == ["10_a.html", "10_a.ipynb", "index.html", "provenance.json",
+                                                        "results.json", "run.json"]
