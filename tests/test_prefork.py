@@ -74,6 +74,7 @@ def test_kernel_command_lines_that_can_be_forked():
     assert prefork._kernel_args(["/some/other/python", "-m", "ipykernel_launcher"]) is None
 
 
+@pytest.mark.slow
 def test_forked_kernel_has_the_stack_loaded_and_behaves_like_a_new_kernel(tmp_path):
     a = _run(tmp_path, PROBE)
     assert a["status"] == "ok", a["error"]
@@ -88,6 +89,7 @@ def test_forked_kernel_has_the_stack_loaded_and_behaves_like_a_new_kernel(tmp_pa
     assert b["probe"]["seed"] != p["seed"]  # NumPy's global random state is not shared between kernels
 
 
+@pytest.mark.slow
 def test_switched_off_it_launches_kernels_the_usual_way(tmp_path):
     a = _run(tmp_path, PROBE, prefork_on=False)
     assert a["status"] == "ok", a["error"]
@@ -95,6 +97,7 @@ def test_switched_off_it_launches_kernels_the_usual_way(tmp_path):
 
 
 @pytest.mark.parametrize("prefork_on", [True, False])
+@pytest.mark.slow
 def test_timeout_kills_the_kernel(tmp_path, prefork_on):
     cells = ["import os\nprint('{\"pid\": %d}' % os.getpid())", "import time\ntime.sleep(120)"]
     a = _run(tmp_path, cells, prefork_on=prefork_on, timeout=3)

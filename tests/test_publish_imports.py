@@ -10,6 +10,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 import rd_methods.publish as publish
 
 PACKAGE = "rd_methods.publish"
@@ -82,6 +84,7 @@ def test_the_fork_kernel_optimisation_has_one_entry_point():
     assert users == ["executors"]  # through prefork.KernelPool; the worker takes a kernel launcher
 
 
+@pytest.mark.slow
 def test_every_module_imports_alone_in_a_fresh_interpreter():
     modules = [m for m in MODULES if m != "_preload"]  # the forkserver's preload: warms nbconvert up on import
 

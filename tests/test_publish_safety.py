@@ -31,6 +31,7 @@ def _previous_report(reports: Path) -> Path:
     return old
 
 
+@pytest.mark.slow
 def test_leak_refuses_publication_and_timeout_is_reported(tmp_path, monkeypatch):
     reports = fixture_layout(monkeypatch, tmp_path, ["30_slow", "40_leak"])
     old = _previous_report(reports)
@@ -70,6 +71,7 @@ def _wait_for(path: Path, needle: str, proc: subprocess.Popen, limit: float = 90
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.slow
 def test_killed_run_leaves_previous_report_intact(tmp_path, monkeypatch, sig):
     reports = fixture_layout(monkeypatch, tmp_path, ["10_ok", "30_slow"])
     old = _previous_report(reports)
@@ -124,6 +126,7 @@ def test_swap_is_recoverable_between_the_two_renames(tmp_path):
     assert (reports / "tiny" / "marker.txt").read_text("utf-8") == "new"
 
 
+@pytest.mark.slow
 def test_kernel_that_cannot_start_is_retried_then_reported(tmp_path, monkeypatch):
     fixture_layout(monkeypatch, tmp_path, ["10_ok"])
     (run,) = runner.run(["tiny"], jobs=1, kernel="no-such-kernel", retries=2, echo=lambda _: None)

@@ -195,6 +195,7 @@ def published(tmp_path_factory):
     return reports
 
 
+@pytest.mark.slow
 def test_published_pages(published):
     folder = published / "tiny"
     pages = sorted(folder.glob("*.html")) + [published / "index.html"]
@@ -247,6 +248,7 @@ def _measure(pages: list[Path], shots: Path) -> dict[tuple[str, int], dict]:
 
 
 @browser
+@pytest.mark.slow
 def test_no_horizontal_scroll_at_390px_and_one_font(published, tmp_path):
     folder = published / "tiny"
     wide = folder / "20_wide.html"

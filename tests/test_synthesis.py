@@ -353,6 +353,7 @@ NEW_KEYS_2025 = {
 
 # the fixtures predate notebook 70 (economic model): it is listed as missing in both
 @pytest.mark.parametrize("campaign, strong, missing", [("demo-2025", 3, 1), ("demo-2024", 1, 2)])
+@pytest.mark.slow
 def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, strong, missing):
     import papermill as pm
 
@@ -405,6 +406,7 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
 
 
 # --------------------------------------------------------------------------- campaign comparison
+@pytest.mark.slow
 def test_comparison_notebook_on_the_two_demo_campaigns(tmp_path):
     import papermill as pm
 
