@@ -1,9 +1,11 @@
-"""Shared pytest fixtures (keep small): the mini campaign, an isolated data layout, the demo site."""
+"""Shared pytest fixtures (keep small): the mini campaign, an isolated data layout, and the
+guard of the fast loop: a test not marked ``slow`` may not start a Jupyter kernel; the demo site."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,83 @@ def mini_copy(isolated_dirs) -> Path:
     return target
 
 
+# --------------------------------------------------------------------------- the fast loop
+#: what a command line that starts kernels looks like (a notebook run, the runner, a kernel)
+_KERNEL_WORDS = ("ipykernel", "papermill", "run_notebook", "_run_in_worker")
+_RUNNER_COMMANDS = ("run", "reproduce")
+
+
+def _starts_kernels(args) -> bool:
+    words = [str(a) for a in args] if isinstance(args, (list, tuple)) else str(args).split()
+    text = " ".join(words)
+    if any(w in text for w in _KERNEL_WORDS) or ("nbconvert" in text and "--execute" in words):
+        return True
+    cli = next((i for i, w in enumerate(words) if w.endswith(("rd-methods", "rd_methods.cli"))), None)
+    return cli is not None and any(w in _RUNNER_COMMANDS for w in words[cli + 1:])
+
+
+def _guard(nodeid: str) -> pytest.MonkeyPatch:
+    """Patches that make launching a kernel (or what would launch one) fail ``nodeid``."""
+
+    def refuse(what: str):
+        pytest.fail(f"{nodeid} {what}: marquer le test @pytest.mark.slow "
+                    "(-m 'not slow' ne démarre aucun noyau)", pytrace=False)
+
+    async def no_launch(self, *args, **kwargs):
+        refuse("démarre un noyau Jupyter")
+
+    def no_submit(self, *args, **kwargs):
+        refuse("confie un notebook au pool du lanceur")
+
+    def no_cluster(self, *args, **kwargs):
+        refuse("démarre un cluster Dask")
+
+    real_popen = subprocess.Popen.__init__
+
+    def guarded_popen(self, args, *rest, **kwargs):
+        if _starts_kernels(args):
+            refuse(f"lance une commande qui démarre des noyaux ({' '.join(map(str, args))[:120]})")
+        real_popen(self, args, *rest, **kwargs)
+
+    from jupyter_client.provisioning import LocalProvisioner
+
+    from rd_methods.publish import executors, prefork
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(LocalProvisioner, "launch_kernel", no_launch)
+    mp.setattr(prefork.PreforkProvisioner, "launch_kernel", no_launch)
+    mp.setattr(prefork.KernelPool, "submit", no_submit)
+    mp.setattr(executors.DaskExecutor, "submit", no_submit)
+    try:  # a LocalCluster's workers (a wrong scheduler address alone starts nothing)
+        import distributed
+
+        mp.setattr(distributed.LocalCluster, "__init__", no_cluster)
+    except ImportError:
+        pass
+    mp.setattr(subprocess.Popen, "__init__", guarded_popen)
+    return mp
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    """``pytest -m "not slow"`` is the fast loop: it must start no kernel. A test not marked
+    ``slow`` fails at once when it (or a fixture it uses, module-scoped ones included) launches
+    a kernel in this process, submits a notebook to the runner's pool, starts a Dask cluster,
+    or runs a command that would do one of these."""
+    if item.get_closest_marker("slow") is None:
+        item.stash[_GUARD] = _guard(item.nodeid)
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    guard = item.stash.get(_GUARD, None)
+    if guard is not None:
+        guard.undo()
+
+
+_GUARD = pytest.StashKey[pytest.MonkeyPatch]()
 ROOT = TESTS.parent
 
 

@@ -89,6 +89,7 @@ def browse_site(reports: Path, shots: Path) -> dict:
     return {"blocked": blocked, "errors": errors, "visited": visited}
 
 
+@pytest.mark.slow
 def test_fixture_site_in_chromium(tmp_path, monkeypatch):
     nb_dir = tmp_path / "notebooks"
     nb_dir.mkdir()

@@ -79,6 +79,7 @@ def _report(name, df):
           f"TOST pre-trend passes in {(df['pretrend_equivalence_p'] <= 0.05).mean():.3f}")
 
 
+@pytest.mark.slow
 def test_no_effect_campaigns_rarely_rate_the_territory_link_moderate_or_strong(null_runs):
     """With 18 comparison territories no test can do better than a false-positive rate of
     1/19 two-sided (about 2.6 % on the positive side): "never" is not attainable by any
@@ -100,6 +101,7 @@ def test_no_effect_campaigns_rarely_rate_the_territory_link_moderate_or_strong(n
     assert (null_runs["placebo_time_min_p"] > syn.ALPHA).all()
 
 
+@pytest.mark.slow
 def test_planted_effect_is_found_and_covered(effect_runs):
     _report("planted effect", effect_runs)
     assert effect_runs["planted"].between(3.0, 4.5).all()

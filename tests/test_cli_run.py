@@ -32,6 +32,7 @@ def _one_error(err: str) -> list[str]:
     return lines
 
 
+@pytest.mark.slow
 def test_run_exit_codes_and_site_path(env, capsys):
     assert main(["run", "tiny", "--only", "10", "--jobs", "1", "--edition", "public"]) == 0
     out = capsys.readouterr().out

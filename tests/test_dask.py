@@ -65,6 +65,7 @@ def both(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_publishes_what_the_local_pool_publishes(both):
     local, dask = both["local"]["published"], both["dask"]["published"]
     assert dask == local
@@ -114,6 +115,7 @@ def _killer(markers: dict[Path, int], stop: threading.Event, killed: list[int]) 
         time.sleep(0.2)
 
 
+@pytest.mark.slow
 def test_killed_worker_task_is_retried_once_then_reported(tmp_path):
     with pytest.MonkeyPatch.context() as mp:
         reports = _setup(mp, tmp_path, ["10_ok"])
@@ -194,6 +196,7 @@ def test_run_option_mistakes(tmp_path, capsys, argv, env, message, hint):
     assert len(lines) == 2 and message in lines[0] and hint in lines[1], lines
 
 
+@pytest.mark.slow
 def test_run_all_runs_every_campaign_of_the_data_folder(tmp_path, capsys):
     data = tmp_path / "data"
     for name in ("tiny", "tiny-bis"):

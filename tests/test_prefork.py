@@ -24,12 +24,13 @@ PROBE = [
 WORKER = textwrap.dedent("""
     import json, os, sys
     import rd_methods.publish._preload  # noqa: F401 - as the forkserver does
-    from rd_methods.publish.worker import run_notebook
-    task = json.loads(sys.argv[1])
-    out = run_notebook(task)
-    nb = json.load(open(os.path.join(task["out_dir"], task["stem"] + ".ipynb")))
+    from rd_methods.publish import prefork
+    from rd_methods.publish.tasks import NotebookTask
+    task = NotebookTask(**json.loads(sys.argv[1]))
+    out = prefork._run_in_worker(task)  # what KernelPool runs in each of its workers
+    nb = json.load(open(os.path.join(task.out_dir, task.stem + ".ipynb")))
     texts = ["".join(o["text"]) for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stdout"]
-    probe = json.loads(texts[0]) if out["status"] == "ok" else None
+    probe = json.loads(texts[0]) if out.status == "ok" else None
     alive = None
     if probe:
         try:
@@ -38,7 +39,7 @@ WORKER = textwrap.dedent("""
         except ProcessLookupError:
             alive = False
     kinds = [k for c in nb["cells"] for o in c.get("outputs", []) for k in o.get("data", {})]
-    print(json.dumps({"status": out["status"], "error": out["error"], "probe": probe, "worker": os.getpid(),
+    print(json.dumps({"status": out.status, "error": out.error, "probe": probe, "worker": os.getpid(),
                       "kernel_alive_after": alive, "png": "image/png" in kinds}))
 """)
 
@@ -73,6 +74,7 @@ def test_kernel_command_lines_that_can_be_forked():
     assert prefork._kernel_args(["/some/other/python", "-m", "ipykernel_launcher"]) is None
 
 
+@pytest.mark.slow
 def test_forked_kernel_has_the_stack_loaded_and_behaves_like_a_new_kernel(tmp_path):
     a = _run(tmp_path, PROBE)
     assert a["status"] == "ok", a["error"]
@@ -87,6 +89,7 @@ def test_forked_kernel_has_the_stack_loaded_and_behaves_like_a_new_kernel(tmp_pa
     assert b["probe"]["seed"] != p["seed"]  # NumPy's global random state is not shared between kernels
 
 
+@pytest.mark.slow
 def test_switched_off_it_launches_kernels_the_usual_way(tmp_path):
     a = _run(tmp_path, PROBE, prefork_on=False)
     assert a["status"] == "ok", a["error"]
@@ -94,6 +97,7 @@ def test_switched_off_it_launches_kernels_the_usual_way(tmp_path):
 
 
 @pytest.mark.parametrize("prefork_on", [True, False])
+@pytest.mark.slow
 def test_timeout_kills_the_kernel(tmp_path, prefork_on):
     cells = ["import os\nprint('{\"pid\": %d}' % os.getpid())", "import time\ntime.sleep(120)"]
     a = _run(tmp_path, cells, prefork_on=prefork_on, timeout=3)

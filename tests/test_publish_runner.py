@@ -10,7 +10,7 @@ import pytest
 from helpers import fixture_layout
 
 from rd_methods.campaign import Campaign
-from rd_methods.publish import runner
+from rd_methods.publish import plan, runner
 from rd_methods.publish.html import external_fetches
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -27,6 +27,7 @@ def site(tmp_path_factory):
     return {"runs": runs, "reports": reports, "lines": lines, "tmp": tmp}
 
 
+@pytest.mark.slow
 def test_statuses_and_failure_isolation(site):
     (run,) = site["runs"]
     assert run.status == "failed" and run.published and not run.ok
@@ -46,6 +47,7 @@ def test_statuses_and_failure_isolation(site):
     assert order[-1] == "90_synthesis"
 
 
+@pytest.mark.slow
 def test_results_json_and_processed_cache(site):
     doc = json.loads((site["reports"] / "tiny" / "results.json").read_text("utf-8"))
     assert doc == {
@@ -59,6 +61,7 @@ def test_results_json_and_processed_cache(site):
     assert (site["tmp"] / "processed" / "tiny" / "manifest.json").is_file()
 
 
+@pytest.mark.slow
 def test_published_files_and_no_leftovers(site):
     folder = site["reports"] / "tiny"
     names = sorted(p.name for p in folder.iterdir())
@@ -72,6 +75,7 @@ def test_published_files_and_no_leftovers(site):
     assert 'campaign = "tiny"' in injected.source
 
 
+@pytest.mark.slow
 def test_pages_are_offline_with_header_footer_and_editions(site):
     folder = site["reports"] / "tiny"
     camp = Campaign.load("tiny", data_dir=DATA, use_processed=False)
@@ -100,6 +104,7 @@ def test_pages_are_offline_with_header_footer_and_editions(site):
     assert "An Exception was encountered" not in public
 
 
+@pytest.mark.slow
 def test_campaign_and_site_index(site):
     index = (site["reports"] / "tiny" / "index.html").read_text("utf-8")
     assert "Petite campagne de test" in index and "2020–2024" in index
@@ -113,6 +118,7 @@ def test_campaign_and_site_index(site):
     assert 'href="tiny/index.html"' in top and "avec échecs" in top and "Données synthétiques" in top
 
 
+@pytest.mark.slow
 def test_only_reruns_one_notebook_and_keeps_the_others(site, tmp_path):
     """--only 10 republishes 10_ok and carries the other pages over (same data)."""
     with pytest.MonkeyPatch.context() as mp:
@@ -129,6 +135,7 @@ def test_only_reruns_one_notebook_and_keeps_the_others(site, tmp_path):
     assert "repris de l'exécution" in (folder / "index.html").read_text("utf-8")
 
 
+@pytest.mark.slow
 def test_unknown_notebook_and_edition_are_user_errors(site):
     from rd_methods.errors import RdMethodsError
 
@@ -156,8 +163,8 @@ def test_notebooks_that_took_longest_last_time_are_submitted_first(tmp_path):
     seen = SimpleNamespace(camp=SimpleNamespace(id="seen"), target=old)
     fresh = SimpleNamespace(camp=SimpleNamespace(id="fresh"), target=tmp_path / "never-published")
     pairs = [(seen, spec("10_a")), (seen, spec("20_b")), (seen, spec("30_c")), (fresh, spec("10_a")), (fresh, spec("20_b"))]
-    order = [(s.camp.id, p.stem) for s, p in runner._longest_first(pairs)]
+    order = [(s.camp.id, p.stem) for s, p in plan.longest_first(pairs)]
     assert order == [("seen", "20_b"), ("seen", "10_a"), ("seen", "30_c"), ("fresh", "10_a"), ("fresh", "20_b")]
-    assert runner.previous_durations(tmp_path / "never-published") == {}
+    assert plan.previous_durations(tmp_path / "never-published") == {}
     (old / "run.json").write_text("{broken", "utf-8")
-    assert runner.previous_durations(old) == {}
+    assert plan.previous_durations(old) == {}

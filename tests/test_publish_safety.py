@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import fixture_layout
 
-from rd_methods.publish import runner
+from rd_methods.publish import runner, swap
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DATA = FIXTURES / "data"
@@ -31,6 +31,7 @@ def _previous_report(reports: Path) -> Path:
     return old
 
 
+@pytest.mark.slow
 def test_leak_refuses_publication_and_timeout_is_reported(tmp_path, monkeypatch):
     reports = fixture_layout(monkeypatch, tmp_path, ["30_slow", "40_leak"])
     old = _previous_report(reports)
@@ -70,6 +71,7 @@ def _wait_for(path: Path, needle: str, proc: subprocess.Popen, limit: float = 90
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.slow
 def test_killed_run_leaves_previous_report_intact(tmp_path, monkeypatch, sig):
     reports = fixture_layout(monkeypatch, tmp_path, ["10_ok", "30_slow"])
     old = _previous_report(reports)
@@ -102,7 +104,7 @@ def test_killed_run_leaves_previous_report_intact(tmp_path, monkeypatch, sig):
         assert proc.returncode != 0
         assert sorted(p.name for p in reports.iterdir()) == ["tiny"]  # no hidden leftover either
     # the next run (here: its first step) removes the leftovers of a killed run
-    runner.clean_leftovers(reports, "tiny")
+    swap.clean_leftovers(reports, "tiny")
     assert sorted(p.name for p in reports.iterdir()) == ["tiny"]
 
 
@@ -112,18 +114,19 @@ def test_swap_is_recoverable_between_the_two_renames(tmp_path):
     (reports / ".tiny.old-999999999-ab").mkdir()
     (reports / ".tiny.old-999999999-ab" / "marker.txt").write_text("old", "utf-8")
     (reports / ".tiny.tmp-999999999-cd").mkdir()
-    runner.clean_leftovers(reports, "tiny")
+    swap.clean_leftovers(reports, "tiny")
     assert sorted(p.name for p in reports.iterdir()) == ["tiny"]
     assert (reports / "tiny" / "marker.txt").read_text("utf-8") == "old"
     # a normal swap: new content in, old gone, nothing hidden left
     new = reports / ".tiny.tmp-1-x"
     new.mkdir()
     (new / "marker.txt").write_text("new", "utf-8")
-    runner.swap_in(new, reports / "tiny")
+    swap.swap_in(new, reports / "tiny")
     assert sorted(p.name for p in reports.iterdir()) == ["tiny"]
     assert (reports / "tiny" / "marker.txt").read_text("utf-8") == "new"
 
 
+@pytest.mark.slow
 def test_kernel_that_cannot_start_is_retried_then_reported(tmp_path, monkeypatch):
     fixture_layout(monkeypatch, tmp_path, ["10_ok"])
     (run,) = runner.run(["tiny"], jobs=1, kernel="no-such-kernel", retries=2, echo=lambda _: None)

@@ -86,6 +86,7 @@ def tiny(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_reproduce_tiny_unchanged_then_one_datum_changed(tiny, capsys):
     assert main(["run", "tiny", "--jobs", "2", "--edition", "public"]) == 0
     published = tiny / "reports" / "tiny"

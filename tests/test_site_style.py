@@ -19,7 +19,7 @@ import pytest
 from helpers import fixture_layout
 
 from rd_methods.publish import html as _html
-from rd_methods.publish import runner, site
+from rd_methods.publish import indexes, runner
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -81,7 +81,7 @@ def test_index_pages_inline_the_stylesheet_unescaped():
     prov = {"parameters": {}, "fingerprint": "abc", "git": {}, "versions": {"python": "3.11"}, "kernel": "k",
             "run_at": None}
     collected = pd.DataFrame(columns=["notebook", "key", "label", "value", "unit", "ci_low", "ci_high", "note"])
-    pages = {"site": site.render_site_index([]), "campaign": site.render_campaign_index(record, collected, prov)}
+    pages = {"site": indexes.render_site_index([]), "campaign": indexes.render_campaign_index(record, collected, prov)}
     for name, page in pages.items():
         (css,) = STYLE.findall(page)
         assert "&#34;" not in css and "&gt;" not in css and "&#39;" not in css and "&amp;" not in css, name
@@ -156,7 +156,7 @@ def test_link_pages_writes_previous_and_next(tmp_path):
     for nb in record["notebooks"]:
         for edition, name in nb["pages"].items():
             (tmp_path / name).write_text(_html.render_page(_notebook(1), edition=edition, context=ctx), "utf-8")
-    assert site.link_pages(tmp_path, record) == 6
+    assert indexes.link_pages(tmp_path, record) == 6
 
     def pager(name):
         page = (tmp_path / name).read_text("utf-8")
@@ -169,10 +169,10 @@ def test_link_pages_writes_previous_and_next(tmp_path):
     # the research edition links to research pages
     assert pager("20_b.research.html") == [("prev", "10_a.research.html", "← Précédente : Données"),
                                            ("next", "90_synthesis.research.html", "Suivante : Synthèse →")]
-    assert site.link_pages(tmp_path, record) == 0  # idempotent
+    assert indexes.link_pages(tmp_path, record) == 0  # idempotent
     # a notebook removed from the run: the links close the gap
     record["notebooks"] = [nb for nb in record["notebooks"] if nb["stem"] != "20_b"]
-    assert site.link_pages(tmp_path, record) == 4
+    assert indexes.link_pages(tmp_path, record) == 4
     assert pager("10_a.html") == [("next", "90_synthesis.html", "Suivante : Synthèse →")]
 
 
@@ -195,6 +195,7 @@ def published(tmp_path_factory):
     return reports
 
 
+@pytest.mark.slow
 def test_published_pages(published):
     folder = published / "tiny"
     pages = sorted(folder.glob("*.html")) + [published / "index.html"]
@@ -247,6 +248,7 @@ def _measure(pages: list[Path], shots: Path) -> dict[tuple[str, int], dict]:
 
 
 @browser
+@pytest.mark.slow
 def test_no_horizontal_scroll_at_390px_and_one_font(published, tmp_path):
     folder = published / "tiny"
     wide = folder / "20_wide.html"

@@ -353,10 +353,11 @@ NEW_KEYS_2025 = {
 
 # the fixtures predate notebook 70 (economic model): it is listed as missing in both
 @pytest.mark.parametrize("campaign, strong, missing", [("demo-2025", 3, 1), ("demo-2024", 1, 2)])
+@pytest.mark.slow
 def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, strong, missing):
     import papermill as pm
 
-    from rd_methods.publish.site import format_value
+    from rd_methods.publish.indexes import format_value
 
     doc = json.loads((FIXTURES / f"{campaign}.results.json").read_text("utf-8"))
     doc = {k: v for k, v in doc.items() if not v["notebook"].startswith("9")}  # a fresh run: no synthesis yet
@@ -405,10 +406,11 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
 
 
 # --------------------------------------------------------------------------- campaign comparison
+@pytest.mark.slow
 def test_comparison_notebook_on_the_two_demo_campaigns(tmp_path):
     import papermill as pm
 
-    from rd_methods.publish.site import format_value
+    from rd_methods.publish.indexes import format_value
 
     site = tmp_path / "reports"
     docs = {}

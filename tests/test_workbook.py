@@ -46,6 +46,7 @@ def mini_workbook(isolated_dirs, mini_path) -> Path:
 
 
 # --------------------------------------------------------------------------- round trip
+@pytest.mark.slow
 def test_demo_2025_round_trips_exactly(tmp_path, isolated_dirs):
     folder = _workbook_campaign(DEMO, isolated_dirs["raw"] / "demo-2025")
     assert sorted(p.name for p in folder.iterdir()) == ["campaign.yml", WORKBOOK_NAME]

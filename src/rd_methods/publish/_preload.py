@@ -1,4 +1,5 @@
-"""Imported once by the runner's forkserver, before it forks the pool's workers.
+"""Imported once by the forkserver of :class:`rd_methods.publish.prefork.KernelPool`, before it
+forks the pool's workers.
 
 Imports :mod:`rd_methods.publish.worker` (papermill, nbconvert, nbformat: about two
 seconds, mostly nbformat's JSON-schema dependency) and warms its renderer up

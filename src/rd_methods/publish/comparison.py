@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from rd_methods import disclosure
+from rd_methods.publish.swap import clean_leftovers, swap_in, work_folder
+from rd_methods.publish.tasks import NotebookTask, page_context
 
 __all__ = ["FOLDER", "is_cross_campaign", "publish_comparison", "comparison_record"]
 
@@ -28,7 +27,8 @@ FOLDER = "comparison"
 
 
 def is_cross_campaign(spec: Any) -> bool:
-    """A notebook that compares campaigns declares a ``campaigns`` parameter."""
+    """A notebook that compares campaigns declares a ``campaigns`` parameter
+    (:attr:`NotebookSpec.cross_campaign <rd_methods.publish.tasks.NotebookSpec.cross_campaign>`)."""
     return "campaigns" in getattr(spec, "parameters", ())
 
 
@@ -49,7 +49,6 @@ def publish_comparison(
     ``names``) of the campaigns published by this run, in the order given on the command
     line. Returns the ``comparison.json`` record, or ``None`` when publication was refused.
     """
-    from rd_methods.publish.runner import clean_leftovers, swap_in
     from rd_methods.publish.worker import run_notebook
 
     ids = [s.camp.id for s in states]
@@ -59,8 +58,7 @@ def publish_comparison(
     last = states[-1]
     prov = last.provenance
     clean_leftovers(reports, FOLDER)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.tmp-{os.getpid()}-", dir=reports))
-    tmp.chmod(0o755)
+    tmp = work_folder(reports, FOLDER)
     entries, findings = [], []
     try:
         for spec in specs:
@@ -68,27 +66,25 @@ def publish_comparison(
                        "reports_dir": str(reports)}
             params = {k: v for k, v in offered.items() if k in spec.parameters}
             shown = {k: v for k, v in params.items() if k != "reports_dir"}
-            task = {
-                "campaign": FOLDER, "stem": spec.stem, "path": str(spec.path), "out_dir": str(tmp),
-                "parameters": params, "kernel": kernel, "timeout": timeout, "cwd": str(spec.path.parent),
-                "editions": editions, "names": names, "retries": retries, "env": None,
-                "context": {
-                    "campaign": FOLDER, "campaign_title": "Comparaison : " + ", ".join(ids),
-                    "synthetic": any(bool(s.camp.synthetic) for s in states), "stem": spec.stem,
-                    "notebook_title": spec.title, "parameters": shown,
-                    "fingerprint": " ; ".join(f"{s.camp.id} {s.provenance['fingerprint'][:12]}" for s in states),
-                    "git": prov["git"], "versions": prov["versions"], "run_at": prov["run_at"], "editions": editions,
-                },
-            }
+            task = NotebookTask(
+                campaign=FOLDER, stem=spec.stem, path=str(spec.path), out_dir=str(tmp), parameters=params,
+                kernel=kernel, timeout=timeout, cwd=str(spec.path.parent), editions=tuple(editions),
+                names=names, retries=retries, env=None,
+                context=page_context(
+                    campaign=FOLDER, campaign_title="Comparaison : " + ", ".join(ids),
+                    synthetic=any(bool(s.camp.synthetic) for s in states), spec=spec, parameters=shown,
+                    fingerprint=" ; ".join(f"{s.camp.id} {s.provenance['fingerprint'][:12]}" for s in states),
+                    provenance=prov, editions=editions),
+            )
             res = run_notebook(task)
-            findings += [disclosure.Finding(**f) for f in res.get("findings", [])]
-            error = res.get("error")
-            line = f"[{FOLDER}] {spec.stem:<30} {'réussi' if res['status'] == 'ok' else 'échec':<8} {res.get('duration', 0):6.1f} s"
+            findings += res.findings
+            error = res.error
+            line = f"[{FOLDER}] {spec.stem:<30} {'réussi' if res.status == 'ok' else 'échec':<8} {res.duration:6.1f} s"
             if error:
                 line += f"  — {error.get('ename')} : {error.get('evalue')}"
             echo(line)
-            entries.append({"stem": spec.stem, "title": spec.title, "status": res["status"],
-                            "pages": res.get("pages", {}), "ipynb": f"{spec.stem}.ipynb", "error": error})
+            entries.append({"stem": spec.stem, "title": spec.title, "status": res.status,
+                            "pages": dict(res.pages), "ipynb": f"{spec.stem}.ipynb", "error": error})
         if findings:
             echo(f"[{FOLDER}] publication refusée : nom d'une personne trouvé dans {len(findings)} endroit(s)")
             return None

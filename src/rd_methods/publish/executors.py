@@ -1,14 +1,16 @@
 """Where notebook executions run: a local process pool (default) or a Dask cluster.
 
-The runner (:func:`rd_methods.publish.runner.run`) hands every notebook execution to an
-executor as one task: :func:`rd_methods.publish.worker.run_notebook` applied to a plain
-task dict. Both executors return :class:`concurrent.futures.Future` objects, so the
-runner waits on them the same way; loading the campaigns, the campaign index, the
-``results.json``, the disclosure check of the whole report and the atomic swap stay on the
-client.
+The runner hands every notebook execution to an executor as one
+:class:`~rd_methods.publish.tasks.NotebookTask`, run by
+:func:`rd_methods.publish.worker.run_notebook`; both executors follow one small interface,
+:class:`Executor` (``warm``, ``submit``, ``results``, ``shutdown``), and give back a
+:class:`~rd_methods.publish.tasks.TaskResult` per task. Loading the campaigns, the campaign
+index, the ``results.json``, the disclosure check of the whole report and the atomic swap stay
+on the client.
 
-- ``local``: a :class:`~concurrent.futures.ProcessPoolExecutor` (forkserver, started at once,
-  with the worker module preloaded and warmed up) of ``jobs`` processes. Needs nothing.
+- ``local``: a process pool of ``jobs`` workers forked from a forkserver that preloaded and
+  warmed up the worker module, whose kernels are forked from the workers
+  (:class:`rd_methods.publish.prefork.KernelPool`). Needs nothing.
 - ``dask``: a ``distributed`` client. Without an address, a :class:`distributed.LocalCluster`
   on loopback with ``jobs`` single-threaded worker processes; with an address
   (``tcp://host:8786``), the scheduler of an existing cluster (``dask scheduler`` /
@@ -26,18 +28,20 @@ client (a shared file system): a worker writes the executed notebook and its pag
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
+import dataclasses
 import os
 import threading
-import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
-from typing import Any
+from typing import Protocol, runtime_checkable
 
 from rd_methods.errors import RdMethodsError
 from rd_methods.publish import prefork, stopping
+from rd_methods.publish.tasks import NotebookTask, TaskResult
 
-__all__ = ["EXECUTORS", "SCHEDULER_ENV", "LocalExecutor", "DaskExecutor", "WorkerDied", "make_executor", "run_task"]
+__all__ = ["EXECUTORS", "SCHEDULER_ENV", "Executor", "LocalExecutor", "DaskExecutor", "WorkerDied", "make_executor",
+           "run_task"]
 
 EXECUTORS = ("local", "dask")
 #: environment variable holding the address of a Dask scheduler (``--scheduler``)
@@ -54,22 +58,45 @@ _PORTABLE_NAMES = frozenset({
 _PROCESS_LOCK = threading.Lock()
 
 
+@runtime_checkable
+class Executor(Protocol):
+    """Where notebook executions run. The runner only uses these five methods."""
+
+    kind: str
+
+    def describe(self) -> str:
+        """One French line saying where tasks run (shown when it is not the local pool)."""
+
+    def warm(self, env: dict[str, str] | None = None) -> None:
+        """Get ready while the campaigns are validated (``env``: thread caps for the workers)."""
+
+    def submit(self, task: NotebookTask) -> None:
+        """Start ``task`` as soon as a worker is free."""
+
+    def results(self) -> Iterator[tuple[NotebookTask, TaskResult]]:
+        """Each submitted task with its result, as they finish, until none is in flight
+        (tasks submitted while iterating included); never raises for a task."""
+
+    def shutdown(self, interrupted: bool = False) -> None:
+        """Release the workers; ``interrupted``: stop running kernels at once."""
+
+
 class WorkerDied(RuntimeError):
     """The worker processes running a notebook died (twice: the task was rerun once)."""
 
 
-def _discard_partial(task: dict[str, Any]) -> None:
+def _discard_partial(task: NotebookTask) -> None:
     """A task that never returned may have left a half-written executed notebook: drop it
     (its results must not reach ``results.json``)."""
     from rd_methods.publish.html import page_name
 
-    out_dir = Path(task["out_dir"])
-    for name in (f"{task['stem']}.ipynb", *(page_name(task["stem"], e) for e in ("public", "research"))):
+    out_dir = Path(task.out_dir)
+    for name in (f"{task.stem}.ipynb", *(page_name(task.stem, e) for e in ("public", "research"))):
         with contextlib.suppress(OSError):
             (out_dir / name).unlink()
 
 
-def run_task(task: dict[str, Any], portable_env: bool = False) -> dict[str, Any]:
+def run_task(task: NotebookTask, portable_env: bool = False) -> TaskResult:
     """Run one notebook task on a Dask worker (:func:`~rd_methods.publish.worker.run_notebook`).
 
     With ``portable_env`` (a remote cluster) the worker keeps its own environment (``PATH``,
@@ -79,107 +106,84 @@ def run_task(task: dict[str, Any], portable_env: bool = False) -> dict[str, Any]
     """
     from rd_methods.publish.worker import run_notebook
 
-    if portable_env and task.get("env"):
+    if portable_env and task.env:
         mine = {k: v for k, v in os.environ.items() if not k.startswith(_PORTABLE_PREFIXES)}
-        given = {k: v for k, v in task["env"].items()
+        given = {k: v for k, v in task.env.items()
                  if k.startswith(_PORTABLE_PREFIXES) or k in _PORTABLE_NAMES}
-        task = dict(task, env={**mine, **given})
+        task = dataclasses.replace(task, env={**mine, **given})
     with _PROCESS_LOCK:
         return run_notebook(task)
 
 
-class LocalExecutor:
-    """The default: a pool of ``jobs`` local processes, started at the first :meth:`start`."""
+class _Futures:
+    """What both executors share: the tasks in flight, as futures, and :meth:`results`."""
+
+    def __init__(self) -> None:
+        self._pending: dict[Future, NotebookTask] = {}
+
+    def _track(self, fut: Future, task: NotebookTask) -> None:
+        self._pending[fut] = task
+
+    def results(self) -> Iterator[tuple[NotebookTask, TaskResult]]:
+        """Each task with its result as soon as it is done, until none is in flight (tasks
+        submitted meanwhile included); a task that never returned (its worker died) comes
+        back as a failed :class:`TaskResult`."""
+        while self._pending:
+            done, _ = wait(list(self._pending), return_when=FIRST_COMPLETED)
+            for fut in done:
+                task = self._pending.pop(fut)
+                try:
+                    result = fut.result()
+                except Exception as exc:  # noqa: BLE001 - e.g. a worker process that died
+                    result = TaskResult.lost(exc)
+                yield task, result
+
+    def _busy(self) -> bool:
+        busy = any(not f.done() for f in self._pending)
+        self._pending = {}
+        return busy
+
+
+class LocalExecutor(_Futures):
+    """The default: a pool of ``jobs`` local processes whose kernels are forked from preloaded
+    workers (:class:`rd_methods.publish.prefork.KernelPool`)."""
 
     kind = "local"
 
     def __init__(self, jobs: int) -> None:
+        super().__init__()
         self.jobs = max(1, int(jobs))
-        self._pool: ProcessPoolExecutor | None = None
-        self._futures: list[Future] = []
+        self._pool = prefork.KernelPool(self.jobs)
 
     def describe(self) -> str:
         return f"pool local de {self.jobs} processus"
 
-    @staticmethod
-    def _context():
-        try:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["rd_methods.publish._preload"])
-        except ValueError:  # pragma: no cover - platforms without forkserver
-            ctx = multiprocessing.get_context()
-        return ctx
-
     def warm(self, env: dict[str, str] | None = None) -> None:
-        """Start the forkserver now: it imports and warms the worker module and the kernels'
-        libraries (a few seconds) while the caller goes on (validating campaigns); workers
-        forked later inherit all of it. ``env``: variables the forkserver starts with (unless
-        set already), e.g. thread caps that NumPy's BLAS reads when it is loaded. A forkserver
-        already running (an earlier run in this process) is kept as it is."""
-        ctx = self._context()
-        if ctx.get_start_method() != "forkserver":
-            return
-        from multiprocessing import forkserver
+        """Start the pool's forkserver now, while the campaigns are validated
+        (:meth:`~rd_methods.publish.prefork.KernelPool.warm`)."""
+        self._pool.warm(env)
 
-        added = {k: v for k, v in (env or {}).items() if k not in os.environ}
-        os.environ.update(added)
-        try:
-            forkserver.ensure_running()
-        finally:
-            for k in added:
-                os.environ.pop(k, None)
-
-    def start(self, n_tasks: int) -> None:
-        """Start at most ``min(jobs, n_tasks)`` processes (none for no task)."""
-        if self._pool is not None or n_tasks < 1:
-            return
-        ctx = self._context()
-        # kernels are forked from pristine workers (rd_methods.publish.prefork): one notebook
-        # each (exactly 1: CPython gh-115634, a deadlock with 1 < max_tasks_per_child, spares 1)
-        once = {"max_tasks_per_child": 1} if ctx.get_start_method() == "forkserver" and prefork.enabled() else {}
-        self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, n_tasks), mp_context=ctx, **once)
-
-    def submit(self, task: dict[str, Any]) -> Future:
-        from rd_methods.publish.worker import run_notebook
-
-        self.start(1)
-        fut = self._pool.submit(run_notebook, task)
-        self._futures.append(fut)
-        return fut
+    def submit(self, task: NotebookTask) -> None:
+        self._track(self._pool.submit(task), task)
 
     def shutdown(self, interrupted: bool = False) -> None:
         """Stop the pool.
 
-        After a run that ended normally every worker is idle: the pool is shut down the way
-        :mod:`concurrent.futures` expects (each worker, replacements included, reads its end
-        sentinel and exits; joined here). Workers are never terminated then: a worker killed
-        while it holds the call queue's lock would leave the others waiting on that lock for
-        ever, and the interpreter's exit with them. ``interrupted`` (Ctrl-C, SIGTERM), or a
-        notebook still running: the kernels are stopped first
+        After a run that ended normally every worker is idle: the pool is closed cleanly
+        (:meth:`~rd_methods.publish.prefork.KernelPool.close`). ``interrupted`` (Ctrl-C,
+        SIGTERM), or a notebook still running: the kernels are stopped first
         (:func:`~rd_methods.publish.stopping.stop_kernels`), then every worker is killed and
-        never waited for (the pool sees it broken and spawns no replacement).
+        never waited for.
         """
-        pool, self._pool = self._pool, None
-        busy = any(not f.done() for f in self._futures)
-        self._futures = []
+        busy = self._busy()
         if interrupted or busy:
             stopping.stop_kernels()
-        if pool is None:
-            return
-        if not (interrupted or busy):
-            pool.shutdown(wait=True, cancel_futures=True)
-            return
-        pool.shutdown(wait=False, cancel_futures=True)
-        deadline = time.monotonic() + 2.0
-        while True:  # replacements spawned meanwhile (one notebook per worker) are killed too
-            alive = [p.pid for p in list((getattr(pool, "_processes", None) or {}).values())
-                     if p.pid and p.is_alive()]
-            if not alive or time.monotonic() > deadline:
-                break
-            stopping.kill_processes(alive, grace=0.2)
+            self._pool.kill()
+        else:
+            self._pool.close()
 
 
-class DaskExecutor:
+class DaskExecutor(_Futures):
     """Notebook executions as tasks of a Dask ``distributed`` cluster.
 
     Parameters
@@ -194,10 +198,11 @@ class DaskExecutor:
 
     Example
     -------
-    >>> ex = DaskExecutor(jobs=2)                        # doctest: +SKIP
-    >>> fut = ex.submit(task); fut.result()["status"]    # doctest: +SKIP
-    'ok'
-    >>> ex.shutdown()                                    # doctest: +SKIP
+    >>> ex = DaskExecutor(jobs=2)                                # doctest: +SKIP
+    >>> ex.submit(task)                                          # doctest: +SKIP
+    >>> [(t.stem, result.status) for t, result in ex.results()]  # doctest: +SKIP
+    [('10_value_chain', 'ok')]
+    >>> ex.shutdown()                                            # doctest: +SKIP
     """
 
     kind = "dask"
@@ -211,6 +216,7 @@ class DaskExecutor:
                 "l'exécuteur dask demande les paquets dask et distributed",
                 hint='pip install -e ".[dask]" (make setup les installe)',
             ) from exc
+        super().__init__()
         self.address = (address or "").strip() or None
         self.jobs = max(1, int(jobs))
         self._cluster = None
@@ -250,15 +256,12 @@ class DaskExecutor:
     def warm(self, env: dict[str, str] | None = None) -> None:
         """Nothing to warm: the cluster is up since :meth:`__init__`."""
 
-    def start(self, n_tasks: int) -> None:
-        """Nothing to start: the cluster is up since :meth:`__init__`."""
-
-    def submit(self, task: dict[str, Any]) -> Future:
+    def submit(self, task: NotebookTask) -> None:
         out: Future = Future()
         out.set_running_or_notify_cancel()
         fut = self.client.submit(
             run_task, task, portable_env=self._cluster is None,
-            key=f"rd-methods-{task['campaign']}-{task['stem']}-{os.urandom(4).hex()}",
+            key=f"rd-methods-{task.campaign}-{task.stem}-{os.urandom(4).hex()}",
             pure=False, retries=1,
         )
 
@@ -282,11 +285,12 @@ class DaskExecutor:
 
         fut.add_done_callback(relay)
         out._dask_future = fut  # type: ignore[attr-defined] - keep it referenced until done
-        return out
+        self._track(out, task)
 
     def shutdown(self, interrupted: bool = False) -> None:
         """Close the client (and the LocalCluster). ``interrupted``: kernels that this machine's
         workers are still running are stopped first."""
+        self._pending = {}
         if interrupted:
             stopping.stop_kernels()
         client, self.client = getattr(self, "client", None), None
@@ -303,7 +307,7 @@ class DaskExecutor:
                 pass
 
 
-def make_executor(kind: str = "local", *, jobs: int, scheduler: str | None = None) -> LocalExecutor | DaskExecutor:
+def make_executor(kind: str = "local", *, jobs: int, scheduler: str | None = None) -> Executor:
     """The executor named ``kind`` (``local`` or ``dask``); a user error otherwise."""
     if kind not in EXECUTORS:
         raise RdMethodsError(f"exécuteur inconnu : {kind}", hint="--executor local ou dask")

@@ -12,7 +12,7 @@ Every page carries the campaign header (title, synthetic-data notice, link back 
 campaign index), a table of contents on long pages (built from the h2/h3 headings), the
 provenance footer (parameters, data fingerprint, git commit, package versions, run date)
 and a slot for the previous/next links, filled at publish time by
-:func:`rd_methods.publish.site.link_pages` once every page of the campaign exists.
+:func:`rd_methods.publish.indexes.link_pages` once every page of the campaign exists.
 
 Every figure gets a French alternative text (never nbconvert's English placeholder): the
 text the notebook gives in the image output's metadata (``alt`` at the top level or under

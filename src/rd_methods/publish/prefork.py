@@ -1,16 +1,20 @@
 """Kernels forked from a process that has already imported the scientific stack.
 
 Every notebook still runs in a new kernel process of its own, with an empty namespace, as
-papermill would start it; what changes is how that process comes to be. Started the usual
+papermill would start it; what changes is how that process comes to be. The one entry point is
+:class:`KernelPool`, the process pool of the local executor
+(:class:`rd_methods.publish.executors.LocalExecutor`): nothing else in the package reaches into
+this module. Started the usual
 way (``python -m ipykernel_launcher``), a kernel spends about 2.5 s of processor time
 importing ipykernel, pandas, matplotlib, SciPy, statsmodels… before the notebook does
 anything, once per notebook. Here:
 
-1. the runner's forkserver imports that stack once (:func:`preload`, from
-   :mod:`rd_methods.publish._preload`);
-2. each pool worker (a fork of the forkserver, one notebook per worker) forks, before
-   anything else, a *kernel-to-be* (:func:`fork_pending`): a copy of itself that becomes
-   the leader of a new process group and waits on a pipe;
+1. the pool's forkserver imports that stack once (:func:`preload`, from
+   :mod:`rd_methods.publish._preload`, which also warms the worker's HTML renderer up);
+2. each pool worker (a fork of the forkserver, one notebook per worker) runs
+   :func:`rd_methods.publish.worker.run_notebook` with :func:`forked_kernel` as its kernel
+   launcher, which forks, before anything else, a *kernel-to-be* (:func:`fork_pending`): a copy
+   of itself that becomes the leader of a new process group and waits on a pipe;
 3. when papermill (nbclient, jupyter_client) launches the kernel, the provisioner of
    :class:`PreforkKernelManager` hands the kernel's command line, environment and folder
    to that copy, which applies them and starts ipykernel in place: the notebook's imports
@@ -27,8 +31,10 @@ the same worker (a retry), or ``RD_METHODS_PREFORK=0`` falls back to the usual l
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -36,13 +42,15 @@ import sys
 import time
 import traceback
 import uuid
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-__all__ = ["ENV", "PRELOAD", "enabled", "preload", "fork_pending", "discard_pending", "PreforkProvisioner",
-           "PreforkKernelManager"]
+__all__ = ["ENV", "PRELOAD", "KernelPool", "enabled", "preload", "forked_kernel", "fork_pending", "discard_pending",
+           "PreforkProvisioner", "PreforkKernelManager"]
 
 ENV = "RD_METHODS_PREFORK"
 #: What kernels would import anyway: ipykernel and the libraries the notebooks use. Not
@@ -265,3 +273,101 @@ class PreforkKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         self.kernel_id = self.kernel_id or str(uuid.uuid4())
         self.provisioner = PreforkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+
+
+@contextlib.contextmanager
+def forked_kernel() -> Iterator[dict[str, Any]]:
+    """Kernel launcher of :func:`rd_methods.publish.worker.run_notebook` in a pool worker:
+    fork this worker's kernel-to-be and give papermill :class:`PreforkKernelManager`; the
+    usual launch (``{}``) when this process is not a pristine preloaded worker (a retry, or
+    ``RD_METHODS_PREFORK=0``). A kernel-to-be that no launch used exits on the way out."""
+    try:
+        yield {"kernel_manager_class": PreforkKernelManager} if fork_pending() else {}
+    finally:
+        discard_pending()
+
+
+def _run_in_worker(task: Any) -> Any:
+    """What :class:`KernelPool` submits: one notebook, its kernel forked from this worker."""
+    from rd_methods.publish.worker import run_notebook  # imported by the forkserver already
+
+    return run_notebook(task, kernel=forked_kernel)
+
+
+class KernelPool:
+    """A pool of ``jobs`` local worker processes whose kernels are forked from preloaded workers.
+
+    Workers are forks of a forkserver that imported the worker module (papermill, nbconvert,
+    warmed up) and, unless ``RD_METHODS_PREFORK=0``, what kernels import (:func:`preload`);
+    each runs one notebook (then a fresh worker replaces it) in a kernel forked from itself
+    (:func:`forked_kernel`). The pool itself starts at the first :meth:`submit`, with processes
+    spawned as tasks come (never more than ``jobs``).
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, int(jobs))
+        self._pool: ProcessPoolExecutor | None = None
+
+    @staticmethod
+    def _context():
+        try:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["rd_methods.publish._preload"])
+        except ValueError:  # pragma: no cover - platforms without forkserver
+            ctx = multiprocessing.get_context()
+        return ctx
+
+    def warm(self, env: dict[str, str] | None = None) -> None:
+        """Start the forkserver now: it imports and warms the worker module and the kernels'
+        libraries (a few seconds) while the caller goes on (validating campaigns); workers
+        forked later inherit all of it. ``env``: variables the forkserver starts with (unless
+        set already), e.g. thread caps that NumPy's BLAS reads when it is loaded. A forkserver
+        already running (an earlier run in this process) is kept as it is."""
+        ctx = self._context()
+        if ctx.get_start_method() != "forkserver":
+            return
+        from multiprocessing import forkserver
+
+        added = {k: v for k, v in (env or {}).items() if k not in os.environ}
+        os.environ.update(added)
+        try:
+            forkserver.ensure_running()
+        finally:
+            for k in added:
+                os.environ.pop(k, None)
+
+    def submit(self, task: Any) -> Future:
+        """Run :func:`rd_methods.publish.worker.run_notebook` on ``task`` in a worker."""
+        if self._pool is None:
+            ctx = self._context()
+            # kernels are forked from pristine workers: one notebook each (exactly 1: CPython
+            # gh-115634, a deadlock with 1 < max_tasks_per_child, spares 1)
+            once = {"max_tasks_per_child": 1} if ctx.get_start_method() == "forkserver" and enabled() else {}
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, **once)
+        return self._pool.submit(_run_in_worker, task)
+
+    def close(self) -> None:
+        """Every worker idle: shut the pool down the way :mod:`concurrent.futures` expects (each
+        worker, replacements included, reads its end sentinel and exits; joined here). Workers
+        are never terminated then: one killed while it holds the call queue's lock would leave
+        the others waiting on that lock for ever, and the interpreter's exit with them."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def kill(self, grace: float = 2.0) -> None:
+        """Kill every worker, replacements spawned meanwhile included, never waiting for them
+        (the pool sees itself broken and spawns no more)."""
+        from rd_methods.publish import stopping
+
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + grace
+        while True:
+            alive = [p.pid for p in list((getattr(pool, "_processes", None) or {}).values())
+                     if p.pid and p.is_alive()]
+            if not alive or time.monotonic() > deadline:
+                break
+            stopping.kill_processes(alive, grace=0.2)

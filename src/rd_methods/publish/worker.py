@@ -1,9 +1,11 @@
 """What one worker process does for one notebook: execute it, render its pages, scan them.
 
-Runs inside the runner's :class:`~concurrent.futures.ProcessPoolExecutor` workers; the
-task and its outcome are plain dicts (picklable). The runner's forkserver imports this
-module (papermill, nbconvert) and the kernels' libraries once; each worker is a fork of it
-that runs one notebook, in a kernel forked from the worker (:mod:`rd_methods.publish.prefork`).
+Runs inside the executors' workers (:mod:`rd_methods.publish.executors`): it receives a
+:class:`~rd_methods.publish.tasks.NotebookTask` and returns a
+:class:`~rd_methods.publish.tasks.TaskResult` (both frozen and picklable), never raising for a
+notebook's failure. How the kernel is started is the caller's choice (``kernel``): the usual
+way, or forked from a preloaded worker (:class:`rd_methods.publish.prefork.KernelPool` passes
+its own launcher); this module knows nothing of it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +28,13 @@ from papermill.exceptions import PapermillExecutionError
 
 from rd_methods import disclosure
 from rd_methods.publish import html as _html
-from rd_methods.publish import prefork
+from rd_methods.publish.tasks import NotebookTask, TaskResult
 
-__all__ = ["run_notebook", "warm_up", "BANNER_TAG"]
+__all__ = ["run_notebook", "warm_up", "usual_kernel", "BANNER_TAG"]
+
+#: ``kernel`` of :func:`run_notebook`: a context manager factory giving the keyword arguments
+#: papermill starts the kernel with (``{}``: the usual launch)
+KernelLauncher = Callable[[], AbstractContextManager[dict[str, Any]]]
 
 BANNER_TAG = "papermill-error-cell-tag"
 _BANNER = (
@@ -76,28 +84,31 @@ def _add_banner(nb: Any, text: str) -> None:
     nb.cells.insert(0, cell)
 
 
-def _execute(task: dict[str, Any], out: Path, log: Path) -> dict[str, Any]:
+def usual_kernel() -> AbstractContextManager[dict[str, Any]]:
+    """Start kernels the usual way (papermill's defaults)."""
+    return contextlib.nullcontext({})
+
+
+def _execute(task: NotebookTask, out: Path, log: Path, kernel: KernelLauncher) -> dict[str, Any]:
     """Execute with papermill, retrying when the kernel did not start. Returns status fields."""
     attempts = 0
-    retries = int(task.get("retries", 2))
+    retries = int(task.retries)
     while True:
         attempts += 1
         try:
-            with _stderr_to(log):
-                # in a pool worker of the runner, the kernel is forked from this process,
-                # which has the scientific stack imported already (rd_methods.publish.prefork)
-                forked = prefork.fork_pending()
-                extra = {"kernel_manager_class": prefork.PreforkKernelManager} if forked else {}
+            # the kernel's stderr goes to the log (read back when it fails to start); a kernel
+            # launcher that forks the kernel from this process does it here, inside the redirection
+            with _stderr_to(log), kernel() as extra:
                 pm.execute_notebook(
-                    task["path"],
+                    task.path,
                     str(out),
-                    parameters=task["parameters"],
-                    kernel_name=task["kernel"],
-                    execution_timeout=task["timeout"],
-                    start_timeout=task.get("start_timeout", 60),
+                    parameters=dict(task.parameters),
+                    kernel_name=task.kernel,
+                    execution_timeout=task.timeout,
+                    start_timeout=task.start_timeout,
                     progress_bar=False,
                     log_output=False,
-                    cwd=task["cwd"],
+                    cwd=task.cwd,
                     # every output is in the notebook by then: no need to wait ~1 s for
                     # the kernel to exit politely
                     shutdown_kernel="immediate",
@@ -117,7 +128,6 @@ def _execute(task: dict[str, Any], out: Path, log: Path) -> dict[str, Any]:
                 },
             }
         except Exception as exc:  # noqa: BLE001 - anything else is reported, never raised
-            prefork.discard_pending()  # a retry launches the usual way
             if not _started(out) and attempts <= retries:
                 # the kernel did not start (e.g. the port race of parallel kernels): retry
                 time.sleep(0.5 + random.random())
@@ -132,7 +142,7 @@ def _execute(task: dict[str, Any], out: Path, log: Path) -> dict[str, Any]:
                     "exec_count": None,
                     "ename": type(exc).__name__,
                     "evalue": (
-                        f"délai dépassé ({task['timeout']} s pour une cellule)"
+                        f"délai dépassé ({task.timeout} s pour une cellule)"
                         if timeout
                         else (str(exc) or _tail(log))[:500]
                     ),
@@ -140,35 +150,30 @@ def _execute(task: dict[str, Any], out: Path, log: Path) -> dict[str, Any]:
             }
 
 
-def run_notebook(task: dict[str, Any]) -> dict[str, Any]:
-    """Execute one notebook and write its executed ``.ipynb`` and HTML editions.
+def run_notebook(task: NotebookTask, kernel: KernelLauncher = usual_kernel) -> TaskResult:
+    """Execute one notebook and write its executed ``.ipynb`` and HTML editions into
+    ``task.out_dir``; scan them for personal names. Never raises for a notebook's failure.
 
-    ``task`` keys: ``campaign``, ``stem``, ``path``, ``out_dir``, ``parameters``,
-    ``kernel``, ``timeout``, ``cwd``, ``editions``, ``context`` (page header/footer),
-    ``names`` (actor_id → personal name, for the scan), ``env`` (extra environment),
-    ``retries``. Returns a dict with ``status``, ``duration``, ``error``, ``attempts``,
-    ``pages`` and ``findings`` (as dicts). Never raises for a notebook's failure.
+    ``kernel``: how kernels start (:func:`usual_kernel`, or the forked kernels of
+    :class:`rd_methods.publish.prefork.KernelPool`); a retry after a kernel that did not start
+    asks it again.
     """
     t0 = time.monotonic()
-    out_dir = Path(task["out_dir"])
-    out = out_dir / f"{task['stem']}.ipynb"
+    out_dir = Path(task.out_dir)
+    out = out_dir / f"{task.stem}.ipynb"
     # one write per line: the runner and the other workers print to the same terminal
-    sys.stdout.write(f"[{task['campaign']}] {task['stem']:<30} démarré\n")
+    sys.stdout.write(f"[{task.campaign}] {task.stem:<30} démarré\n")
     sys.stdout.flush()
-    if task.get("env"):
+    if task.env:
         os.environ.clear()
-        os.environ.update(task["env"])
+        os.environ.update(task.env)
     with tempfile.TemporaryDirectory(prefix="rd-methods-log-") as logdir:
-        try:
-            outcome = _execute(task, out, Path(logdir) / "kernel.log")
-        finally:
-            prefork.discard_pending()  # a kernel-to-be that no launch used exits now
-    outcome["pages"] = {}
-    outcome["findings"] = []
+        outcome = _execute(task, out, Path(logdir) / "kernel.log", kernel)
+    pages: dict[str, str] = {}
     try:
         nb = nbformat.read(out, as_version=4)
     except Exception as exc:  # noqa: BLE001
-        nb = nbformat.read(task["path"], as_version=4)
+        nb = nbformat.read(task.path, as_version=4)
         if outcome["status"] == "ok":
             outcome.update(status="failed", error={"kind": "runner", "cell": None, "exec_count": None,
                                                    "ename": type(exc).__name__, "evalue": str(exc)[:500]})
@@ -178,23 +183,22 @@ def run_notebook(task: dict[str, Any]) -> dict[str, Any]:
         _add_banner(nb, f"Échec de l'exécution : {error['ename']} — {error['evalue']}")
     nbformat.write(nb, out)
 
-    scanner = disclosure.NameScanner(task.get("names", {}))
-    findings = disclosure.scan_notebook(nb, scanner, f"{task['stem']}.ipynb", sources=True)
-    context = dict(task["context"], status=outcome["status"])
+    scanner = disclosure.NameScanner(dict(task.names))
+    findings = disclosure.scan_notebook(nb, scanner, f"{task.stem}.ipynb", sources=True)
+    context = dict(task.context, status=outcome["status"])
     try:
-        for edition in task["editions"]:
-            name = _html.page_name(task["stem"], edition)
+        for edition in task.editions:
+            name = _html.page_name(task.stem, edition)
             page = _html.render_page(nb, edition=edition, context=context)
             (out_dir / name).write_text(page, "utf-8")
-            outcome["pages"][edition] = name
+            pages[edition] = name
             findings += disclosure.scan_html(page, scanner, name)
     except Exception as exc:  # noqa: BLE001 - a page that cannot be rendered is a failure
         outcome["status"] = "failed"
         outcome["error"] = {"kind": "html", "cell": None, "exec_count": None, "ename": type(exc).__name__,
                             "evalue": "".join(traceback.format_exception_only(exc)).strip()[:500]}
-    outcome["findings"] = [f.__dict__ for f in findings]
-    outcome["duration"] = time.monotonic() - t0
-    return outcome
+    return TaskResult(status=outcome["status"], duration=time.monotonic() - t0, error=outcome["error"],
+                      attempts=outcome["attempts"], pages=pages, ipynb=out.name, findings=tuple(findings))
 
 
 def warm_up() -> None:
