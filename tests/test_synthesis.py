@@ -522,3 +522,61 @@ def test_survey_change_counts_only_when_its_holm_adjusted_test_rejects():
     res2 = pd.DataFrame({"key": ["survey.change_trust", "survey.p_adjusted_change_trust"],
                          "value": [-0.4, 0.001], "ci_low": [-0.6, None], "ci_high": [-0.2, None]})
     assert syn.evaluate_evidence(res2).set_index("key")["verdict"]["survey.change_trust"] == "contradicts"
+
+
+# --------------------------------------------------------------------------- page text and key results
+def test_key_results_count_links_and_rivals_of_demo_like_results():
+    frame = res(
+        ("overview.n_actors", 2951, None, None), ("value_chain.n_contributing_actors", 410, None, None),
+        ("value_chain.leverage_overall", 5.397, None, None), ("network.broker_betweenness_rank", 1, None, None),
+        ("network.dependence_giant_share_drop", 0.31, 0.002, 0.02),
+        ("pipeline.n_ideas", 132, None, None), ("pipeline.n_launched", 27, None, None),
+        ("pipeline.conversion_idea_to_launched", 0.2045, 0.1446, 0.2812),
+        ("pipeline.diversity_odds_ratio", 1.511, 0.301, 7.571),
+        ("value_chain.jobs_fte_last_year", 45.6, None, None), ("sroi.ratio", 1.919, 1.251, 3.091),
+        ("sroi.prob_ratio_below_one", 0.0012, None, None), ("survey.retention_rate", 0.65, None, None),
+        ("sroi.break_even_min_relative_change", -0.1, None, None),
+        ("survey.attrition_equivalence_p", 0.31, None, None), ("survey.attrition_p_min", 0.02, None, None),
+        *TERRITORY_FULL,
+    )
+    keys = syn.key_results(frame)
+    k = keys.set_index("key")["value"]
+    assert [k[f"synthesis.link_{x}"] for x in ("mobilisation", "launch", "value", "territory")] == \
+        ["strong", "weak", "moderate", "strong"]
+    assert k["synthesis.n_links_assessed"] == 4 and k["synthesis.n_links_strong"] == 2
+    assert k["synthesis.n_results_used"] == len(frame) and isinstance(k["synthesis.n_results_used"], int)
+    ev = syn.evaluate_evidence(frame)
+    assert k["synthesis.n_alternatives_ruled_out"] == int((syn.alternatives(ev)["status"] == "ruled_out").sum()) == 3
+    assert keys.set_index("key").loc["synthesis.n_links_strong", "unit"] == "maillons"
+    # the territory link's sentence reads right at 0: « aucun ne le contredit »
+    terr = syn.rate_links(ev).set_index("link").loc["territory"]
+    sentence = syn.link_sentence(terr.to_dict())
+    assert sentence.startswith("Sur 6 résultats notés, 6 confirment le maillon et aucun ne le contredit ;")
+    assert "0 le contredit" not in sentence and "(s)" not in sentence
+    table = syn.evidence_table(ev[ev["link"] == "territory"])
+    assert "0,000" not in " ".join(table["value"]) and not table["verdict"].str.contains(r"\(s\)").any()
+
+
+def test_link_and_alternative_sentences_at_zero_one_and_many():
+    one = {"n_items": 1, "n_supports": 1, "n_contradicts": 0, "n_inconclusive": 0, "n_unreachable": 0}
+    assert syn.link_sentence(one) == "Sur 1 résultat noté, 1 confirme le maillon et aucun ne le contredit."
+    many = {"n_items": 5, "n_supports": 2, "n_contradicts": 2, "n_inconclusive": 1, "n_unreachable": 2}
+    assert syn.link_sentence(many) == ("Sur 5 résultats notés, 2 confirment le maillon, 2 le contredisent et 1 n'est "
+                                       "pas concluant ; 2 tests ne peuvent pas conclure avec les données disponibles.")
+    status = pd.DataFrame({"status": ["moot", "moot"]})
+    assert syn.alternatives_sentence(status) == ("Aucune explication n’est écartée par un test construit pour cela ; "
+                                                 "aucune ne reste ouverte ; 2 sont sans objet faute d'effet établi.")
+    assert syn.value_text(0.52, None, 0.37, 0.76) == "0,52 [0,37\u00a0; 0,76]"
+    assert syn.value_text(float("nan"), "€") == "—"
+    assert syn.verdict_text({"verdict": "unreachable", "min_p": 0.5, "key": "x.placebo_time_p", "threshold": 0.1}) \
+        .startswith("ce test ne peut pas conclure avec 1 année placebo :")
+
+
+def test_comparison_key_results_count_the_last_campaign():
+    a = res(("sroi.ratio", 1.8, 1.2, 1.5), ("pipeline.n_launched", 20, None, None))
+    b = res(("sroi.ratio", 1.9, 1.6, 3.1), ("pipeline.n_launched", 22, None, None))
+    comp = syn.compare_campaigns({"a": a, "b": b}, keys=None)
+    k = syn.comparison_key_results(comp, 2).set_index("key")
+    assert k["value"].tolist() == [2, 2, 1]
+    assert k.loc["comparison.n_campaigns", "unit"] == "campagnes"
+    assert syn.comparison_key_results(comp, 1).set_index("key").loc["comparison.n_campaigns", "unit"] == "campagne"
