@@ -356,7 +356,6 @@ NEW_KEYS_2025 = {
 def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, strong, missing):
     import papermill as pm
 
-    from rd_methods.publish.site import format_value
 
     doc = json.loads((FIXTURES / f"{campaign}.results.json").read_text("utf-8"))
     doc = {k: v for k, v in doc.items() if not v["notebook"].startswith("9")}  # a fresh run: no synthesis yet
@@ -370,21 +369,23 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
                         parameters={"campaign": campaign, "results_dir": str(run_dir)}, progress_bar=False,
                         cwd=str(ROOT / "notebooks"))
     nb = nbformat.read(out, as_version=4)
-    text = "\n".join(o["data"]["text/markdown"] for c in nb.cells if c.cell_type == "code"
-                     for o in c.outputs if "text/markdown" in o.get("data", {}))
+    text = "\n".join(o["data"][m] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                     for m in ("text/markdown", "text/html") if m in o.get("data", {}))
     # the one-page summary: every headline figure recorded is shown with the value of results.json
     shown = [k for k in syn.HEADLINE_KEYS if k in doc]
     assert len(shown) >= 5
     for key in shown:
         r = doc[key]
         ci = r["ci"] or [None, None]
-        cell = f"| {r['label']} | {format_value(r['value'], r['unit'], *ci)} | [{r['notebook']}]({r['notebook']}.html) |"
-        assert cell in text, key
+        row = rf">{re.escape(r['label'])}</td>\s*<td[^>]*>{re.escape(syn.value_text(r['value'], r['unit'], *ci))}</td>" \
+              rf"\s*<td[^>]*><a href=\"{r['notebook']}.html\">"
+        assert re.search(row, text), key
     # every evidence line of the contribution story carries its results.json value
     for key, r in doc.items():
         if any(e.key == key or ("*" in e.key and key.startswith(e.key.rstrip("*"))) for e in syn.EVIDENCE):
             ci = r["ci"] or [None, None]
-            assert f"| {r['label']} | {format_value(r['value'], r['unit'], *ci)} |" in text, key
+            row = rf">{re.escape(r['label'])}</td>\s*<td[^>]*>{re.escape(syn.value_text(r['value'], r['unit'], *ci))}</td>"
+            assert re.search(row, text), key
     recorded = _results.collect(out).set_index("key")["value"]
     assert recorded["synthesis.n_results_used"] == len(doc)
     assert recorded["synthesis.n_links_strong"] == strong
@@ -394,13 +395,14 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
     if campaign == "demo-2025":
         assert links == {"mobilisation": "strong", "launch": "weak", "value": "strong", "territory": "strong"}
         assert "ce test ne peut pas conclure avec 5 années placebo" in text
-        assert "| Un écart de cette taille s'observe aussi à d'autres dates (instabilité d'avant le démarrage). | " \
-               "ce test ne peut pas conclure avec ces données |" in text
+        assert re.search(r">Un écart de cette taille s'observe aussi à d'autres dates \(instabilité d'avant le "
+                         r"démarrage\)\.</td>\s*<td[^>]*>ce test ne peut pas conclure avec ces données</td>", text)
     else:  # old results: synthetic control without interval -> the DiD alone cannot confirm the effect
         assert links["territory"] == "weak" and "sans objet" in text
-    assert "`70_economic_model`" in text
+    assert 'href="70_economic_model.html"' in text  # the missing page, named by its title
     if missing > 1:
-        assert "`20_actor_network`" in text
+        assert 'href="20_actor_network.html"' in text
+    assert "(s)" not in text and " 0 le contredit" not in text
     assert ("Données synthétiques" in text) and "Acteurs mobilisés → Projets : **" in text
 
 
@@ -408,7 +410,6 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
 def test_comparison_notebook_on_the_two_demo_campaigns(tmp_path):
     import papermill as pm
 
-    from rd_methods.publish.site import format_value
 
     site = tmp_path / "reports"
     docs = {}
@@ -423,17 +424,19 @@ def test_comparison_notebook_on_the_two_demo_campaigns(tmp_path):
                         parameters={"campaigns": ["demo-2024", "demo-2025", "demo-2030"], "reports_dir": str(site)},
                         progress_bar=False, cwd=str(ROOT / "notebooks"))
     nb = nbformat.read(out, as_version=4)
-    text = "\n".join(o["data"]["text/markdown"] for c in nb.cells if c.cell_type == "code"
-                     for o in c.outputs if "text/markdown" in o.get("data", {}))
+    text = "\n".join(o["data"][m] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                     for m in ("text/markdown", "text/html") if m in o.get("data", {}))
     # every compared key shows both campaigns' published values with their intervals
     both = [k for k in syn.COMPARISON_KEYS if k in docs["demo-2024"] and k in docs["demo-2025"]]
     assert len(both) >= 15
     for key in both:
         a, b = docs["demo-2024"][key], docs["demo-2025"][key]
-        cells = " | ".join(format_value(d["value"], d["unit"], *(d["ci"] or [None, None])) for d in (a, b))
-        assert f" | {cells} | " in text, key
-    assert "| Sociétaires (dernière année) | 98 | 100 | +2 | — |" in text
-    assert "`demo-2030`" in text and "non publiées" in text        # asked for, not published
+        cells = r"</td>\s*<td[^>]*>".join(re.escape(syn.value_text(d["value"], d["unit"], *(d["ci"] or [None, None])))
+                                          for d in (a, b))
+        assert re.search(f">{cells}</td>", text), key
+    assert re.search(r">Sociétaires \(dernière année\)</td>\s*<td[^>]*>98</td>\s*<td[^>]*>100</td>\s*<td[^>]*>\+2</td>"
+                     r"\s*<td[^>]*>—</td>", text)
+    assert "demo-2030" in text and "non publiées" in text        # asked for, not published
     recorded = _results.collect(out).set_index("key")["value"]
     assert recorded["comparison.n_campaigns"] == 2
     assert recorded["comparison.n_keys_compared"] == len({k for k in syn.COMPARISON_KEYS
