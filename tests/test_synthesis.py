@@ -377,14 +377,16 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
     for key in shown:
         r = doc[key]
         ci = r["ci"] or [None, None]
-        row = rf">{re.escape(r['label'])}</td>\s*<td[^>]*>{re.escape(syn.value_text(r['value'], r['unit'], *ci))}</td>" \
+        shown_value = syn.value_text(r["value"], r["unit"], *ci, band=syn.is_reference_band(key))
+        row = rf">{re.escape(r['label'])}</td>\s*<td[^>]*>{re.escape(shown_value)}</td>" \
               rf"\s*<td[^>]*><a href=\"{r['notebook']}.html\">"
         assert re.search(row, text), key
     # every evidence line of the contribution story carries its results.json value
     for key, r in doc.items():
         if any(e.key == key or ("*" in e.key and key.startswith(e.key.rstrip("*"))) for e in syn.EVIDENCE):
             ci = r["ci"] or [None, None]
-            row = rf">{re.escape(r['label'])}</td>\s*<td[^>]*>{re.escape(syn.value_text(r['value'], r['unit'], *ci))}</td>"
+            shown_value = syn.value_text(r["value"], r["unit"], *ci, band=syn.is_reference_band(key))
+            row = rf">{re.escape(r['label'])}</td>\s*<td[^>]*>{re.escape(shown_value)}</td>"
             assert re.search(row, text), key
     recorded = _results.collect(out).set_index("key")["value"]
     assert recorded["synthesis.n_results_used"] == len(doc)
@@ -431,8 +433,8 @@ def test_comparison_notebook_on_the_two_demo_campaigns(tmp_path):
     assert len(both) >= 15
     for key in both:
         a, b = docs["demo-2024"][key], docs["demo-2025"][key]
-        cells = r"</td>\s*<td[^>]*>".join(re.escape(syn.value_text(d["value"], d["unit"], *(d["ci"] or [None, None])))
-                                          for d in (a, b))
+        cells = r"</td>\s*<td[^>]*>".join(re.escape(syn.value_text(d["value"], d["unit"], *(d["ci"] or [None, None]),
+                                                                   band=syn.is_reference_band(key))) for d in (a, b))
         assert re.search(f">{cells}</td>", text), key
     assert re.search(r">Sociétaires \(dernière année\)</td>\s*<td[^>]*>98</td>\s*<td[^>]*>100</td>\s*<td[^>]*>\+2</td>"
                      r"\s*<td[^>]*>—</td>", text)

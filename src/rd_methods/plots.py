@@ -220,10 +220,14 @@ def stamp(fig: plt.Figure, source: str | None = None, synthetic: bool = False) -
     """
     if getattr(fig, "_rd_stamped", False):
         return fig
+    # below everything already drawn (a legend under the axes, wrapped tick labels)
+    height = fig.get_size_inches()[1]
+    lowest = fig.get_tightbbox(fig.canvas.get_renderer()).y0 / height
+    y = min(lowest, 0.0) - 0.12 / height
     if source:
-        fig.text(0.01, -0.01, source, ha="left", va="top", fontsize=8, color="0.35")
+        fig.text(0.01, y, source, ha="left", va="top", fontsize=8, color="0.35")
     if synthetic:
-        fig.text(0.99, -0.01, SYNTHETIC_MARK, ha="right", va="top", fontsize=9, color="firebrick",
+        fig.text(0.99, y, SYNTHETIC_MARK, ha="right", va="top", fontsize=9, color="firebrick",
                  fontweight="bold")
     fig._rd_stamped = True
     return fig

@@ -329,9 +329,15 @@ def contribution_chain(links: pd.DataFrame) -> plt.Figure:
 def campaign_intervals(comparison: pd.DataFrame, campaigns: list[str]) -> plt.Figure | None:
     """Each key result with an interval in every campaign: one small panel per result.
 
+    Reference bands (:func:`rd_methods.synthesis.is_reference_band`) are not drawn as intervals.
+
     Returns None when no key has an interval in every campaign.
     """
-    with_ci = comparison[comparison["ci_low"].notna() & comparison["ci_high"].notna()]
+    from rd_methods.synthesis import is_reference_band
+
+    # reference bands (a null model's range) are not intervals around the value: left out
+    with_ci = comparison[comparison["ci_low"].notna() & comparison["ci_high"].notna()
+                         & ~comparison["key"].map(is_reference_band)]
     keys = with_ci.groupby("key", sort=False)["campaign"].nunique()
     keys = keys[keys == len(campaigns)].index.tolist()
     if not keys:

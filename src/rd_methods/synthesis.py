@@ -78,6 +78,7 @@ __all__ = [
     "key_results",
     "comparison_key_results",
     "evidence_table",
+    "is_reference_band",
 ]
 
 RESULT_COLUMNS = ["key", "value", "label", "unit", "ci_low", "ci_high", "note", "notebook"]
@@ -879,29 +880,35 @@ def compare_campaigns(results: Mapping[str, pd.DataFrame], keys: Sequence[str] |
 
 
 # --------------------------------------------------------------------------- page text and key results
-def value_text(value: Any, unit: Any = None, low: Any = None, high: Any = None) -> str:
-    """A recorded value for a page: ``'2,5 € par € investi [1,8 ; 3,1]'`` (no parentheses).
+def value_text(value: Any, unit: Any = None, low: Any = None, high: Any = None, band: bool = False) -> str:
+    """A recorded value for a page: ``'2,5 € [1,8 ; 3,1]'`` (no parentheses).
 
     Numbers the French way (:mod:`rd_methods.formats`), « — » for a missing value, « oui » /
-    « non » for booleans, the interval in brackets when it has both bounds.
+    « non » for booleans; the interval in brackets when it has both bounds, with the value's
+    number of decimals; ``band=True`` names it a reference band (« référence »), not an interval.
 
     >>> value_text(2.5, "€", 1.8, 3.1)
     '2,5\\xa0€ [1,8\\xa0; 3,1]'
+    >>> value_text(0.099, None, 0.1, 0.116, band=True)
+    '0,099, référence [0,100\\xa0; 0,116]'
     >>> value_text(None), value_text(True), value_text("moderate")
     ('—', 'oui', 'moderate')
     """
     from rd_methods.formats import format_interval, format_number
 
+    decimals = None
     if isinstance(value, bool):
         text = "oui" if value else "non"
     elif value is None or isinstance(value, (int, float)):
         text = format_number(value)
+        decimals = len(text.split(",")[1]) if "," in text else None
     else:
         text = str(value)
     if isinstance(unit, str) and unit and text != "—":
         text += f"\u00a0{unit}"
     if _num(low) is not None and _num(high) is not None:
-        text += f" {format_interval(_num(low), _num(high))}"
+        interval = format_interval(_num(low), _num(high), decimals=decimals)
+        text += f", référence {interval}" if band else f" {interval}"
     return text
 
 
@@ -1060,10 +1067,21 @@ def evidence_table(evidence: pd.DataFrame) -> pd.DataFrame:
     ev = evidence[(evidence["verdict"] != "missing") & evidence["label"].notna()]
     return pd.DataFrame({
         "label": ev["label"].to_numpy(),
-        "value": [value_text(r["value"], r["unit"], r["ci_low"], r["ci_high"]) for _, r in ev.iterrows()],
+        "value": [value_text(r["value"], r["unit"], r["ci_low"], r["ci_high"], band=r["rule"] == "beyond_baseline")
+                  for _, r in ev.iterrows()],
         "role": ev["role"].map(ROLE_LABELS).to_numpy(),
         "claim": ev["claim"].fillna("—").to_numpy(),
         "rule": [rule_text(r["rule"], r["threshold"]) for _, r in ev.iterrows()],
         "verdict": [verdict_text(r) for _, r in ev.iterrows()],
         "notebook": ev["notebook"].to_numpy(),
     })
+
+
+def is_reference_band(key: str) -> bool:
+    """True when a key's recorded interval is a reference band (a null model's range), not an
+    interval around the value: it is then shown as « référence », never « intervalle ».
+
+    >>> is_reference_band("network.dependence_giant_share_drop"), is_reference_band("sroi.ratio")
+    (True, False)
+    """
+    return any(e.rule == "beyond_baseline" and fnmatch.fnmatchcase(str(key), e.key) for e in EVIDENCE)
