@@ -696,3 +696,29 @@ def test_sensitivity_and_break_even_texts():
     assert S.sensitivity_label("quantity", "o1-2020", {"o1-2020": "Emplois"}, dated=False) == "Quantité — Emplois"
     assert S.break_even_value_text("inputs", "global", 1.94) == "× 1,94"
     assert S.break_even_value_text("quantity", "outcome", 12.0, masked_below=5) == "12"
+
+
+def test_survey_adjustment_uses_the_last_wave_and_the_survey_estimates():
+    im = pd.DataFrame({"outcome_id": ["o1", "o2"], "stakeholder_group": ["beneficiaries", "partners"],
+                       "outcome": ["Emplois", "Coopération"], "indicator": ["x", "y"], "quantity": [10.0, 5.0],
+                       "proxy_eur": [100.0, 80.0], "proxy_source": ["s", "s"], "deadweight": [0.1, 0.1],
+                       "displacement": [0.0, 0.0], "attribution": [0.2, 0.2], "drop_off": [0.0, 0.0],
+                       "duration_years": [1, 1], "start_offset_years": [0, 0], "year": [float("nan")] * 2})
+    inp = pd.DataFrame({"stakeholder_group": ["members"], "description": ["d"], "value_eur": [500.0],
+                        "year": [float("nan")]})
+    rng = np.random.default_rng(0)
+    later = pd.DataFrame({"wave": 2, "stakeholder_group": ["beneficiaries"] * 8 + ["partners"] * 3,
+                          "anyway": ["oui", "non"] * 4 + ["oui"] * 3, "share": rng.integers(40, 100, 11)})
+    first = later.assign(wave=1, anyway="oui")  # an older wave, ignored
+    adj = S.survey_adjustment(im, inp, pd.concat([first, later]), 0.0, anyway="anyway", share="share", min_n=5,
+                              seed=1, n_draws=500)
+    assert adj.wave == 2
+    assert set(adj.estimates["stakeholder_group"]) == {"all", "beneficiaries"}  # partners: 3 answers < 5
+    dw = adj.estimates.set_index(["stakeholder_group", "parameter"]).loc[("beneficiaries", "deadweight"), "estimate"]
+    assert dw == pytest.approx(0.5)
+    expected = S.sroi(S.apply_estimates(im, adj.estimates, min_n=5), inp, 0.0)
+    assert adj.result.ratio == pytest.approx(expected.ratio)
+    assert adj.result.ratio != pytest.approx(S.sroi(im, inp, 0.0).ratio)  # the survey changed the ratio
+    assert adj.monte_carlo.ci[0] < adj.monte_carlo.ci[1]
+    with pytest.raises(ValueError, match="anyway"):
+        S.survey_adjustment(im, inp, later, 0.0)

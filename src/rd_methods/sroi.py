@@ -93,6 +93,8 @@ __all__ = [
     "key_results",
     "sensitivity_label",
     "break_even_value_text",
+    "SurveyAdjustment",
+    "survey_adjustment",
 ]
 
 #: French reference rate for public-investment appraisal (France Stratégie 2021: 1.2 % + 1 × 2 %).
@@ -1812,3 +1814,47 @@ def break_even_value_text(assumption: str, scope: str, value: float, masked_belo
     if masked_below is not None and assumption == "quantity" and 0 < value < masked_below:
         return f"< {masked_below}"
     return format_number(value)
+
+
+@dataclass
+class SurveyAdjustment:
+    """Deadweight and attribution measured by the survey, and the SROI they give (:func:`survey_adjustment`)."""
+
+    wave: int
+    estimates: pd.DataFrame
+    result: SROIResult
+    monte_carlo: MonteCarloResult
+
+
+def survey_adjustment(impact_map: pd.DataFrame, inputs: pd.DataFrame, responses: pd.DataFrame,
+                      discount_rate: float, *, anyway: str | None = None, share: str | None = None,
+                      items: pd.DataFrame | None = None, min_n: int = 5, seed: int | None = 42,
+                      n_draws: int = 10_000, concentration: float = 20.0, proxy_sigma: float = 0.25,
+                      by: str | None = None, correlation: float = 0.0) -> SurveyAdjustment:
+    """The SROI with deadweight and attribution measured by the last survey wave.
+
+    :func:`from_survey` on the last ``wave`` of ``responses`` by ``stakeholder_group`` (the
+    scale of ``anyway`` and the maximum of ``share`` read from ``items``, the ``survey_items``
+    table, when given), groups with fewer than ``min_n`` answers dropped, :func:`apply_estimates`
+    on the impact map, then :func:`sroi` and :func:`monte_carlo` where the survey's intervals, not
+    hand-set spreads, drive the uncertainty of deadweight and attribution.
+    """
+    if not (anyway or share):
+        raise ValueError("survey_adjustment needs the item of « anyway » (deadweight) or « share » (attribution)")
+    kwargs: dict = {}
+    idx = items.set_index("item_id") if items is not None else None
+    if anyway:
+        kwargs["anyway"] = anyway
+        if idx is not None and anyway in idx.index:
+            kwargs["anyway_scale"] = (int(idx.at[anyway, "min"]), int(idx.at[anyway, "max"]))
+    if share:
+        kwargs["share"] = share
+        if idx is not None and share in idx.index:
+            kwargs["share_max"] = float(idx.at[share, "max"])
+    wave = int(responses["wave"].max())
+    est = from_survey(responses[responses["wave"] == wave], group="stakeholder_group", seed=seed, **kwargs)
+    est = est[est["n"] >= min_n].reset_index(drop=True)
+    adjusted = apply_estimates(impact_map, est, min_n=min_n)
+    mc = monte_carlo(adjusted, inputs, discount_rate, n=n_draws, seed=seed, concentration=concentration,
+                     proxy_sigma=proxy_sigma, by=by, correlation=correlation, intervals=est, min_n=min_n)
+    return SurveyAdjustment(wave=wave, estimates=est, result=sroi(adjusted, inputs, discount_rate), monte_carlo=mc)
