@@ -547,3 +547,59 @@ def test_synthetic_control_interval_loo_and_predictors():
     sp = cf.synthetic_control(d, "y", "u", "t", "a", start=2010, predictors=["y", "x"], placebo=False)
     assert sp.weights["weight"].sum() == pytest.approx(1) and sp.predictor_weights["v"].sum() == pytest.approx(1)
     assert sp.summary["att"].item() == pytest.approx(2.0, abs=0.5) and np.isnan(sp.summary["ci_low"].item())
+
+
+# --------------------------------------------------------------------------------------
+# the page in one call: territorial_analysis, inference_table, key_results
+# --------------------------------------------------------------------------------------
+
+
+def test_key_results_recover_the_planted_effect_and_match_territorial_evidence():
+    from rd_methods.campaign import Campaign
+
+    try:
+        camp = Campaign.load("demo-2025")
+    except Exception:  # noqa: BLE001 - campaign not written yet
+        pytest.skip("demo-2025 not generated")
+    truth = camp.ground_truth["territory"]
+    start = truth["start_year"]
+    planted = np.mean([v for y, v in truth["effect_by_year"].items() if int(y) >= start])
+    a = cf.territorial_analysis(camp["territory_panel"], "employment", per=1000, start=start, alpha=0.1,
+                                margin=0.3, n_placebo_years=5)
+    assert a.y == truth["outcome"] and a.treated_codes == [truth["treated_code"]]
+    keys = cf.key_results(a)
+    k = keys.set_index("key")
+    did = k.loc["counterfactual.did_estimate"]
+    assert did["ci_low"] <= planted <= did["ci_high"] and did["ci_low"] > 0
+    assert k.loc["counterfactual.twfe_estimate", "value"] == pytest.approx(did["value"])
+    n_units = camp["territory_panel"]["territory_code"].nunique()
+    assert k.loc["counterfactual.placebo_space_min_p", "value"] == pytest.approx(1 / n_units)
+    assert k.loc["counterfactual.placebo_space_p", "value"] == pytest.approx(1 / n_units)  # rank 1
+    assert k.loc["counterfactual.placebo_time_min_p", "value"] == pytest.approx(1 / 6)
+    assert k.loc["counterfactual.pretrend_equivalence_margin", "value"] == 0.3
+    assert k.loc["counterfactual.synth_att", "value"] == pytest.approx(planted, abs=1.0)
+    # one definition: the same figures as territorial_evidence, which the synthesis' tests use
+    ev = cf.territorial_evidence(a.panel, a.y, "territory_code", "year", start, alpha=0.1, margin=0.3)
+    assert did["value"] == pytest.approx(ev["did_estimate"])
+    assert (did["ci_low"], did["ci_high"]) == pytest.approx((ev["did_ci_low"], ev["did_ci_high"]))
+    for key in ("placebo_space_p", "placebo_time_p", "pretrend_equivalence_p", "synth_att"):
+        assert k.loc[f"counterfactual.{key}", "value"] == pytest.approx(ev[key]), key
+    assert (k.loc["counterfactual.synth_att", "ci_low"], k.loc["counterfactual.synth_att", "ci_high"]) == \
+        pytest.approx((ev["synth_ci_low"], ev["synth_ci_high"]))
+    from rd_methods.formats import format_pct
+
+    assert a.perm["level"] >= 0.9 and f"niveau {format_pct(a.perm['level'], 1)}" in did["note"]
+    # the inference table: permutation first (the one retained), then the descriptive ones
+    inf = cf.inference_table(a)
+    assert inf["valid"].tolist() == [True, True, False, False, False]
+    assert inf.loc[0, "ci_low"] == did["ci_low"] and inf.loc[0, "p_value"] == pytest.approx(1 / n_units)
+
+
+def test_territorial_analysis_without_effect_and_studentized():
+    panel, truth = _demo_panel(seed=3, last_year=2025, territorial_effect=False, resilience_effect=False)
+    raw = panel.drop(columns=[c for c in panel.columns if c.endswith("_per_1000")])
+    a = cf.territorial_analysis(raw, "employment", start=truth["start_year"], studentize=True)
+    k = cf.key_results(a).set_index("key")
+    assert k.loc["counterfactual.did_estimate", "ci_low"] <= 0 <= k.loc["counterfactual.did_estimate", "ci_high"]
+    assert "studentisée" in k.loc["counterfactual.did_estimate", "note"]
+    assert cf.inference_table(a).loc[1, "method"].startswith("Permutation brute")

@@ -278,3 +278,45 @@ def test_notebook_is_discovered_and_requires_finances():
     assert spec.requires == ("finances",)
     assert {"campaign", "data_dir", "include_capital", "growth_from_year"} <= set(spec.parameters)
     assert "Modèle économique" in spec.title
+
+
+# --------------------------------------------------------------------------- key results (one definition per figure)
+@pytest.mark.parametrize("campaign", ["demo-2024", "demo-2025"])
+def test_key_results_are_the_planted_figures(campaign):
+    folder = raw_dir() / campaign
+    if not (folder / "ground_truth.json").exists():
+        pytest.skip(f"{campaign} not generated")
+    truth = json.loads((folder / "ground_truth.json").read_text("utf-8"))
+    gt, gtt = truth["economic_model"], truth["transitions"]
+    camp = Campaign.load(folder)
+    keys = em.key_results(camp["finances"], camp["actors"], jobs=camp["jobs"], stages=camp["project_stages"],
+                          projects=camp["projects"])
+    assert list(keys.columns) == ["key", "value", "label", "unit", "note"]
+    k = keys.set_index("key")["value"]
+    last = str(camp.period[1])
+    assert round(k["economic_model.subsidy_share_last"], 6) == gt["subsidy_share_by_year"][last]
+    assert round(k["economic_model.own_revenue_share_last"], 6) == gt["own_revenue_share_by_year"][last]
+    assert round(k["economic_model.hhi_last"], 6) == gt["hhi_by_year"][last]
+    assert round(k["economic_model.public_funder_share_last"], 6) == gt["public_funder_share_by_year"][last]
+    assert round(k["economic_model.operating_balance_last"], 2) == gt["operating_balance_last"]
+    assert round(k["economic_model.cost_per_launched_project_eur"], 2) == gt["cost_per_launched_project_eur"]
+    assert round(k["economic_model.cost_per_fte_eur"], 2) == gt["cost_per_fte_eur"]
+    for name, planted in gtt["by_transition"].items():
+        assert k[f"transitions.n_projects_{name}"] == planted["n_projects"], name
+        assert round(k[f"transitions.fte_{name}"], 2) == planted["fte_last_year"], name
+    labels = keys.set_index("key")["label"]
+    assert labels["economic_model.hhi_last"].endswith(f"{last})")
+    assert "(s)" not in " ".join(keys["label"]) + " ".join(keys["unit"].dropna())
+
+
+def test_key_results_by_hand_without_projects():
+    f, actors = _small()
+    keys = em.key_results(f, actors)
+    k = keys.set_index("key")["value"]
+    # 2024: operating income 250, subsidies 100, own revenue 60 + 40 + 25 = 125, expense 230 (see _small)
+    assert k["economic_model.subsidy_share_last"] == pytest.approx(100 / 250)
+    assert k["economic_model.own_revenue_share_last"] == pytest.approx(125 / 250)
+    bal = em.operating_balance(f).set_index("year")
+    assert k["economic_model.operating_balance_last"] == bal.loc[2024, "balance_eur"]
+    assert not keys["key"].str.startswith("transitions.").any()  # no projects table: no transition figure
+    assert math.isnan(k["economic_model.cost_per_launched_project_eur"])  # no stages: no launched project

@@ -632,3 +632,93 @@ def test_sobol_indices_of_a_product_match_the_analytic_values():
     assert gm.loc[gm["group"] == "Retour à l'emploi", "outcome_id"].iloc[0] == "A24, A25"
     with pytest.raises(ValueError, match="power of 2"):
         S.global_sensitivity(one_outcome(), 100.0, 0.0, n=1000)
+
+
+# --------------------------------------------------------------------------- the page's key results
+def test_key_results_are_the_planted_sroi_figures():
+    folder = raw_dir() / "demo-2025"
+    if not (folder / "ground_truth.json").exists():
+        pytest.skip("demo-2025 not generated yet")
+    from rd_methods.campaign import Campaign
+
+    camp = Campaign.load("demo-2025")
+    truth = camp.ground_truth["sroi"]
+    a = S.analysis(camp["sroi_impact_map"], camp["sroi_inputs"], camp.discount_rate, n_draws=2000, sobol_n=128, seed=7)
+    keys = S.key_results(a)
+    k = keys.set_index("key")
+    v = k["value"]
+    assert round(v["sroi.ratio"], 6) == truth["ratio"]
+    assert round(v["sroi.ratio_green_book"], 6) == truth["ratio_green_book"]
+    assert round(v["sroi.present_value"], 2) == truth["present_value"]
+    assert round(v["sroi.total_inputs"], 2) == truth["total_inputs"]
+    assert round(v["sroi.net_present_value"], 2) == truth["net_present_value"]
+    assert [v["sroi.period_first_year"], v["sroi.period_last_year"]] == truth["period"]
+    assert v["sroi.n_accounting_warnings"] == truth["n_accounting_warnings"] == 0
+    assert v["sroi.discount_rate"] == S.DISCOUNT_RATE_FRANCE
+    # the Monte Carlo interval surrounds the stated ratio; the share below 1 is the draws' share
+    assert k.loc["sroi.ratio", "ci_low"] < v["sroi.ratio"] < k.loc["sroi.ratio", "ci_high"]
+    assert v["sroi.prob_ratio_below_one"] == pytest.approx(float((a.monte_carlo.ratio < 1).mean()))
+    # the ratio is linear in the proxies: the common factor bringing it to 1 is 1 / ratio
+    assert v["sroi.break_even_proxy_factor"] == pytest.approx(1 / v["sroi.ratio"], rel=1e-6)
+    # the nearest single-assumption break-even is the first "found" outcome row
+    single = S.nearest_single_break_even(a.break_even)
+    assert v["sroi.break_even_min_relative_change"] == single["relative_change"]
+    assert isinstance(v["sroi.sobol_top_parameter"], str) and " — " in v["sroi.sobol_top_parameter"]
+    assert 0 <= v["sroi.sobol_top_st"] <= 1.2
+    assert k.loc["sroi.sobol_top_st", "ci_low"] <= v["sroi.sobol_top_st"] <= k.loc["sroi.sobol_top_st", "ci_high"]
+    assert set(keys["key"]) == {
+        "sroi.n_accounting_warnings", "sroi.discount_rate", "sroi.period_first_year", "sroi.period_last_year",
+        "sroi.ratio", "sroi.ratio_green_book", "sroi.present_value", "sroi.total_inputs", "sroi.net_present_value",
+        "sroi.payback_years", "sroi.prob_ratio_below_one", "sroi.sobol_top_parameter", "sroi.sobol_top_st",
+        "sroi.break_even_proxy_factor", "sroi.break_even_deadweight_all", "sroi.break_even_attribution_all",
+        "sroi.break_even_min_relative_change"}
+
+
+def test_key_results_on_a_hand_map_where_nothing_breaks_even():
+    """One outcome worth 1,000 € a year for one year against 100 € of inputs: ratio 10 at a zero rate."""
+    im = pd.DataFrame({"outcome_id": ["o1"], "stakeholder_group": ["beneficiaries"], "outcome": ["Emplois"],
+                       "indicator": ["x"], "quantity": [10.0], "proxy_eur": [100.0], "proxy_source": ["s"],
+                       "deadweight": [0.0], "displacement": [0.0], "attribution": [0.0], "drop_off": [0.0],
+                       "duration_years": [1], "start_offset_years": [0], "year": [float("nan")]})
+    inp = pd.DataFrame({"stakeholder_group": ["members"], "description": ["d"], "value_eur": [100.0],
+                        "year": [float("nan")]})
+    a = S.analysis(im, inp, 0.0, green_book_rate=0.0, n_draws=500, sobol_n=64, seed=1)
+    k = S.key_results(a).set_index("key")
+    assert k.loc["sroi.ratio", "value"] == pytest.approx(10.0)
+    assert k.loc["sroi.break_even_proxy_factor", "value"] == pytest.approx(0.1)
+    assert k.loc["sroi.break_even_deadweight_all", "value"] == pytest.approx(0.9)
+    assert k.loc["sroi.discount_rate", "note"] == "taux de la campagne"
+    assert "sroi.period_first_year" not in k.index  # undated tables: no period
+
+
+def test_sensitivity_and_break_even_texts():
+    assert S.sensitivity_label("deadweight", "all") == "Effet d'aubaine — tous les résultats"
+    assert S.sensitivity_label("quantity", "o1-2020", {"o1-2020": "Emplois"}, dated=False) == "Quantité — Emplois"
+    assert S.break_even_value_text("inputs", "global", 1.94) == "× 1,94"
+    assert S.break_even_value_text("quantity", "outcome", 12.0, masked_below=5) == "12"
+
+
+def test_survey_adjustment_uses_the_last_wave_and_the_survey_estimates():
+    im = pd.DataFrame({"outcome_id": ["o1", "o2"], "stakeholder_group": ["beneficiaries", "partners"],
+                       "outcome": ["Emplois", "Coopération"], "indicator": ["x", "y"], "quantity": [10.0, 5.0],
+                       "proxy_eur": [100.0, 80.0], "proxy_source": ["s", "s"], "deadweight": [0.1, 0.1],
+                       "displacement": [0.0, 0.0], "attribution": [0.2, 0.2], "drop_off": [0.0, 0.0],
+                       "duration_years": [1, 1], "start_offset_years": [0, 0], "year": [float("nan")] * 2})
+    inp = pd.DataFrame({"stakeholder_group": ["members"], "description": ["d"], "value_eur": [500.0],
+                        "year": [float("nan")]})
+    rng = np.random.default_rng(0)
+    later = pd.DataFrame({"wave": 2, "stakeholder_group": ["beneficiaries"] * 8 + ["partners"] * 3,
+                          "anyway": ["oui", "non"] * 4 + ["oui"] * 3, "share": rng.integers(40, 100, 11)})
+    first = later.assign(wave=1, anyway="oui")  # an older wave, ignored
+    adj = S.survey_adjustment(im, inp, pd.concat([first, later]), 0.0, anyway="anyway", share="share", min_n=5,
+                              seed=1, n_draws=500)
+    assert adj.wave == 2
+    assert set(adj.estimates["stakeholder_group"]) == {"all", "beneficiaries"}  # partners: 3 answers < 5
+    dw = adj.estimates.set_index(["stakeholder_group", "parameter"]).loc[("beneficiaries", "deadweight"), "estimate"]
+    assert dw == pytest.approx(0.5)
+    expected = S.sroi(S.apply_estimates(im, adj.estimates, min_n=5), inp, 0.0)
+    assert adj.result.ratio == pytest.approx(expected.ratio)
+    assert adj.result.ratio != pytest.approx(S.sroi(im, inp, 0.0).ratio)  # the survey changed the ratio
+    assert adj.monte_carlo.ci[0] < adj.monte_carlo.ci[1]
+    with pytest.raises(ValueError, match="anyway"):
+        S.survey_adjustment(im, inp, later, 0.0)

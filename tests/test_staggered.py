@@ -327,3 +327,19 @@ def test_demo_default_has_no_staggered_column():
     tables, _meta, truth = generate(DemoOptions(seed=5, scale=0.2))
     assert "first_treated_year" not in tables["territory_panel"].columns
     assert "staggered" not in truth and "staggered" not in truth["generator"]["options"]
+
+
+def test_key_results_record_the_permutation_aggregate():
+    """A planted effect of 1 after adoption in two staggered cohorts: the recorded figure is the
+    permutation row of territory_summary (the inference valid with few treated territories)."""
+    rows = [{"territory_code": f"T{u}", "territory_name": f"T{u}", "year": t, "first_treated_year": g,
+             "y": u + 0.5 * t + (1.0 if g and t >= g else 0.0) + 0.01 * ((u * 7 + t) % 5)}
+            for u, g in enumerate([2019, 2021, None, None, None, None, None]) for t in range(2016, 2024)]
+    s = st.territory_summary(pd.DataFrame(rows), outcome="y", n_boot=99, n_perm=99, seed=1)
+    k = st.key_results(s, unit_label="pour 1 000 habitants", outcome_label="emplois")
+    assert k["key"].tolist() == ["counterfactual.staggered_att"]
+    row = k.iloc[0]
+    assert row["value"] == s.overall.loc[1, "estimate"] == pytest.approx(1.0, abs=0.05)
+    assert (row["ci_low"], row["ci_high"]) == (s.overall.loc[1, "ci_low"], s.overall.loc[1, "ci_high"])
+    assert row["ci_low"] <= 1.0 <= row["ci_high"]
+    assert "intervalle analytique [" in row["note"] and "(s)" not in row["note"]

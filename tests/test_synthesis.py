@@ -357,7 +357,6 @@ NEW_KEYS_2025 = {
 def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, strong, missing):
     import papermill as pm
 
-    from rd_methods.publish.indexes import format_value
 
     doc = json.loads((FIXTURES / f"{campaign}.results.json").read_text("utf-8"))
     doc = {k: v for k, v in doc.items() if not v["notebook"].startswith("9")}  # a fresh run: no synthesis yet
@@ -371,21 +370,25 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
                         parameters={"campaign": campaign, "results_dir": str(run_dir)}, progress_bar=False,
                         cwd=str(ROOT / "notebooks"))
     nb = nbformat.read(out, as_version=4)
-    text = "\n".join(o["data"]["text/markdown"] for c in nb.cells if c.cell_type == "code"
-                     for o in c.outputs if "text/markdown" in o.get("data", {}))
+    text = "\n".join(o["data"][m] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                     for m in ("text/markdown", "text/html") if m in o.get("data", {}))
     # the one-page summary: every headline figure recorded is shown with the value of results.json
     shown = [k for k in syn.HEADLINE_KEYS if k in doc]
     assert len(shown) >= 5
     for key in shown:
         r = doc[key]
         ci = r["ci"] or [None, None]
-        cell = f"| {r['label']} | {format_value(r['value'], r['unit'], *ci)} | [{r['notebook']}]({r['notebook']}.html) |"
-        assert cell in text, key
+        shown_value = syn.value_text(r["value"], r["unit"], *ci, band=syn.is_reference_band(key))
+        row = rf">{re.escape(r['label'])}</td>\s*<td[^>]*>{re.escape(shown_value)}</td>" \
+              rf"\s*<td[^>]*><a href=\"{r['notebook']}.html\">"
+        assert re.search(row, text), key
     # every evidence line of the contribution story carries its results.json value
     for key, r in doc.items():
         if any(e.key == key or ("*" in e.key and key.startswith(e.key.rstrip("*"))) for e in syn.EVIDENCE):
             ci = r["ci"] or [None, None]
-            assert f"| {r['label']} | {format_value(r['value'], r['unit'], *ci)} |" in text, key
+            shown_value = syn.value_text(r["value"], r["unit"], *ci, band=syn.is_reference_band(key))
+            row = rf">{re.escape(r['label'])}</td>\s*<td[^>]*>{re.escape(shown_value)}</td>"
+            assert re.search(row, text), key
     recorded = _results.collect(out).set_index("key")["value"]
     assert recorded["synthesis.n_results_used"] == len(doc)
     assert recorded["synthesis.n_links_strong"] == strong
@@ -395,13 +398,14 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
     if campaign == "demo-2025":
         assert links == {"mobilisation": "strong", "launch": "weak", "value": "strong", "territory": "strong"}
         assert "ce test ne peut pas conclure avec 5 années placebo" in text
-        assert "| Un écart de cette taille s'observe aussi à d'autres dates (instabilité d'avant le démarrage). | " \
-               "ce test ne peut pas conclure avec ces données |" in text
+        assert re.search(r">Un écart de cette taille s'observe aussi à d'autres dates \(instabilité d'avant le "
+                         r"démarrage\)\.</td>\s*<td[^>]*>ce test ne peut pas conclure avec ces données</td>", text)
     else:  # old results: synthetic control without interval -> the DiD alone cannot confirm the effect
         assert links["territory"] == "weak" and "sans objet" in text
-    assert "`70_economic_model`" in text
+    assert 'href="70_economic_model.html"' in text  # the missing page, named by its title
     if missing > 1:
-        assert "`20_actor_network`" in text
+        assert 'href="20_actor_network.html"' in text
+    assert "(s)" not in text and " 0 le contredit" not in text
     assert ("Données synthétiques" in text) and "Acteurs mobilisés → Projets : **" in text
 
 
@@ -410,7 +414,6 @@ def test_synthesis_notebook_shows_the_recorded_figures(tmp_path, campaign, stron
 def test_comparison_notebook_on_the_two_demo_campaigns(tmp_path):
     import papermill as pm
 
-    from rd_methods.publish.indexes import format_value
 
     site = tmp_path / "reports"
     docs = {}
@@ -425,17 +428,19 @@ def test_comparison_notebook_on_the_two_demo_campaigns(tmp_path):
                         parameters={"campaigns": ["demo-2024", "demo-2025", "demo-2030"], "reports_dir": str(site)},
                         progress_bar=False, cwd=str(ROOT / "notebooks"))
     nb = nbformat.read(out, as_version=4)
-    text = "\n".join(o["data"]["text/markdown"] for c in nb.cells if c.cell_type == "code"
-                     for o in c.outputs if "text/markdown" in o.get("data", {}))
+    text = "\n".join(o["data"][m] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                     for m in ("text/markdown", "text/html") if m in o.get("data", {}))
     # every compared key shows both campaigns' published values with their intervals
     both = [k for k in syn.COMPARISON_KEYS if k in docs["demo-2024"] and k in docs["demo-2025"]]
     assert len(both) >= 15
     for key in both:
         a, b = docs["demo-2024"][key], docs["demo-2025"][key]
-        cells = " | ".join(format_value(d["value"], d["unit"], *(d["ci"] or [None, None])) for d in (a, b))
-        assert f" | {cells} | " in text, key
-    assert "| Sociétaires (dernière année) | 98 | 100 | +2 | — |" in text
-    assert "`demo-2030`" in text and "non publiées" in text        # asked for, not published
+        cells = r"</td>\s*<td[^>]*>".join(re.escape(syn.value_text(d["value"], d["unit"], *(d["ci"] or [None, None]),
+                                                                   band=syn.is_reference_band(key))) for d in (a, b))
+        assert re.search(f">{cells}</td>", text), key
+    assert re.search(r">Sociétaires \(dernière année\)</td>\s*<td[^>]*>98</td>\s*<td[^>]*>100</td>\s*<td[^>]*>\+2</td>"
+                     r"\s*<td[^>]*>—</td>", text)
+    assert "demo-2030" in text and "non publiées" in text        # asked for, not published
     recorded = _results.collect(out).set_index("key")["value"]
     assert recorded["comparison.n_campaigns"] == 2
     assert recorded["comparison.n_keys_compared"] == len({k for k in syn.COMPARISON_KEYS
@@ -524,3 +529,61 @@ def test_survey_change_counts_only_when_its_holm_adjusted_test_rejects():
     res2 = pd.DataFrame({"key": ["survey.change_trust", "survey.p_adjusted_change_trust"],
                          "value": [-0.4, 0.001], "ci_low": [-0.6, None], "ci_high": [-0.2, None]})
     assert syn.evaluate_evidence(res2).set_index("key")["verdict"]["survey.change_trust"] == "contradicts"
+
+
+# --------------------------------------------------------------------------- page text and key results
+def test_key_results_count_links_and_rivals_of_demo_like_results():
+    frame = res(
+        ("overview.n_actors", 2951, None, None), ("value_chain.n_contributing_actors", 410, None, None),
+        ("value_chain.leverage_overall", 5.397, None, None), ("network.broker_betweenness_rank", 1, None, None),
+        ("network.dependence_giant_share_drop", 0.31, 0.002, 0.02),
+        ("pipeline.n_ideas", 132, None, None), ("pipeline.n_launched", 27, None, None),
+        ("pipeline.conversion_idea_to_launched", 0.2045, 0.1446, 0.2812),
+        ("pipeline.diversity_odds_ratio", 1.511, 0.301, 7.571),
+        ("value_chain.jobs_fte_last_year", 45.6, None, None), ("sroi.ratio", 1.919, 1.251, 3.091),
+        ("sroi.prob_ratio_below_one", 0.0012, None, None), ("survey.retention_rate", 0.65, None, None),
+        ("sroi.break_even_min_relative_change", -0.1, None, None),
+        ("survey.attrition_equivalence_p", 0.31, None, None), ("survey.attrition_p_min", 0.02, None, None),
+        *TERRITORY_FULL,
+    )
+    keys = syn.key_results(frame)
+    k = keys.set_index("key")["value"]
+    assert [k[f"synthesis.link_{x}"] for x in ("mobilisation", "launch", "value", "territory")] == \
+        ["strong", "weak", "moderate", "strong"]
+    assert k["synthesis.n_links_assessed"] == 4 and k["synthesis.n_links_strong"] == 2
+    assert k["synthesis.n_results_used"] == len(frame) and isinstance(k["synthesis.n_results_used"], int)
+    ev = syn.evaluate_evidence(frame)
+    assert k["synthesis.n_alternatives_ruled_out"] == int((syn.alternatives(ev)["status"] == "ruled_out").sum()) == 3
+    assert keys.set_index("key").loc["synthesis.n_links_strong", "unit"] == "maillons"
+    # the territory link's sentence reads right at 0: « aucun ne le contredit »
+    terr = syn.rate_links(ev).set_index("link").loc["territory"]
+    sentence = syn.link_sentence(terr.to_dict())
+    assert sentence.startswith("Sur 6 résultats notés, 6 confirment le maillon et aucun ne le contredit ;")
+    assert "0 le contredit" not in sentence and "(s)" not in sentence
+    table = syn.evidence_table(ev[ev["link"] == "territory"])
+    assert "0,000" not in " ".join(table["value"]) and not table["verdict"].str.contains(r"\(s\)").any()
+
+
+def test_link_and_alternative_sentences_at_zero_one_and_many():
+    one = {"n_items": 1, "n_supports": 1, "n_contradicts": 0, "n_inconclusive": 0, "n_unreachable": 0}
+    assert syn.link_sentence(one) == "Sur 1 résultat noté, 1 confirme le maillon et aucun ne le contredit."
+    many = {"n_items": 5, "n_supports": 2, "n_contradicts": 2, "n_inconclusive": 1, "n_unreachable": 2}
+    assert syn.link_sentence(many) == ("Sur 5 résultats notés, 2 confirment le maillon, 2 le contredisent et 1 n'est "
+                                       "pas concluant ; 2 tests ne peuvent pas conclure avec les données disponibles.")
+    status = pd.DataFrame({"status": ["moot", "moot"]})
+    assert syn.alternatives_sentence(status) == ("Aucune explication n’est écartée par un test construit pour cela ; "
+                                                 "aucune ne reste ouverte ; 2 sont sans objet faute d'effet établi.")
+    assert syn.value_text(0.52, None, 0.37, 0.76) == "0,52 [0,37\u00a0; 0,76]"
+    assert syn.value_text(float("nan"), "€") == "—"
+    assert syn.verdict_text({"verdict": "unreachable", "min_p": 0.5, "key": "x.placebo_time_p", "threshold": 0.1}) \
+        .startswith("ce test ne peut pas conclure avec 1 année placebo :")
+
+
+def test_comparison_key_results_count_the_last_campaign():
+    a = res(("sroi.ratio", 1.8, 1.2, 1.5), ("pipeline.n_launched", 20, None, None))
+    b = res(("sroi.ratio", 1.9, 1.6, 3.1), ("pipeline.n_launched", 22, None, None))
+    comp = syn.compare_campaigns({"a": a, "b": b}, keys=None)
+    k = syn.comparison_key_results(comp, 2).set_index("key")
+    assert k["value"].tolist() == [2, 2, 1]
+    assert k.loc["comparison.n_campaigns", "unit"] == "campagnes"
+    assert syn.comparison_key_results(comp, 1).set_index("key").loc["comparison.n_campaigns", "unit"] == "campagne"

@@ -53,6 +53,10 @@ __all__ = [
     "placebo_in_time",
     "synthetic_control",
     "demean",
+    "TerritorialAnalysis",
+    "territorial_analysis",
+    "inference_table",
+    "key_results",
 ]
 
 ESTIMATE_COLUMNS = ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n"]
@@ -1568,3 +1572,209 @@ def territorial_evidence(
 from rd_methods.staggered import staggered_did  # noqa: E402,F401
 
 __all__ += ["staggered_did"]
+
+
+# ---------------------------------------------------------------------------
+# the territorial-effects page in one call, and its key results
+# ---------------------------------------------------------------------------
+OUTCOME_LABELS = {"employment": "emplois", "jobseekers": "demandeurs d'emploi",
+                  "establishments_created": "créations d'établissements"}
+
+
+@dataclass
+class TerritorialAnalysis:
+    """Everything the territorial-effects page shows, computed once by :func:`territorial_analysis`.
+
+    ``panel`` is the rate panel with ``post`` and ``treated_post``; ``y`` its outcome column;
+    ``did`` (:func:`did_2x2`); ``twfe_cluster``, ``twfe_hc1``, ``twfe_ols`` (:func:`twfe` with
+    three covariance types, description only); ``event`` (:func:`event_study`); ``space`` and
+    ``space_studentized`` (:func:`placebo_in_space`, raw and studentised); ``time_placebos``
+    (:func:`placebo_in_time`); ``perm`` (the permutation interval that feeds the synthesis:
+    studentised when ``studentize``) and ``perm_other`` (the other variant, a check);
+    ``equivalence`` (:func:`pretrend_equivalence`, one row); ``synth`` and ``synth_predictors``
+    (:func:`synthetic_control`, None with several treated territories or no predictors).
+    """
+
+    panel: pd.DataFrame
+    y: str
+    start: int
+    alpha: float
+    margin: float
+    studentize: bool
+    treated_codes: list
+    comparison_codes: list
+    did: pd.DataFrame
+    twfe_cluster: pd.DataFrame
+    twfe_hc1: pd.DataFrame
+    twfe_ols: pd.DataFrame
+    event: pd.DataFrame
+    space: pd.DataFrame
+    space_studentized: pd.DataFrame
+    time_placebos: pd.DataFrame
+    perm: dict
+    perm_other: dict
+    equivalence: pd.Series
+    synth: SyntheticControl | None = None
+    synth_predictors: SyntheticControl | None = None
+
+    @property
+    def real(self) -> pd.Series:
+        """The treated territory's row of the placebo-in-space table used for the synthesis."""
+        return self.space.loc[self.space["treated"]].iloc[0]
+
+    @property
+    def n_comparisons(self) -> int:
+        return len(self.comparison_codes)
+
+    @property
+    def n_time_placebos(self) -> int:
+        return int(self.time_placebos["placebo"].sum())
+
+    @property
+    def time_p(self) -> float:
+        return float(self.time_placebos.loc[~self.time_placebos["placebo"], "p_value"].iloc[0])
+
+
+def territorial_analysis(territory_panel: pd.DataFrame, outcome: str = "employment", *, per: float = 1000,
+                         start: int, unit: str = "territory_code", time: str = "year", treated: str = "treated",
+                         alpha: float = 0.10, margin: float = 0.3, n_placebo_years: int = 5,
+                         studentize: bool = False, seed: int = 42,
+                         synth_predictors: Sequence[str] = ()) -> TerritorialAnalysis:
+    """Run every design of the territorial-effects page on one territory panel.
+
+    The rate ``<outcome>_per_<per>`` (:func:`rates`) is compared between the treated territory
+    and the comparisons before and after ``start``: 2×2 difference-in-differences, two-way fixed
+    effects (cluster, HC1 and homoskedastic, for description), event study, placebos in space
+    and in time, the permutation interval of Conley & Taber (2011) (studentised as in Ferman &
+    Pinto 2019 when ``studentize``; the other variant is kept as a check), the pre-trend
+    equivalence test with ``margin`` and, with one treated territory, the demeaned synthetic
+    control with its leave-one-out table (and a variant with ``synth_predictors``). The
+    figures are the same as :func:`territorial_evidence`'s.
+    """
+    panel = rates(territory_panel, per=per)
+    y = f"{outcome}_per_{per:g}"
+    is_treated = panel[treated].astype(bool)
+    treated_codes = sorted(panel.loc[is_treated, unit].unique())
+    comparison_codes = sorted(set(panel[unit]) - set(treated_codes))
+    panel["post"] = (panel[time] >= start).astype(int)
+    panel["treated_post"] = (is_treated & (panel[time] >= start)).astype(float)
+    space = placebo_in_space(panel, y, unit, time, start, treated=treated, studentize=studentize)
+    space_st = (space if studentize else
+                placebo_in_space(panel, y, unit, time, start, treated=treated, studentize=True))
+    space_raw = placebo_in_space(panel, y, unit, time, start, treated=treated) if studentize else space
+
+    def interval(sp: pd.DataFrame, scaled: bool) -> dict:
+        real, pl = sp.loc[sp["treated"]].iloc[0], sp.loc[~sp["treated"]]
+        if scaled:
+            out = permutation_interval(real["estimate"], pl["estimate"], alpha=alpha, scale=real["scale"],
+                                       placebo_scales=pl["scale"])
+            p = permutation_p_value(real["statistic"], pl["statistic"])
+        else:
+            out = permutation_interval(real["estimate"], pl["estimate"], alpha=alpha)
+            p = permutation_p_value(real["estimate"], pl["estimate"])
+        return dict(out) | {"p_value": float(p)}
+
+    perm = interval(space, studentize)
+    perm_other = interval(space_raw if studentize else space_st, not studentize)
+    one = len(treated_codes) == 1
+    return TerritorialAnalysis(
+        panel=panel, y=y, start=int(start), alpha=float(alpha), margin=float(margin), studentize=bool(studentize),
+        treated_codes=treated_codes, comparison_codes=comparison_codes,
+        did=did_2x2(panel, y, treated, "post"),
+        twfe_cluster=twfe(panel, y, unit, time, "treated_post", seed=seed),
+        twfe_hc1=twfe(panel, y, unit, time, "treated_post", cov_type="HC1"),
+        twfe_ols=twfe(panel, y, unit, time, "treated_post", cov_type="nonrobust"),
+        event=event_study(panel, y, unit, time, start, treated=treated),
+        space=space, space_studentized=space_st,
+        time_placebos=placebo_in_time(panel, y, unit, time, start, treated=treated, n_placebo_years=n_placebo_years),
+        perm=perm, perm_other=perm_other,
+        equivalence=pretrend_equivalence(panel, y, unit, time, start, margin=margin).iloc[0],
+        synth=(synthetic_control(panel, y, unit, time, treated_codes[0], start, alpha=alpha, demean=True,
+                                 studentize=False, leave_one_out=True) if one else None),
+        synth_predictors=(synthetic_control(panel, y, unit, time, treated_codes[0], start, alpha=alpha,
+                                            predictors=list(synth_predictors), placebo=False)
+                          if one and synth_predictors else None),
+    )
+
+
+def inference_table(a: TerritorialAnalysis) -> pd.DataFrame:
+    """The effect's intervals and p-values under each inference, the retained one first.
+
+    Returns ``method`` (French), ``ci_low``, ``ci_high``, ``p_value``, ``valid`` (True only for
+    the permutation inference, the one valid with a single treated territory).
+    """
+    kind = "studentisée" if a.studentize else "brute"
+    other = "brute" if a.studentize else "studentisée"
+    rows = [(f"Permutation {kind}, placebos dans l'espace : retenue", a.perm["ci_low"], a.perm["ci_high"],
+             float(a.real["p_value"]), True),
+            (f"Permutation {other} : vérification", a.perm_other["ci_low"], a.perm_other["ci_high"],
+             a.perm_other["p_value"], True)]
+    for name, fit in (("Erreurs homoscédastiques", a.twfe_ols), ("Hétéroscédasticité (HC1)", a.twfe_hc1),
+                      ("Grappes de territoires (CRV1)", a.twfe_cluster)):
+        r = fit.iloc[0]
+        rows.append((name, float(r["ci_low"]), float(r["ci_high"]), float(r["p_value"]), False))
+    return pd.DataFrame(rows, columns=["method", "ci_low", "ci_high", "p_value", "valid"])
+
+
+def key_results(a: TerritorialAnalysis, unit_label: str = "pour 1 000 habitants",
+                outcome_label: str = "emplois") -> pd.DataFrame:
+    """The key results of the territorial-effects page, one row per recorded figure.
+
+    ``counterfactual.did_estimate`` with the permutation interval (the only inference valid
+    with one treated territory), the TWFE estimate (description), the permutation p-values in
+    space and time with their smallest attainable values, the pre-trend joint test and the
+    equivalence test (with its margin) and, with one treated territory, the synthetic
+    control's post/pre RMSPE ratio and mean gap with its placebo-inversion interval.
+
+    Returns
+    -------
+    DataFrame
+        ``key, value, label, unit, ci_low, ci_high, note``.
+    """
+    from rd_methods.formats import format_number, format_p, format_pct
+
+    nan = float("nan")
+    what = f"{outcome_label} {unit_label}"
+    real, J, n_time = a.real, a.n_comparisons, a.n_time_placebos
+    st = " studentisée" if a.studentize else ""
+    eq = a.equivalence
+    rows = [
+        ("counterfactual.did_estimate", float(a.did["estimate"].iloc[0]), f"Différence de différences ({what})",
+         unit_label, a.perm["ci_low"], a.perm["ci_high"],
+         f"intervalle par permutation{st}, placebos dans l'espace (Conley et Taber), valable avec un seul "
+         f"territoire traité, niveau {format_pct(a.perm['level'], 1)}"),
+        ("counterfactual.twfe_estimate", float(a.twfe_hc1["estimate"].iloc[0]),
+         f"Effets fixes territoire et année ({what})", unit_label, nan, nan,
+         "description seulement : même nombre que la différence de différences, pas une preuve de plus ; "
+         "son intervalle HC1 n'est pas valable avec un seul territoire traité et n'est pas enregistré"),
+        ("counterfactual.placebo_space_p", float(real["p_value"]), "p-valeur de permutation (placebos dans l'espace)",
+         None, nan, nan, f"rang {int(real['rank'])} sur {J + 1}"),
+        ("counterfactual.placebo_space_min_p", 1 / (J + 1), "Plus petite p-valeur possible (placebos dans l'espace)",
+         None, nan, nan, f"1 / ({J} placebos + 1)"),
+        ("counterfactual.placebo_time_p", a.time_p, "p-valeur de permutation (placebos dans le temps)",
+         None, nan, nan, None),
+        ("counterfactual.placebo_time_min_p", 1 / (n_time + 1), "Plus petite p-valeur possible (placebos dans le temps)",
+         None, nan, nan, f"1 / ({n_time} années placebo + 1)"),
+        ("counterfactual.pretrend_p", float(a.event.tests["pretrend"]["p_value"]),
+         "Test des tendances parallèles avant le démarrage (p-valeur)", None, nan, nan,
+         "description : ne pas rejeter n'est pas prouver l'absence de tendance"),
+        ("counterfactual.pretrend_equivalence_p", float(eq["p_value"]),
+         "Équivalence des tendances d'avant (test TOST, p-valeur)", None, nan, nan,
+         f"marge ±{format_number(a.margin)} par an ; biais maximal correspondant {format_number(eq['bias_bound'], 2)}"),
+        ("counterfactual.pretrend_equivalence_margin", a.margin, "Marge d'équivalence des tendances d'avant",
+         f"{unit_label} par an", nan, nan, None),
+    ]
+    if a.synth is not None:
+        s = a.synth.summary.iloc[0]
+        rows += [
+            ("counterfactual.synth_post_pre_ratio", float(s["ratio"]),
+             "Contrôle synthétique : rapport des écarts après et avant le démarrage", None, nan, nan,
+             f"rang {int(s['rank'])} sur {J + 1}, p = {format_p(s['p_value'])}"),
+            ("counterfactual.synth_att", float(s["att"]), f"Contrôle synthétique : écart moyen depuis {a.start}",
+             unit_label, float(s["ci_low"]), float(s["ci_high"]),
+             f"intervalle par inversion du test placebo (Firpo et Possebom), niveau {format_pct(s['ci_level'], 1)} ; "
+             "contrôle synthétique centré (Ferman et Pinto)"),
+        ]
+    out = pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"])
+    out["value"] = pd.Series([r[1] for r in rows], dtype=object)  # an integer count stays an integer
+    return out

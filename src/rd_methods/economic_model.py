@@ -56,6 +56,8 @@ __all__ = [
     "explode_transitions",
     "impact_by_transition",
     "transition_indicators",
+    "key_results",
+    "concentration_level",
 ]
 
 TRANSITIONS = ("ecological", "economic", "social")
@@ -622,3 +624,109 @@ def transition_indicators(outcomes: pd.DataFrame, projects: pd.DataFrame | None 
     out = pd.concat(frames, ignore_index=True)[cols]
     out.attrs["year"] = year
     return out.sort_values(["transition", "value_type", "indicator"], kind="stable").reset_index(drop=True)
+
+
+TRANSITION_NAMES = {"ecological": "écologique", "economic": "économique", "social": "sociale"}
+_SHARE_NOTE = "part des recettes ; contexte, pas une preuve d'impact"
+
+
+def key_results(finances: pd.DataFrame, actors: pd.DataFrame | None = None, *,
+                jobs: pd.DataFrame | None = None, stages: pd.DataFrame | None = None,
+                projects: pd.DataFrame | None = None, contributions: pd.DataFrame | None = None,
+                impact_map: pd.DataFrame | None = None, sroi_values: pd.DataFrame | None = None,
+                include_capital: bool = False) -> pd.DataFrame:
+    """The key results of the economic-model page, one row per recorded figure.
+
+    One definition per figure, shared by every page that cites it: the last year's subsidy,
+    own-revenue and public-funder shares and HHI (:func:`funding_concentration`), the expenses
+    per launched project and per FTE over the whole period of the accounts
+    (:func:`cost_per_outcome`), the last year's operating balance (:func:`operating_balance`)
+    and, when the projects declare transitions, the projects and FTE per transition
+    (:func:`impact_by_transition`).
+
+    Parameters
+    ----------
+    finances : DataFrame
+        Table ``finances``.
+    actors : DataFrame, optional
+        Table ``actors`` (for the public-funder share).
+    jobs, stages, projects, contributions : DataFrame, optional
+        Tables ``jobs``, ``project_stages``, ``projects`` and monetised ``contributions``.
+    impact_map, sroi_values : DataFrame, optional
+        SROI impact map and its ``by_outcome`` values (SROI value per transition).
+    include_capital : bool
+        Count share capital and loans as income.
+
+    Returns
+    -------
+    DataFrame
+        ``key, value, label, unit, note`` (for :func:`rd_methods.results.record_frame`).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"year": 2024, "direction": ["income"] * 2 + ["expense"],
+    ...                   "kind": ["operating_subsidy", "service_sale", "staff"],
+    ...                   "amount_eur": [60.0, 40.0, 110.0], "actor_id": ["a", "b", None]})
+    >>> k = key_results(f).set_index("key")["value"]
+    >>> float(k["economic_model.subsidy_share_last"]), float(k["economic_model.hhi_last"])
+    (0.6, 0.52)
+    >>> float(k["economic_model.operating_balance_last"])
+    -10.0
+    """
+    years = sorted(int(y) for y in finances["year"].dropna().unique())
+    first_year, last_year = years[0], years[-1]
+    conc = funding_concentration(finances, actors, include_capital=include_capital).set_index("year")
+    y1 = int(conc.index[-1])
+    last = conc.loc[y1]
+    rows = [
+        ("economic_model.subsidy_share_last", last["subsidy_share"],
+         f"Part des subventions dans les recettes ({y1})", None, _SHARE_NOTE),
+        ("economic_model.own_revenue_share_last", last["own_revenue_share"],
+         f"Part des ressources propres (ventes et cotisations) dans les recettes ({y1})", None, _SHARE_NOTE),
+        ("economic_model.hhi_last", last["hhi"], f"Concentration des recettes par financeur (indice HHI, {y1})",
+         None, "de 0 à 1 ; repères : 0,15 concentration modérée, 0,25 forte ; recettes sans financeur nommé exclues"),
+        ("economic_model.public_funder_share_last", last["public_funder_share"],
+         f"Part des recettes venant de financeurs publics ({y1})", None,
+         "part des recettes ; collectivités et organismes publics, subventions et achats"),
+    ]
+    cost = cost_per_outcome(finances, jobs, stages, period=(first_year, last_year))
+    period_row = cost[cost["scope"] == "period"].iloc[0]
+    cost_note = "toutes dépenses, coûts partagés inclus ; un coût n'est pas un impact"
+    rows += [
+        ("economic_model.cost_per_launched_project_eur", period_row["cost_per_launched_project_eur"],
+         f"Dépenses de la structure par projet lancé ({first_year}–{last_year})", "€", cost_note),
+        ("economic_model.cost_per_fte_eur", period_row["cost_per_fte_eur"],
+         f"Dépenses de la structure ({first_year}–{last_year}) par ETP des activités lancées en {last_year}",
+         "€", cost_note),
+    ]
+    balance = operating_balance(finances).set_index("year")
+    rows.append(("economic_model.operating_balance_last", balance.loc[last_year, "balance_eur"],
+                 f"Résultat d'exploitation ({last_year})", "€",
+                 "recettes hors parts sociales et emprunts, moins dépenses"))
+    if projects is not None and "transitions" in projects.columns and projects["transitions"].notna().any():
+        by_t = impact_by_transition(projects, stages=stages, jobs=jobs, contributions=contributions,
+                                    impact_map=impact_map, sroi_values=sroi_values)
+        year = by_t.attrs.get("year")
+        by_t = by_t.set_index("transition")
+        shared = "un projet qui sert plusieurs transitions est compté dans chacune"
+        for name in TRANSITIONS:
+            n = int(by_t.loc[name, "n_projects"])
+            rows.append((f"transitions.n_projects_{name}", n,
+                         f"Projets servant la transition {TRANSITION_NAMES[name]}",
+                         "projet" if n < 2 else "projets", shared))
+            fte = by_t.loc[name, "fte"]
+            if fte == fte:
+                rows.append((f"transitions.fte_{name}", fte,
+                             f"ETP des activités de la transition {TRANSITION_NAMES[name]} ({year})", "ETP", shared))
+    out = pd.DataFrame(rows, columns=["key", "value", "label", "unit", "note"])
+    out["value"] = pd.Series([r[1] for r in rows], dtype=object)  # an integer count stays an integer
+    return out
+
+
+def concentration_level(hhi: float) -> str:
+    """French reading of an HHI with the usual thresholds: « faible », « modérée » (> 0,15), « forte » (> 0,25).
+
+    >>> concentration_level(0.12), concentration_level(0.2), concentration_level(0.4)
+    ('faible', 'modérée', 'forte')
+    """
+    return "forte" if hhi > 0.25 else "modérée" if hhi > 0.15 else "faible"

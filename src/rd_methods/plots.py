@@ -30,6 +30,8 @@ __all__ = [
     "format_pct",
     "french_axis",
     "category_colors",
+    "stamp",
+    "show",
 ]
 
 PALETTE = "colorblind"
@@ -195,3 +197,56 @@ def category_colors(values, palette: str = PALETTE) -> Mapping[str, tuple]:
     values = sorted({str(v) for v in values})
     colors = sns.color_palette(palette, n_colors=max(len(values), 1))
     return {v: colors[i % len(colors)] for i, v in enumerate(values)}
+
+
+#: widest figure shown on a page, in inches: wider figures are scaled down so their text stays readable
+MAX_WIDTH = 10.0
+SYNTHETIC_MARK = "Données synthétiques"
+
+
+def stamp(fig: plt.Figure, source: str | None = None, synthetic: bool = False) -> plt.Figure:
+    """Draw the source line and, for demo data, the « Données synthétiques » mark ON the figure.
+
+    A chart pasted elsewhere keeps both. The source is written in small grey type below
+    the axes, on the left; the synthetic-data mark in bold on the right of the same band.
+    Calling it twice does not draw twice.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = stamp(fig, source="Source : campagne demo-2025, table finances", synthetic=True)
+    >>> sorted(t.get_text() for t in fig.texts)
+    ['Données synthétiques', 'Source : campagne demo-2025, table finances']
+    >>> plt.close(fig)
+    """
+    if getattr(fig, "_rd_stamped", False):
+        return fig
+    # below everything already drawn (a legend under the axes, wrapped tick labels)
+    height = fig.get_size_inches()[1]
+    lowest = fig.get_tightbbox(fig.canvas.get_renderer()).y0 / height
+    y = min(lowest, 0.0) - 0.12 / height
+    if source:
+        fig.text(0.01, y, source, ha="left", va="top", fontsize=8, color="0.35")
+    if synthetic:
+        fig.text(0.99, y, SYNTHETIC_MARK, ha="right", va="top", fontsize=9, color="firebrick",
+                 fontweight="bold")
+    fig._rd_stamped = True
+    return fig
+
+
+def show(fig: plt.Figure, alt: str, source: str | None = None, synthetic: bool = False) -> None:
+    """Display a figure in a notebook with its French alternative text, then close it.
+
+    ``alt`` states the figure's main point (it becomes the page's ``alt`` attribute, see
+    :func:`rd_methods.publish.html.with_alt_texts`); ``source`` and ``synthetic`` are drawn on
+    the figure by :func:`stamp`. A figure wider than :data:`MAX_WIDTH` inches is scaled down.
+    """
+    from IPython.display import display
+
+    if not str(alt or "").strip():
+        raise ValueError("a published figure needs a French alternative text (alt)")
+    width, height = fig.get_size_inches()
+    if width > MAX_WIDTH:
+        fig.set_size_inches(MAX_WIDTH, height * MAX_WIDTH / width)
+    stamp(fig, source=source, synthetic=synthetic)
+    display(fig, metadata={"alt": str(alt).strip()})
+    plt.close(fig)

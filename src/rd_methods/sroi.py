@@ -86,6 +86,15 @@ __all__ = [
     "monte_carlo",
     "from_survey",
     "apply_estimates",
+    "SROIAnalysis",
+    "analysis",
+    "parameter_label",
+    "nearest_single_break_even",
+    "key_results",
+    "sensitivity_label",
+    "break_even_value_text",
+    "SurveyAdjustment",
+    "survey_adjustment",
 ]
 
 #: French reference rate for public-investment appraisal (France Stratégie 2021: 1.2 % + 1 × 2 %).
@@ -1585,3 +1594,267 @@ def apply_estimates(
         out[param] = new.fillna(out[param]).astype("float64")
         out[f"{param}_source"] = source
     return out
+
+
+# ---------------------------------------------------------------------------
+# the SROI page in one call, and its key results
+# ---------------------------------------------------------------------------
+@dataclass
+class SROIAnalysis:
+    """Everything the SROI page shows, computed once by :func:`analysis`.
+
+    Attributes
+    ----------
+    result, result_green_book : SROIResult
+        At the campaign's rate and at the Green Book rate.
+    monte_carlo : MonteCarloResult
+    sensitivity, break_even, sobol, warnings : DataFrame
+        :func:`sensitivity`, :func:`break_even`, :func:`global_sensitivity`,
+        :func:`check_accounting`.
+    rate, green_book_rate : float
+    grouped : bool
+        True when the tables are dated: the cohorts of one outcome share their draws.
+    outcome_names : dict
+        ``outcome_id`` → outcome text.
+    """
+
+    result: SROIResult
+    result_green_book: SROIResult
+    monte_carlo: MonteCarloResult
+    sensitivity: pd.DataFrame
+    break_even: pd.DataFrame
+    sobol: pd.DataFrame
+    warnings: pd.DataFrame
+    rate: float
+    green_book_rate: float
+    grouped: bool
+    outcome_names: dict
+    sobol_n: int = 0
+
+
+def analysis(impact_map: pd.DataFrame, inputs: pd.DataFrame, discount_rate: float = DISCOUNT_RATE_FRANCE, *,
+             green_book_rate: float = DISCOUNT_RATE_GREEN_BOOK, n_draws: int = 10_000, seed: int | None = 42,
+             concentration: float = 20.0, proxy_sigma: float = 0.25, correlation: float = 0.0,
+             sobol_n: int = 1024, change: float = 0.2) -> SROIAnalysis:
+    """Run the whole SROI page: ratio at two rates, accounting checks, Monte Carlo, tornado,
+    break-even values and Sobol indices, with the same assumptions everywhere.
+
+    When the impact map or the inputs are dated (``year``), the cohorts of one outcome (same
+    ``outcome`` text) share their draws (``by="outcome"``): it is the same assumption each
+    year. See :func:`sroi`, :func:`monte_carlo`, :func:`sensitivity`, :func:`break_even`,
+    :func:`global_sensitivity` and :func:`check_accounting` for the methods and their sources.
+    """
+    dated = bool(impact_map["year"].notna().any()) if "year" in impact_map.columns else False
+    if isinstance(inputs, pd.DataFrame) and "year" in inputs.columns:
+        dated = dated or bool(inputs["year"].notna().any())
+    by = "outcome" if dated else None
+    return SROIAnalysis(
+        result=sroi(impact_map, inputs, discount_rate),
+        result_green_book=sroi(impact_map, inputs, green_book_rate),
+        monte_carlo=monte_carlo(impact_map, inputs, discount_rate, n=n_draws, seed=seed, concentration=concentration,
+                                proxy_sigma=proxy_sigma, by=by, correlation=correlation),
+        sensitivity=sensitivity(impact_map, inputs, discount_rate, change=change),
+        break_even=break_even(impact_map, inputs, discount_rate),
+        sobol=global_sensitivity(impact_map, inputs, discount_rate, n=sobol_n, seed=seed,
+                                 concentration=concentration, proxy_sigma=proxy_sigma, by=by),
+        warnings=check_accounting(impact_map, inputs),
+        rate=float(discount_rate), green_book_rate=float(green_book_rate), grouped=dated,
+        outcome_names=impact_map.set_index("outcome_id")["outcome"].astype(str).to_dict(),
+        sobol_n=int(sobol_n),
+    )
+
+
+def parameter_label(parameter: str, group: str, outcome_names: dict | None = None, grouped: bool = False) -> str:
+    """French label of one uncertain assumption: « Effet d'aubaine — Emplois créés ».
+
+    ``group`` is the outcome text when the cohorts are grouped, else an ``outcome_id`` looked
+    up in ``outcome_names``.
+
+    >>> parameter_label("deadweight", "o1", {"o1": "Emplois créés"})
+    "Effet d'aubaine — Emplois créés"
+    """
+    where = group if grouped else (outcome_names or {}).get(group, group)
+    return f"{ASSUMPTION_LABELS.get(parameter, parameter)} — {where}"
+
+
+def _pct_text(value: float, decimals: int = 1) -> str:
+    from rd_methods.formats import format_pct
+
+    return format_pct(value, decimals)
+
+
+def key_results(a: SROIAnalysis) -> pd.DataFrame:
+    """The key results of the SROI page, one row per recorded figure (one definition each).
+
+    ``sroi.ratio`` with the Monte Carlo 95 % interval, the Green Book ratio, present value,
+    inputs, net present value, payback, the share of draws below 1, the accounting warnings,
+    the rate and period, the most influential assumption (largest total Sobol index) and the
+    break-even values (common proxy factor, common deadweight and attribution, the smallest
+    relative change of one assumption of one outcome that brings the ratio to 1).
+
+    Returns
+    -------
+    DataFrame
+        ``key, value, label, unit, ci_low, ci_high, note`` (for
+        :func:`rd_methods.results.record_frame`).
+    """
+    from rd_methods.formats import format_number
+
+    res, mc = a.result, a.monte_carlo
+    ci_low, ci_high = mc.ci
+    nan = float("nan")
+    rows: list[tuple] = []
+
+    def add(key, value, label, unit=None, ci=(nan, nan), note=None):
+        rows.append((key, value, label, unit, ci[0], ci[1], note))
+
+    w = a.warnings
+    add("sroi.n_accounting_warnings", len(w), "Avertissements comptables du SROI (période, stock, double compte)",
+        note="; ".join(sorted(set(w["check"]))) if len(w) else None)
+    add("sroi.discount_rate", a.rate, "Taux d'actualisation du SROI", "part",
+        note="France Stratégie 2021 : 1,2 % sans risque et 2 % de prime de risque, bêta de 1"
+        if abs(a.rate - DISCOUNT_RATE_FRANCE) < 1e-12 else "taux de la campagne")
+    if res.period:
+        add("sroi.period_first_year", res.period[0], "Première année comptée dans le SROI")
+        add("sroi.period_last_year", res.period[1], "Dernière année comptée dans le SROI")
+    add("sroi.ratio", res.ratio, "Ratio SROI", "€ par € investi", (ci_low, ci_high),
+        f"intervalle à 95 % de {format_number(mc.n, 0)} tirages Monte Carlo, taux {_pct_text(a.rate)}"
+        + (f", ressources et résultats {res.period[0]}–{res.period[1]}" if res.period else ""))
+    add("sroi.ratio_green_book", a.result_green_book.ratio,
+        f"Ratio SROI au taux du Green Book ({_pct_text(a.green_book_rate)})", "€ par € investi",
+        note=f"taux {_pct_text(a.green_book_rate)}, convention Social Value UK")
+    add("sroi.present_value", res.present_value, "Valeur sociale actualisée", "€")
+    add("sroi.total_inputs", res.total_inputs, "Ressources investies (actualisées)", "€")
+    add("sroi.net_present_value", res.net_present_value, "Valeur actualisée nette", "€")
+    paid = res.payback_years == res.payback_years
+    add("sroi.payback_years", res.payback_years, "Délai de retour",
+        ("an" if res.payback_years < 2 else "ans") if paid else None, note=None if paid else "non atteint")
+    add("sroi.prob_ratio_below_one", mc.prob_below_one, "Probabilité que le ratio soit inférieur à 1",
+        note="part des tirages de Monte Carlo")
+    if not a.sobol.empty:
+        lead = a.sobol.iloc[0]
+        add("sroi.sobol_top_parameter", parameter_label(lead["parameter"], lead["group"], a.outcome_names, a.grouped),
+            "Hypothèse qui pèse le plus sur le ratio (plus grand indice de Sobol total)")
+        add("sroi.sobol_top_st", lead["ST"], "Indice de Sobol total de cette hypothèse",
+            ci=(lead["ST_ci_low"], lead["ST_ci_high"]),
+            note=f"intervalle bootstrap à 95 %, échantillon de Sobol de base {a.sobol_n}")
+    idx = a.break_even.set_index(["assumption", "scope", "outcome_id"])["break_even"]
+    dw_all, attr_all = idx.loc[("deadweight", "global", "all")], idx.loc[("attribution", "global", "all")]
+    add("sroi.break_even_proxy_factor", idx.loc[("proxy_eur", "global", "all")],
+        "Facteur commun des valeurs de référence ramenant le ratio à 1")
+    add("sroi.break_even_deadweight_all", dw_all, "Effet d'aubaine commun ramenant le ratio à 1",
+        note="jamais" if dw_all != dw_all else None)
+    add("sroi.break_even_attribution_all", attr_all, "Attribution commune ramenant le ratio à 1",
+        note="jamais" if attr_all != attr_all else None)
+    single = nearest_single_break_even(a.break_even)
+    if single is not None:
+        add("sroi.break_even_min_relative_change", single["relative_change"],
+            "Plus petite variation d'une seule hypothèse ramenant le ratio à 1",
+            note=f"{ASSUMPTION_LABELS[single['assumption']]} — {a.outcome_names.get(single['outcome_id'])}")
+    else:
+        add("sroi.break_even_min_relative_change", None,
+            "Plus petite variation d'une seule hypothèse ramenant le ratio à 1",
+            note="aucune hypothèse isolée ne suffit")
+    out = pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"])
+    out["value"] = pd.Series([r[1] for r in rows], dtype=object)  # an integer count stays an integer
+    return out
+
+
+def nearest_single_break_even(be: pd.DataFrame) -> pd.Series | None:
+    """The break-even row of one assumption of one outcome nearest to its stated value (None if none).
+
+    ``be`` is :func:`break_even`'s table (sorted by distance to the stated value).
+    """
+    single = be[(be["scope"] == "outcome") & (be["status"] == "found") & be["relative_change"].notna()]
+    return single.iloc[0] if len(single) else None
+
+
+def sensitivity_label(assumption: str, outcome_id: str, outcome_names: dict | None = None, dated: bool = False) -> str:
+    """French label of one tornado bar: « Effet d'aubaine — tous les résultats ».
+
+    With dated tables the cohort year (the ``-YYYY`` end of the outcome id) is named.
+
+    >>> sensitivity_label("duration_years", "o1-2019", {"o1-2019": "Emplois créés"}, dated=True)
+    'Durée, ± 1 an au moins — Emplois créés, cohorte 2019'
+    """
+    name = ASSUMPTION_LABELS.get(assumption, assumption)
+    if assumption == "duration_years":
+        name += ", ± 1 an au moins"
+    if outcome_id == "all":
+        return f"{name} — tous les résultats"
+    where = (outcome_names or {}).get(outcome_id, outcome_id)
+    cohort = str(outcome_id).rsplit("-", 1)[-1]
+    if dated and cohort.isdigit():
+        where += f", cohorte {cohort}"
+    return f"{name} — {where}"
+
+
+def break_even_value_text(assumption: str, scope: str, value: float, masked_below: int | None = None) -> str:
+    """A stated or break-even value of :func:`break_even`, in French.
+
+    A common factor (« × 0,52 ») for global quantities, proxies and inputs; a percentage for
+    shares and the rate; euros for a proxy; « jamais » when the ratio never reaches 1; a small
+    count of people below ``masked_below`` is shown as « < 5 » (statistical secrecy).
+
+    >>> break_even_value_text("proxy_eur", "global", 0.52), break_even_value_text("deadweight", "outcome", 0.415)
+    ('× 0,52', '41,5\\xa0%')
+    >>> break_even_value_text("quantity", "outcome", 3.0, masked_below=5), break_even_value_text("attribution", "global", float("nan"))
+    ('< 5', 'jamais')
+    """
+    from rd_methods.formats import format_eur, format_number, format_pct
+
+    if value != value:
+        return "jamais"
+    if scope == "global" and assumption in ("quantity", "proxy_eur", "inputs"):
+        return f"× {format_number(value, 2)}"
+    if assumption in PROPORTIONS or assumption == "discount_rate":
+        return format_pct(value, 1)
+    if assumption == "proxy_eur":
+        return format_eur(value)
+    if masked_below is not None and assumption == "quantity" and 0 < value < masked_below:
+        return f"< {masked_below}"
+    return format_number(value)
+
+
+@dataclass
+class SurveyAdjustment:
+    """Deadweight and attribution measured by the survey, and the SROI they give (:func:`survey_adjustment`)."""
+
+    wave: int
+    estimates: pd.DataFrame
+    result: SROIResult
+    monte_carlo: MonteCarloResult
+
+
+def survey_adjustment(impact_map: pd.DataFrame, inputs: pd.DataFrame, responses: pd.DataFrame,
+                      discount_rate: float, *, anyway: str | None = None, share: str | None = None,
+                      items: pd.DataFrame | None = None, min_n: int = 5, seed: int | None = 42,
+                      n_draws: int = 10_000, concentration: float = 20.0, proxy_sigma: float = 0.25,
+                      by: str | None = None, correlation: float = 0.0) -> SurveyAdjustment:
+    """The SROI with deadweight and attribution measured by the last survey wave.
+
+    :func:`from_survey` on the last ``wave`` of ``responses`` by ``stakeholder_group`` (the
+    scale of ``anyway`` and the maximum of ``share`` read from ``items``, the ``survey_items``
+    table, when given), groups with fewer than ``min_n`` answers dropped, :func:`apply_estimates`
+    on the impact map, then :func:`sroi` and :func:`monte_carlo` where the survey's intervals, not
+    hand-set spreads, drive the uncertainty of deadweight and attribution.
+    """
+    if not (anyway or share):
+        raise ValueError("survey_adjustment needs the item of « anyway » (deadweight) or « share » (attribution)")
+    kwargs: dict = {}
+    idx = items.set_index("item_id") if items is not None else None
+    if anyway:
+        kwargs["anyway"] = anyway
+        if idx is not None and anyway in idx.index:
+            kwargs["anyway_scale"] = (int(idx.at[anyway, "min"]), int(idx.at[anyway, "max"]))
+    if share:
+        kwargs["share"] = share
+        if idx is not None and share in idx.index:
+            kwargs["share_max"] = float(idx.at[share, "max"])
+    wave = int(responses["wave"].max())
+    est = from_survey(responses[responses["wave"] == wave], group="stakeholder_group", seed=seed, **kwargs)
+    est = est[est["n"] >= min_n].reset_index(drop=True)
+    adjusted = apply_estimates(impact_map, est, min_n=min_n)
+    mc = monte_carlo(adjusted, inputs, discount_rate, n=n_draws, seed=seed, concentration=concentration,
+                     proxy_sigma=proxy_sigma, by=by, correlation=correlation, intervals=est, min_n=min_n)
+    return SurveyAdjustment(wave=wave, estimates=est, result=sroi(adjusted, inputs, discount_rate), monte_carlo=mc)

@@ -58,6 +58,7 @@ __all__ = [
     "territory_summary",
     "twfe_bias_paragraph",
     "staggered_paragraph",
+    "key_results",
 ]
 
 ATT_GT_COLUMNS = ["group", "time", "event_time", "estimate", "std_error", "ci_low", "ci_high", "post", "n_treated",
@@ -860,3 +861,28 @@ def staggered_paragraph(summary: StaggeredSummary, unit_label: str = "emplois po
              "territoires témoins ; les ATT(g, t) avant adoption (années négatives de l'étude "
              "d'événement) permettent d'en juger, sans la prouver.")
     return text
+
+
+def key_results(summary: StaggeredSummary, unit_label: str = "pour 1 000 habitants",
+                outcome_label: str = "emplois") -> pd.DataFrame:
+    """The staggered-adoption key result of notebook 50: the simple aggregate ATT.
+
+    ``counterfactual.staggered_att`` is the permutation row of ``summary.overall`` (the
+    inference valid with few treated territories), its interval inverting the permutation
+    test over adoption years; the analytic interval is quoted in the note, as a description.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``key, value, label, unit, ci_low, ci_high, note``.
+    """
+    from rd_methods.formats import format_interval, format_p, format_pct
+
+    analytic, perm = summary.overall.iloc[0], summary.overall.iloc[1]
+    note = (f"Callaway et Sant'Anna (2021), agrégat simple ; intervalle par {perm['inference']}, "
+            f"niveau {format_pct(perm['level'])} ; p = {format_p(perm['p_value'])} ; intervalle analytique "
+            f"{format_interval(analytic['ci_low'], analytic['ci_high'], decimals=2)}, à titre descriptif")
+    return pd.DataFrame([{
+        "key": "counterfactual.staggered_att", "value": float(perm["estimate"]),
+        "label": f"Adoption échelonnée : effet moyen après démarrage ({outcome_label} {unit_label})",
+        "unit": unit_label, "ci_low": float(perm["ci_low"]), "ci_high": float(perm["ci_high"]), "note": note}])

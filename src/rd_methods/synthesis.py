@@ -71,6 +71,14 @@ __all__ = [
     "coverage",
     "compare_campaigns",
     "from_results_json",
+    "value_text",
+    "link_sentence",
+    "verdict_text",
+    "alternatives_sentence",
+    "key_results",
+    "comparison_key_results",
+    "evidence_table",
+    "is_reference_band",
 ]
 
 RESULT_COLUMNS = ["key", "value", "label", "unit", "ci_low", "ci_high", "note", "notebook"]
@@ -869,3 +877,211 @@ def compare_campaigns(results: Mapping[str, pd.DataFrame], keys: Sequence[str] |
     out["value"] = pd.Series([r["value"] for r in rows], dtype=object)
     out["overlap"] = pd.Series([r["overlap"] for r in rows], dtype=object)
     return out
+
+
+# --------------------------------------------------------------------------- page text and key results
+def value_text(value: Any, unit: Any = None, low: Any = None, high: Any = None, band: bool = False) -> str:
+    """A recorded value for a page: ``'2,5 € [1,8 ; 3,1]'`` (no parentheses).
+
+    Numbers the French way (:mod:`rd_methods.formats`), « — » for a missing value, « oui » /
+    « non » for booleans; the interval in brackets when it has both bounds, with the value's
+    number of decimals; ``band=True`` names it a reference band (« référence »), not an interval.
+
+    >>> value_text(2.5, "€", 1.8, 3.1)
+    '2,5\\xa0€ [1,8\\xa0; 3,1]'
+    >>> value_text(0.099, None, 0.1, 0.116, band=True)
+    '0,099, référence [0,100\\xa0; 0,116]'
+    >>> value_text(None), value_text(True), value_text("moderate")
+    ('—', 'oui', 'moderate')
+    """
+    from rd_methods.formats import format_interval, format_number
+
+    decimals = None
+    if isinstance(value, bool):
+        text = "oui" if value else "non"
+    elif value is None or isinstance(value, (int, float)):
+        text = format_number(value)
+        decimals = len(text.split(",")[1]) if "," in text else None
+    else:
+        text = str(value)
+    if isinstance(unit, str) and unit and text != "—":
+        text += f"\u00a0{unit}"
+    if _num(low) is not None and _num(high) is not None:
+        interval = format_interval(_num(low), _num(high), decimals=decimals)
+        text += f", référence {interval}" if band else f" {interval}"
+    return text
+
+
+def _count(n: int, one: str, many: str, none: str) -> str:
+    """« aucun … » at 0, « 1 … » at 1, « n … » above (French plural rule)."""
+    from rd_methods.formats import format_number
+
+    if n == 0:
+        return none
+    return f"{format_number(n)} {one if n < 2 else many}"
+
+
+def link_sentence(link: Mapping[str, Any] | Any) -> str:
+    """The verdict count of one rated link, read right at 0 and 1.
+
+    >>> link_sentence({"n_items": 7, "n_supports": 7, "n_contradicts": 0, "n_inconclusive": 0, "n_unreachable": 1})
+    'Sur 7 résultats notés, 7 confirment le maillon et aucun ne le contredit ; 1 test ne peut pas conclure avec les données disponibles.'
+    >>> link_sentence({"n_items": 1, "n_supports": 0, "n_contradicts": 1, "n_inconclusive": 0, "n_unreachable": 0})
+    'Sur 1 résultat noté, aucun ne confirme le maillon et 1 le contredit.'
+    """
+    get = link.get if isinstance(link, Mapping) else (lambda k: getattr(link, k))
+    n, sup, con, inc, unr = (int(get(k)) for k in ("n_items", "n_supports", "n_contradicts", "n_inconclusive",
+                                                    "n_unreachable"))
+    from rd_methods.formats import plural
+
+    parts = [_count(sup, "confirme le maillon", "confirment le maillon", "aucun ne confirme le maillon"),
+             _count(con, "le contredit", "le contredisent", "aucun ne le contredit")]
+    if inc:
+        parts.append(_count(inc, "n'est pas concluant", "ne sont pas concluants", ""))
+    text = f"Sur {plural(n, 'résultat noté', 'résultats notés')}, " + ", ".join(parts[:-1]) + f" et {parts[-1]}"
+    if unr:
+        text += f" ; {_count(unr, 'test ne peut', 'tests ne peuvent', '')} pas conclure avec les données disponibles"
+    return text + "."
+
+
+def verdict_text(row: Mapping[str, Any]) -> str:
+    """The verdict of one evidence row in French; a test that cannot conclude says why.
+
+    >>> verdict_text({"verdict": "unreachable", "min_p": 1 / 6, "key": "counterfactual.placebo_time_p",
+    ...               "threshold": 0.1})
+    'ce test ne peut pas conclure avec 5 années placebo : sa plus petite p-valeur possible, 0,167, dépasse le seuil de 0,1'
+    """
+    from rd_methods.formats import format_number
+
+    if row["verdict"] != "unreachable":
+        return VERDICT_LABELS[row["verdict"]]
+    min_p = _num(row.get("min_p"))
+    if min_p is not None and min_p > 0:
+        n = int(round(1 / min_p - 1))
+        what = ("année placebo" if n < 2 else "années placebo") if "time" in str(row["key"]) else \
+            ("placebo" if n < 2 else "placebos")
+        return (f"ce test ne peut pas conclure avec {format_number(n)} {what} : sa plus petite p-valeur possible, "
+                f"{format_number(min_p, 3)}, dépasse le seuil de {format_number(row['threshold'])}")
+    return "ce test ne peut pas conclure avec ces données, faute d'élément comparable"
+
+
+def alternatives_sentence(rivals: pd.DataFrame) -> str:
+    """How many rival explanations are ruled out, left open, moot, read right at 0 and 1.
+
+    >>> r = pd.DataFrame({"status": ["ruled_out", "untested", "untested"]})
+    >>> alternatives_sentence(r)
+    '1 explication est écartée par un test construit pour cela ; 2 restent ouvertes.'
+    >>> alternatives_sentence(pd.DataFrame({"status": ["untested"]}))
+    'Aucune explication n’est écartée par un test construit pour cela ; 1 reste ouverte.'
+    """
+    n_out = int((rivals["status"] == "ruled_out").sum())
+    n_open = int(rivals["status"].isin(["untested", "uncertain", "not_ruled_out", "cannot_conclude"]).sum())
+    n_moot = int((rivals["status"] == "moot").sum())
+    text = (_count(n_out, "explication est écartée", "explications sont écartées", "Aucune explication n’est écartée")
+            + " par un test construit pour cela ; "
+            + _count(n_open, "reste ouverte", "restent ouvertes", "aucune ne reste ouverte"))
+    if n_moot:
+        text += f" ; {_count(n_moot, 'est sans objet', 'sont sans objet', '')} faute d'effet établi"
+    return text + "."
+
+
+def key_results(results: pd.DataFrame, links: pd.DataFrame | None = None, rivals: pd.DataFrame | None = None,
+                coverage_table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The synthesis page's own key results: each link's strength and the counts behind them.
+
+    ``synthesis.link_<id>`` (strength code), ``synthesis.n_results_used``,
+    ``n_links_assessed``, ``n_links_strong``, ``n_alternatives_ruled_out`` and
+    ``n_notebooks_missing``. ``links``, ``rivals`` and ``coverage_table`` are computed from
+    ``results`` when not given (:func:`rate_links`, :func:`alternatives`, :func:`coverage`).
+
+    >>> res = pd.DataFrame({"key": ["counterfactual.did_estimate"], "value": [3.5], "ci_low": [2.9],
+    ...                     "ci_high": [4.1], "notebook": ["50_territorial_effects"]})
+    >>> k = key_results(res).set_index("key")
+    >>> k.loc["synthesis.link_territory", "value"], int(k.loc["synthesis.n_results_used", "value"])
+    ('moderate', 1)
+    """
+    if links is None or rivals is None:
+        evidence = evaluate_evidence(results)
+        links = rate_links(evidence) if links is None else links
+        rivals = alternatives(evidence) if rivals is None else rivals
+    cov = coverage(results) if coverage_table is None else coverage_table
+    n_assessed = int((links["strength"] != "not_assessed").sum())
+    n_strong = int((links["strength"] == "strong").sum())
+    n_out = int((rivals["status"] == "ruled_out").sum())
+    n_missing = int((~cov["present"]).sum())
+    n_res = int(len(results))
+
+    def unit(n: int, one: str, many: str) -> str:
+        return one if n < 2 else many
+
+    rows = [(f"synthesis.link_{r.link}", r.strength, f"Solidité du maillon {r.source} → {r.target}", None,
+             f"{r.strength_label} ; codes possibles : strong, moderate, weak, not_supported, not_assessed")
+            for r in links.itertuples()]
+    rows += [
+        ("synthesis.n_results_used", n_res, "Résultats rassemblés par la synthèse", unit(n_res, "résultat", "résultats"),
+         None),
+        ("synthesis.n_links_assessed", n_assessed, "Maillons de la chaîne évalués",
+         unit(n_assessed, "maillon", "maillons"), None),
+        ("synthesis.n_links_strong", n_strong, "Maillons à la contribution fortement étayée",
+         unit(n_strong, "maillon", "maillons"), None),
+        ("synthesis.n_alternatives_ruled_out", n_out, "Explications concurrentes écartées",
+         unit(n_out, "explication", "explications"), None),
+        ("synthesis.n_notebooks_missing", n_missing, "Analyses sans résultat enregistré",
+         unit(n_missing, "analyse", "analyses"), None),
+    ]
+    out = pd.DataFrame(rows, columns=["key", "value", "label", "unit", "note"])
+    out["value"] = pd.Series([r[1] for r in rows], dtype=object)  # an integer count stays an integer
+    return out
+
+
+def comparison_key_results(comparison: pd.DataFrame, n_campaigns: int) -> pd.DataFrame:
+    """The comparison page's key results: campaigns compared, keys compared, disjoint intervals.
+
+    ``comparison`` is :func:`compare_campaigns`'s table; the counts are read on the last
+    campaign's rows (its change from the first).
+
+    >>> a = pd.DataFrame({"key": ["sroi.ratio"], "value": [1.8], "ci_low": [1.2], "ci_high": [1.5]})
+    >>> b = pd.DataFrame({"key": ["sroi.ratio"], "value": [1.9], "ci_low": [1.6], "ci_high": [3.1]})
+    >>> comparison_key_results(compare_campaigns({"a": a, "b": b}), 2)["value"].tolist()
+    [2, 1, 1]
+    """
+    last = comparison[comparison["campaign"] == comparison["campaign"].iloc[-1]] if len(comparison) else comparison
+    compared = last[last["value"].notna()]
+    distinct = last[last["overlap"] == False]  # noqa: E712 - object column holding True/False/None
+    rows = [("comparison.n_campaigns", int(n_campaigns), "Campagnes comparées",
+             "campagne" if n_campaigns < 2 else "campagnes"),
+            ("comparison.n_keys_compared", int(compared["key"].nunique()), "Résultats clés comparés", None),
+            ("comparison.n_distinct_intervals", int(len(distinct)),
+             "Résultats dont les intervalles ne se chevauchent pas", None)]
+    out = pd.DataFrame(rows, columns=["key", "value", "label", "unit"])
+    out["value"] = pd.Series([r[1] for r in rows], dtype=object)  # an integer count stays an integer
+    return out
+
+
+def evidence_table(evidence: pd.DataFrame) -> pd.DataFrame:
+    """The rated evidence of one link as French text, one row per recorded result.
+
+    Columns ``label, value, role, claim, rule, verdict, notebook`` (missing items left out),
+    ready for :func:`rd_methods.formats.table`.
+    """
+    ev = evidence[(evidence["verdict"] != "missing") & evidence["label"].notna()]
+    return pd.DataFrame({
+        "label": ev["label"].to_numpy(),
+        "value": [value_text(r["value"], r["unit"], r["ci_low"], r["ci_high"], band=r["rule"] == "beyond_baseline")
+                  for _, r in ev.iterrows()],
+        "role": ev["role"].map(ROLE_LABELS).to_numpy(),
+        "claim": ev["claim"].fillna("—").to_numpy(),
+        "rule": [rule_text(r["rule"], r["threshold"]) for _, r in ev.iterrows()],
+        "verdict": [verdict_text(r) for _, r in ev.iterrows()],
+        "notebook": ev["notebook"].to_numpy(),
+    })
+
+
+def is_reference_band(key: str) -> bool:
+    """True when a key's recorded interval is a reference band (a null model's range), not an
+    interval around the value: it is then shown as « référence », never « intervalle ».
+
+    >>> is_reference_band("network.dependence_giant_share_drop"), is_reference_band("sroi.ratio")
+    (True, False)
+    """
+    return any(e.rule == "beyond_baseline" and fnmatch.fnmatchcase(str(key), e.key) for e in EVIDENCE)

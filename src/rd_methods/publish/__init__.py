@@ -27,35 +27,3 @@
 
 The modules import each other without a cycle (``tests/test_publish_imports.py`` checks it).
 """
-
-from __future__ import annotations
-
-import importlib
-import importlib.abc
-import importlib.util
-import sys
-
-#: Former module names still importable (notebooks written before the rename of ``site``).
-#: TEMPORARY: remove once no notebook imports ``rd_methods.publish.site``.
-RENAMED = {"rd_methods.publish.site": "rd_methods.publish.indexes"}
-
-
-class _RenamedModule(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Import a former module name as the module it was renamed to (the same module object)."""
-
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname not in RENAMED:
-            return None
-        return importlib.util.spec_from_loader(fullname, self)
-
-    def create_module(self, spec):
-        module = importlib.import_module(RENAMED[spec.name])
-        self._specs = {**getattr(self, "_specs", {}), module.__name__: module.__spec__}
-        return module
-
-    def exec_module(self, module):
-        module.__spec__ = self._specs[module.__name__]  # importlib set the alias's spec: keep the module's own
-
-
-if not any(isinstance(f, _RenamedModule) for f in sys.meta_path):
-    sys.meta_path.append(_RenamedModule())
