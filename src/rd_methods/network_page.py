@@ -201,6 +201,8 @@ def metrics_text(metrics: pd.DataFrame) -> str:
               f"de modularité {_n(last['modularity'], 'modularity')}.")
 
 
+_PANEL_TITLES = {"giant_share": "Plus grande composante", "betweenness_centralisation": "Centralisation (interm.)"}
+
 _PANELS = [("nodes", "int"), ("density", "number"), ("giant_share", "pct"), ("avg_clustering", "number"),
            ("betweenness_centralisation", "number"), ("degree_centralisation", "number"), ("ei_index", "number"),
            ("modularity", "number")]
@@ -212,7 +214,9 @@ def metrics_figure(metrics: pd.DataFrame, granularity: str = "year") -> tuple[pl
     fig, axes = plt.subplots(2, 4, figsize=(10, 5.2), sharex=True)
     for ax, (col, kind) in zip(axes.ravel(), _PANELS, strict=True):
         ax.plot(metrics["year"], metrics[col], marker="o")
-        ax.set_title(MEASURE_LABELS[col], fontsize=9, wrap=True)
+        ax.set_title(_PANEL_TITLES.get(col, MEASURE_LABELS[col]), fontsize=9)
+        if col == "giant_share":
+            ax.set_ylim(0, 1.05)
         plots.french_axis(ax, "y", kind)
         ax.set_xticks(years[:: max(1, len(years) // 4)])
         ax.tick_params(labelsize=8)
@@ -229,13 +233,13 @@ def metrics_figure(metrics: pd.DataFrame, granularity: str = "year") -> tuple[pl
 
 def metrics_table(metrics: pd.DataFrame) -> object:
     """The measures of every period, French labels and precisions."""
-    columns = {c: MEASURE_LABELS[c] for c in ["year", "nodes", "edges", "density", "components", "giant_share",
+    columns = {c: MEASURE_LABELS[c] for c in ["year", "nodes", "edges", "density", "giant_share",
                                               "avg_clustering", "betweenness_centralisation", "ei_index",
                                               "assortativity", "n_communities", "modularity"]}
     columns["giant_share"] = "Plus grande composante"
     formats = {c: (lambda v, c=c: _n(v, c)) for c in DECIMALS if c in columns}
     formats |= {"year": lambda v: str(int(v)), "giant_share": "pct", "nodes": "int", "edges": "int",
-                "components": "int", "n_communities": "int"}
+                "n_communities": "int"}
     return fr.table(metrics, columns, formats)
 
 
@@ -421,8 +425,8 @@ def dependence_text(dependence: pd.DataFrame, matched: pd.DataFrame | None, null
     return text.strip()
 
 
-_DEP_AXES = {"giant_share": ("Plus grande composante : baisse", "pct"), "components": ("Composantes : hausse", "number"),
-             "global_efficiency": ("Efficacité globale : baisse", "number")}
+_DEP_AXES = {"giant_share": ("Plus grande composante : baisse, en points", 100.0),
+             "components": ("Composantes : hausse", 1.0), "global_efficiency": ("Efficacité globale : baisse", 1.0)}
 
 
 def dependence_figure(dependence: pd.DataFrame, null: str, year) -> tuple[plt.Figure, str]:
@@ -431,16 +435,19 @@ def dependence_figure(dependence: pd.DataFrame, null: str, year) -> tuple[plt.Fi
     band = {"bipartite": "Mêmes événements, participations au hasard : 95 % des tirages",
             "projected": "Liens permutés au hasard : 95 % des tirages",
             "degree_matched": "Acteurs de degré comparable : 95 % des retraits"}[null]
-    fig, axes = plt.subplots(1, len(d), figsize=(10, 2.8))
+    fig, axes = plt.subplots(1, len(d), figsize=(10, 3.2))
     for ax, (measure, row) in zip(np.atleast_1d(axes), d.iterrows(), strict=True):
-        ax.hlines(0, row["baseline_low"], row["baseline_high"], color="0.5", lw=6, label=band)
-        ax.plot([row["baseline_mean"]], [0], marker="|", ms=14, color="0.3", ls="", label="Moyenne des tirages")
-        ax.plot([row["estimate"]], [0], marker="*", ms=16, color="black", ls="", label="Structure, observé")
+        title, scale = _DEP_AXES[measure]
+        ax.hlines(0, scale * row["baseline_low"], scale * row["baseline_high"], color="0.5", lw=6, label=band)
+        ax.plot([scale * row["baseline_mean"]], [0], marker="|", ms=14, color="0.3", ls="", label="Moyenne des tirages")
+        ax.plot([scale * row["estimate"]], [0], marker="*", ms=16, color="black", ls="", label="Structure, observé")
         ax.set_yticks([])
-        ax.set_title(_DEP_AXES[measure][0], fontsize=10)
-        plots.french_axis(ax, "x", _DEP_AXES[measure][1])
-    np.atleast_1d(axes)[0].legend(loc="upper left", fontsize=8, frameon=False, bbox_to_anchor=(0, -0.25), ncol=2)
-    fig.suptitle(f"Perte causée par le retrait de la structure, {year}", x=0.02, y=1.06, ha="left", fontweight="bold")
+        ax.set_title(title, fontsize=9)
+        plots.french_axis(ax, "x", "number")
+    fig.subplots_adjust(bottom=0.32, wspace=0.3)
+    handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.0), ncol=3)
+    fig.suptitle(f"Perte causée par le retrait de la structure, {year}", x=0.02, y=1.0, ha="left", fontweight="bold")
     g = d.loc["giant_share"]
     where = ("au-dessus de" if g["estimate"] > g["baseline_high"] else "en dessous de" if g["estimate"] < g["baseline_low"]
              else "dans")
@@ -473,6 +480,8 @@ def dynamics_figure(dynamics: pd.DataFrame) -> tuple[plt.Figure, str]:
         bottom += dynamics[col].to_numpy()
     ax.bar(dynamics["year"], -dynamics["lost"], label="Perdus", color="0.6")
     ax.axhline(0, color="black", lw=0.8)
+    years = dynamics["year"].astype(int).tolist()
+    ax.set_xticks(years[:: max(1, len(years) // 8)])
     plots.french_axis(ax, "y", "int")
     ax.set_ylabel("Liens")
     ax.set_title("Dynamique des liens par rapport à l'année précédente")

@@ -239,10 +239,13 @@ def stamp(fig: plt.Figure, source: str | None = None, synthetic: bool = False) -
     """
     if getattr(fig, "_rd_stamped", False):
         return fig
+    # below everything already drawn (tick labels, axis titles, legends under the axes)
+    bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0 / fig.get_size_inches()[1]
+    y = min(0.0, bottom) - 0.01
     if source:
-        fig.text(0.01, -0.01, source, ha="left", va="top", fontsize=8, color="0.35")
+        fig.text(0.01, y, source, ha="left", va="top", fontsize=8, color="0.35")
     if synthetic:
-        fig.text(0.99, -0.01, SYNTHETIC_MARK, ha="right", va="top", fontsize=9, color="firebrick",
+        fig.text(0.99, y, SYNTHETIC_MARK, ha="right", va="top", fontsize=9, color="firebrick",
                  fontweight="bold")
     fig._rd_stamped = True
     return fig
@@ -321,7 +324,8 @@ def network_map(graphs, highlight=None, *, seed: int = 0, max_nodes: int = 2000,
     handles = [plt.Line2D([], [], marker="o", ls="", color=colors[c], label=label(attribute, c)) for c in cats]
     if highlight is not None:
         handles.append(plt.Line2D([], [], marker="*", ls="", color="black", markersize=12, label="Structure évaluée"))
+    fig.subplots_adjust(bottom=0.16)  # the legend above the band of the source line (stamp)
     fig.legend(handles=handles, loc="lower center", ncol=min(5, len(handles)), frameon=False,
-               bbox_to_anchor=(0.5, -0.08))
+               bbox_to_anchor=(0.5, 0.0), fontsize=9)
     fig.suptitle(title, x=0.02, ha="left", fontweight="bold")
     return fig

@@ -276,7 +276,7 @@ def tolerance_text(curves: pd.DataFrame, compared: rs.Robustness) -> str:
     more, less = gs["estimate"] > gs["ci_high"], gs["estimate"] < gs["ci_low"]
     return (f"Face à des retraits ciblés, le réseau obtient une aire de **{_d(gs['estimate'], 3)}**, contre une référence "
             f"de {_d(gs['ci_low'], 3)} à {_d(gs['ci_high'], 3)} pour {fr.plural(n, 'réseau aléatoire', 'réseaux aléatoires')} "
-            f"où les {null} : {fr.p_clause(gs['p_value'])} unilatérale, au mieux {_d(gs['min_p'], 3)} avec "
+            f"({null}) ; {fr.p_clause(gs['p_value'])} unilatérale, au mieux {_d(gs['min_p'], 3)} avec "
             f"{fr.plural(n, 'tirage')}. Face à des retraits au hasard, son aire est de {_d(auc_random, 3)}. "
             + ("Il est **plus robuste** que le hasard : la façon dont les acteurs se répartissent entre les événements "
                "le maintient relié." if more else
