@@ -319,7 +319,7 @@ def projection_text(comparison: pd.DataFrame, two_mode: pd.DataFrame, year) -> s
     t = two_mode.set_index("measure")["value"]
     text = (f"En {year}, l'intermédiarité de la structure vaut "
             + _join([f"{_n(c.loc[r, 'betweenness'], 'betweenness')} sous la règle « "
-                     f"{nw.PROJECTION_LABELS[r].lower()} », au {_rank(ranks[r])} rang" for r in c.index]) + ". ")
+                     f"{nw.PROJECTION_SHORT[r]} », au {_rank(ranks[r])} rang" for r in c.index]) + ". ")
     if bool((ranks == 1).all()):
         text += ("**Elle est le premier courtier du réseau sous les trois règles** : ce résultat ne vient pas de la "
                  "façon de projeter les grands événements, même si la règle en étoile en gonfle la valeur. ")
@@ -425,8 +425,8 @@ def dependence_text(dependence: pd.DataFrame, matched: pd.DataFrame | None, null
     return text.strip()
 
 
-_DEP_AXES = {"giant_share": ("Plus grande composante : baisse, en points", 100.0),
-             "components": ("Composantes : hausse", 1.0), "global_efficiency": ("Efficacité globale : baisse", 1.0)}
+_DEP_AXES = {"giant_share": ("Plus grande composante :\nbaisse, en points", 100.0),
+             "components": ("Composantes :\nhausse", 1.0), "global_efficiency": ("Efficacité globale :\nbaisse", 1.0)}
 
 
 def dependence_figure(dependence: pd.DataFrame, null: str, year) -> tuple[plt.Figure, str]:
@@ -447,7 +447,7 @@ def dependence_figure(dependence: pd.DataFrame, null: str, year) -> tuple[plt.Fi
     fig.subplots_adjust(bottom=0.32, wspace=0.3)
     handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.0), ncol=3)
-    fig.suptitle(f"Perte causée par le retrait de la structure, {year}", x=0.02, y=1.0, ha="left", fontweight="bold")
+    fig.suptitle(f"Perte causée par le retrait de la structure, {year}", x=0.02, y=1.08, ha="left", fontweight="bold")
     g = d.loc["giant_share"]
     where = ("au-dessus de" if g["estimate"] > g["baseline_high"] else "en dessous de" if g["estimate"] < g["baseline_low"]
              else "dans")

@@ -71,8 +71,10 @@ def respondents_text(responses: pd.DataFrame, items: pd.DataFrame, wave: int, *,
     """Who answered: respondents of the reference wave, waves, scales, items."""
     waves = sorted(int(w) for w in responses["wave"].unique())
     n = int((responses["wave"] == wave).sum())
-    text = (f"La vague {wave} compte **{fr.plural(n, 'répondant')}** ; la campagne comporte "
-            f"{fr.plural(len(waves), 'vague')}, {_join([str(w) for w in waves])}. Le questionnaire porte sur "
+    which = (f"une seule vague, la vague {waves[0]}" if len(waves) == 1 else
+             f"{fr.plural(len(waves), 'vague')}, {_join([str(w) for w in waves])}")
+    text = (f"La vague {wave} compte **{fr.plural(n, 'répondant')}** ; la campagne comporte {which}. "
+            "Le questionnaire porte sur "
             f"{fr.plural(items['scale'].nunique(), 'échelle')} et {fr.plural(len(items), 'item')}, notés de "
             f"{int(items['min'].min())} à {int(items['max'].max())}.")
     counts = responses.groupby(["stakeholder_group", "wave"]).size()
