@@ -266,7 +266,8 @@ def tolerance_figure(curves: pd.DataFrame, compared: rs.Robustness) -> tuple[plt
              else "dans")
     alt = (f"Part des acteurs encore reliés selon la part retirée : face aux retraits ciblés, l'aire sous la courbe du "
            f"réseau, {_d(gs['estimate'], 3)}, est {where} la référence des réseaux aléatoires, de "
-           f"{_d(gs['ci_low'], 3)} à {_d(gs['ci_high'], 3)} ; les retraits au hasard le fragmentent bien moins vite.")
+           f"{_d(gs['ci_low'], 3)} à {_d(gs['ci_high'], 3)} ; face aux retraits au hasard, son aire est de "
+           f"{_d(rs.robustness_auc(curves[curves['strategy'] == 'random']), 3)}.")
     return fig, alt
 
 
