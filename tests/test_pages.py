@@ -27,7 +27,7 @@ from rd_methods import resilience as rs  # noqa: E402
 STYLE = [
     ("nan/inf", re.compile(r"(?<![\w-])(nan|NaN|inf|-inf|None)(?![\w-])")),
     ("decimal point", re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])")),
-    ("(s) plural", re.compile(r"\w\(s\)|\w\(x\)|\(e\)s?\b")),
+    ("(s) plural", re.compile(r"\w\((s|x|e|es|nt)\)")),
     ("hyphen as minus", re.compile(r"(?<![\w\d])-\d")),
     ("p-value 0,000", re.compile(r"\b0,000\b")),
     ("nested parentheses", re.compile(r"\([^()]*\(")),

@@ -9,6 +9,7 @@ every figure comes back with its French alternative text, for :func:`rd_methods.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import matplotlib.pyplot as plt
@@ -20,6 +21,7 @@ from rd_methods import disclosure, plots, survey
 from rd_methods import formats as fr
 
 __all__ = [
+    "wording",
     "item_text",
     "respondents_text",
     "respondents_table",
@@ -62,9 +64,24 @@ def _join(words) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " et " + words[-1]
 
 
+_INCLUSIVE = re.compile(r"(\w)\((\w+)\)")
+
+
+def wording(text: str) -> str:
+    """An item's wording for a page: inclusive forms with the middle dot, not parentheses.
+
+    The questionnaire's « attaché(e) » reads « attaché·e » (the same word, in the typography
+    that does not look like a generated « (s) » plural).
+
+    >>> wording("Je me sens attaché(e) au territoire, fier(ère) (parfois).")
+    'Je me sens attaché·e au territoire, fier·ère (parfois).'
+    """
+    return _INCLUSIVE.sub(r"\1·\2", str(text))
+
+
 def item_text(items: pd.DataFrame, item_id) -> str:
     """An item's French wording, in quotes (what a reader sees instead of its id)."""
-    return f"« {items.set_index('item_id').loc[item_id, 'text']} »"
+    return f"« {wording(items.set_index('item_id').loc[item_id, 'text'])} »"
 
 
 def respondents_text(responses: pd.DataFrame, items: pd.DataFrame, wave: int, *, min_cell: int) -> str:
@@ -183,7 +200,7 @@ def items_figure(responses: pd.DataFrame, items: pd.DataFrame, wave: int) -> tup
     layout = survey.diverging_layout(summary, by=["scale", "item_id"])
     texts = items.set_index("item_id")
     order = items.sort_values(["scale", "item_id"])["item_id"].tolist()
-    names = {i: textwrap.fill(f"{survey.scale_label(texts.loc[i, 'scale'])} — {texts.loc[i, 'text']}"
+    names = {i: textwrap.fill(f"{survey.scale_label(texts.loc[i, 'scale'])} — {wording(texts.loc[i, 'text'])}"
                               + (" (inversé)" if bool(texts.loc[i, "reverse"]) else ""), 55) for i in order}
     lines = sum(n.count("\n") + 1 for n in names.values())
     labels = survey.answer_labels(int(items["min"].min()), int(items["max"].max()))
