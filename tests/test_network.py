@@ -636,3 +636,73 @@ def test_louvain_igraph_seeded_and_modularity_equals_networkx():
     assert min(ours) > 0.41 and min(theirs) > 0.41
     assert max(ours) == pytest.approx(0.44490, abs=1e-5)
     assert max(theirs) == pytest.approx(0.44490, abs=1e-5)
+
+
+# --------------------------------------------------------------------------- key results
+
+
+def _star_with_categories() -> nx.Graph:
+    G = nx.star_graph(3)
+    nx.set_node_attributes(G, {0: "association", 1: "citizen", 2: "citizen", 3: "enterprise"}, "category")
+    nx.set_node_attributes(G, {v: f"Acteur {v}" for v in G}, "display_name")
+    return G
+
+
+def test_key_results_by_hand_on_a_star():
+    from rd_methods import results
+
+    G = _star_with_categories()
+    path = nx.path_graph(4)
+    nx.set_node_attributes(path, "association", "category")
+    metrics = nw.metrics_over_time(graphs={2019: nx.empty_graph(2), 2020: G})
+    dep = nw.dependence(G, 0, null="degree_matched", n_baseline=5)  # no other actor of degree 3
+    comp = nw.projection_comparison({"clique": G, "star_large": path}, 0)
+    kr = nw.key_results(metrics, profile=nw.broker_profile(G, 0), dependence=dep, comparison=comp,
+                        projection="clique")
+    assert list(kr.columns) == ["key", "value", "label", "unit", "ci_low", "ci_high", "note"]
+    v = kr.set_index("key")["value"]
+    assert v["network.n_actors_last"] == 4 and type(v["network.n_actors_last"]) is int  # last period only
+    assert v["network.density_last"] == pytest.approx(3 / 6)
+    assert v["network.ei_index_last"] == pytest.approx(1.0)  # every tie crosses categories
+    assert v["network.broker_betweenness_rank"] == 1
+    assert v["network.broker_betweenness_rank_clique"] == 1
+    assert v["network.broker_betweenness_rank_star_large"] == 3  # the end of a path, tied with the other end
+    # without the hub the three leaves are isolated: the giant share falls from 1 to 1/3
+    assert v["network.dependence_giant_share_drop"] == pytest.approx(2 / 3)
+    assert v["network.dependence_comparable"] is False
+    row = kr.set_index("key").loc["network.dependence_giant_share_drop"]
+    assert row["ci_low"] is None and "non évaluable" in row["note"]
+    assert "(2020)" in kr.set_index("key").loc["network.n_actors_last", "label"]
+    assert [p["key"] for p in results.record_frame(kr)] == kr["key"].tolist()
+
+
+def test_key_results_dependence_band_is_the_null_reference():
+    G = nx.barbell_graph(5, 1)
+    nx.set_node_attributes(G, "association", "category")
+    dep = nw.dependence(G, 5, null="degree_matched", n_baseline=20, degree_tolerance=1.0)
+    kr = nw.key_results(nw.metrics_over_time(graphs={2020: G}), dependence=dep).set_index("key")
+    g = dep.set_index("measure").loc["giant_share"]
+    row = kr.loc["network.dependence_giant_share_drop"]
+    assert (row["value"], row["ci_low"], row["ci_high"]) == (g["estimate"], g["baseline_low"], g["baseline_high"])
+    assert row["note"].startswith("référence") and "intervalle de confiance" in row["note"]
+    assert kr.loc["network.dependence_comparable", "value"] is True
+    assert "network.broker_betweenness_rank" not in kr.index  # no profile given
+
+
+def test_demo_key_results_find_the_planted_broker(demo):
+    """On demo-2025 the organisation is the planted broker: first under every rule."""
+    camp, tables, _ = demo
+    last = camp.period[1]
+    broker = camp.ground_truth["network"]["broker"]
+    graphs = {rule: nw.build_graph(*tables, period=last, projection=rule) for rule in nw.PROJECTIONS}
+    G = graphs["star_large"]
+    kr = nw.key_results(nw.metrics_over_time(graphs={last: G}, seed=1), profile=nw.broker_profile(G, broker),
+                        comparison=nw.projection_comparison(graphs, broker, seed=1)).set_index("key")["value"]
+    assert all(kr[f"network.broker_betweenness_rank_{rule}"] == 1 for rule in nw.PROJECTIONS)
+    assert kr["network.broker_betweenness_rank"] == 1
+    # the actors of the last year: those who took part in one of its events or hold an active tie
+    part, events, ties = camp["participations"], camp["events"], camp["ties"]
+    year_events = events.loc[pd.to_datetime(events["held_on"]).dt.year == last, "event_id"]
+    active = ties[(ties["start_year"] <= last) & (ties["end_year"].isna() | (ties["end_year"] >= last))]
+    actors = set(part.loc[part["event_id"].isin(year_events), "actor_id"]) | set(active["source_id"]) | set(active["target_id"])
+    assert kr["network.n_actors_last"] == len(actors)

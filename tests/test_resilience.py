@@ -437,3 +437,54 @@ def test_notebook_runs_and_records_the_planted_shock(tmp_path):
     # less robust to targeted removal than the same events attended at random (bipartite null)
     assert auc["value"] < auc["ci_low"] <= auc["ci_high"]
     assert rec.loc["resilience.robustness_without_structure", "value"] > 0
+
+
+# --------------------------------------------------------------------------- key results
+
+
+def test_key_results_by_hand(hand):
+    sp = rs.shock_periods(hand, "y")
+    table = rs.resistance_recovery(hand, "y", shock=sp)
+    kr = rs.key_results(ranks=rs.treated_ranks(table), shock=sp).set_index("key")
+    t = table.loc[table["treated"]].iloc[0]
+    # treated fell 4 % against the reference's 28/330: resistance (−0.04 + 28/330) / (28/330)
+    assert kr.loc["resilience.resistance_treated", "value"] == pytest.approx((-0.04 + 28 / 330) / (28 / 330))
+    assert kr.loc["resilience.recovery_treated", "value"] == pytest.approx(t["recovery"])
+    assert kr.loc["resilience.resistance_rank_min_p", "value"] == pytest.approx(1 / 4)  # 3 comparisons
+    assert "2019–2020" in kr.loc["resilience.resistance_treated", "note"]
+    assert "3 territoires" in kr.loc["resilience.resistance_treated", "note"]
+    assert "resilience.network_robustness_auc" not in kr.index
+    with pytest.raises(ValueError, match="shock"):
+        rs.key_results(ranks=rs.treated_ranks(table))
+
+
+def test_key_results_network_band_and_last_year_with_the_structure():
+    G = nx.barbell_graph(6, 1)
+    comp = rs.compare_with_random(G, "degree", steps=10, n_random=5, null="projected", efficiency=False, seed=1)
+    over = rs.robustness_over_time({2020: G, 2021: nx.star_graph(12), 2022: nx.path_graph(5)}, structure=6,
+                                   steps=10, seed=1)
+    kr = rs.key_results(robustness=comp, over_time=over).set_index("key")
+    gs = comp.set_index("measure").loc["giant_share"]
+    row = kr.loc["resilience.network_robustness_auc"]
+    assert (row["value"], row["ci_low"], row["ci_high"]) == (gs["estimate"], gs["ci_low"], gs["ci_high"])
+    assert row["note"].startswith("référence : 95 % de 5 réseaux aléatoires")
+    # 2022 (5 actors) is below the 10-actor floor; node 6 is the star's leaf in 2021
+    without = kr.loc["resilience.robustness_without_structure"]
+    assert without["label"].endswith("(2021)")
+    assert without["value"] == pytest.approx(over.set_index("period").loc[2021, "without_structure"])
+
+
+def test_demo_key_results_find_the_planted_resistance():
+    from rd_methods.campaign import Campaign
+
+    camp = Campaign.load("demo-2025")
+    truth = camp.ground_truth["resilience"]
+    sp, table, _ = _score(cf.rates(camp["territory_panel"]))
+    kr = rs.key_results(ranks=rs.treated_ranks(table), shock=sp.reset_index()).set_index("key")["value"]
+    n_comparisons = camp["territory_panel"].loc[~camp["territory_panel"]["treated"], "territory_code"].nunique()
+    assert kr["resilience.resistance_rank_min_p"] == pytest.approx(1 / (n_comparisons + 1))
+    assert kr["resilience.resistance_rank_p"] == pytest.approx(1 / (n_comparisons + 1))  # first of all
+    # planted: −1 % against −2.2 %, i.e. (−0.010 + 0.022) / 0.022 ≈ 0.55, blurred by trend and noise
+    planted = (truth["treated_drop"] - truth["comparison_drop"]) / abs(truth["comparison_drop"])
+    assert kr["resilience.resistance_treated"] == pytest.approx(planted, abs=0.3)
+    assert kr["resilience.recovery_treated"] < 0

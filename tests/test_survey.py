@@ -536,3 +536,43 @@ def test_population_from_campaign_reads_and_checks_survey_population():
         survey.population_from_campaign({"survey": {"population": {"members": "beaucoup"}}})
     with pytest.raises(ValueError, match=">= 0"):
         survey.population_from_campaign({"survey": {"population": {"members": -3}}})
+
+
+# --------------------------------------------------------------------------- key results
+
+
+def test_demo_key_results_recover_the_planted_changes(demo_2025):
+    camp, truth = demo_2025
+    resp, items = camp["survey_responses"], camp["survey_items"]
+    rel = survey.reliability(resp, items, wave=1)
+    om = survey.omega(resp, items, wave=1, n_boot=20, seed=1)
+    ba = survey.before_after(resp, items=items, wave_before=1, wave_after=2)
+    chk = survey.attrition_check(resp, items, 1, 2, margin=0.2)
+    kr = survey.key_results(resp, wave=1, reliability=rel, omega=om, before_after=ba, attrition=chk).set_index("key")
+    scales = sorted(truth["scales"])
+    expected = (["survey.n_respondents_wave1"] + [f"survey.alpha_{s}" for s in scales]
+                + [f"survey.omega_{s}" for s in scales] + ["survey.retention_rate"]
+                + [k for s in scales for k in (f"survey.change_{s}", f"survey.p_adjusted_change_{s}")]
+                + ["survey.attrition_smd_max", "survey.attrition_equivalence_p", "survey.attrition_p_min"])
+    assert kr.index.tolist() == expected
+    assert kr.loc["survey.n_respondents_wave1", "value"] == truth["respondents_by_wave"]["1"]
+    assert kr.loc["survey.retention_rate", "value"] == pytest.approx(1 - truth["attrition"], abs=0.005)
+    for scale, planted in truth["scales"].items():
+        change = kr.loc[f"survey.change_{scale}"]
+        assert change["ci_low"] <= planted["change"] <= change["ci_high"], scale
+        p = kr.loc[f"survey.p_adjusted_change_{scale}", "value"]
+        assert (p > 0.05) if planted["change_latent"] == 0 else (p < 0.001), (scale, p)
+        alpha = kr.loc[f"survey.alpha_{scale}"]
+        assert 0.65 < alpha["value"] < 0.9 and alpha["ci_low"] < alpha["value"] < alpha["ci_high"]
+        assert kr.loc[f"survey.omega_{scale}", "value"] == pytest.approx(alpha["value"], abs=0.05)
+    assert kr.loc["survey.attrition_smd_max", "value"] == pytest.approx(chk["smd"].abs().max())
+    assert kr.loc["survey.attrition_p_min", "value"] == pytest.approx(chk["p_holm"].min())
+    assert "± 0,2 écart type" in kr.loc["survey.attrition_equivalence_p", "note"]
+
+
+def test_key_results_of_one_wave_count_people_and_skip_the_change():
+    resp = pd.DataFrame({"respondent_id": ["a", "b", "c", "a"], "wave": [1, 1, 1, 2]})
+    kr = survey.key_results(resp, wave=1)
+    assert kr["key"].tolist() == ["survey.n_respondents_wave1"]
+    assert kr["value"].iloc[0] == 3 and kr["unit"].iloc[0] == "personnes"
+    assert survey.key_results(resp, wave=2)["value"].iloc[0] == 1

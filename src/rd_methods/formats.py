@@ -23,6 +23,7 @@ __all__ = [
     "format_eur",
     "format_pct",
     "format_p",
+    "p_clause",
     "format_interval",
     "plural",
     "table",
@@ -111,6 +112,16 @@ def format_p(value: float | None, decimals: int = 3) -> str:
     if value < floor:
         return f"<\u00a0{format_number(floor, decimals)}"
     return format_number(value, decimals)
+
+
+def p_clause(value: float | None, decimals: int = 3, name: str = "p") -> str:
+    """A p-value in a sentence: « p = 0,041 », « p < 0,001 » (never « p = < 0,001 »).
+
+    >>> p_clause(0.0412), p_clause(0.00004), p_clause(None)
+    ('p\xa0=\xa00,041', 'p\xa0<\xa00,001', 'p\xa0=\xa0—')
+    """
+    text = format_p(value, decimals)
+    return f"{name}\u00a0{text}" if text.startswith("<") else f"{name}\u00a0=\u00a0{text}"
 
 
 def format_interval(low, high, formatter=format_number, **options) -> str:

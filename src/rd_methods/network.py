@@ -102,6 +102,10 @@ __all__ = [
     "tie_dynamics_over_time",
     "top_actors",
     "layout",
+    "PROJECTION_LABELS",
+    "PROJECTION_SHORT",
+    "NULL_LABELS",
+    "key_results",
 ]
 
 #: Largest graph (in nodes) whose betweenness is computed exactly; above, pivots are sampled.
@@ -1940,3 +1944,120 @@ def layout(G: nx.Graph, *, seed: int = 0, iterations: int = 50) -> pd.DataFrame:
         [(str(v), p[0], p[1]) for v, p in pos.items()], columns=["actor_id", "x", "y"]
     )
     return out.sort_values("actor_id", ignore_index=True)
+
+
+# --------------------------------------------------------------------------- key results
+
+#: French names of the projection rules (:data:`PROJECTIONS`), for pages and notes.
+PROJECTION_LABELS = {
+    "clique": "Clique (tous reliés)",
+    "star_large": "Étoile (grands événements)",
+    "exclude_large": "Grands événements ignorés",
+}
+
+#: Short French names of the projection rules, for sentences and labels (no parentheses).
+PROJECTION_SHORT = {"clique": "clique", "star_large": "en étoile", "exclude_large": "sans les grands événements"}
+
+#: French names of the null models (:data:`NULL_MODELS`), for pages and notes.
+NULL_LABELS = {
+    "bipartite": "mêmes événements, participations au hasard",
+    "projected": "liens du réseau projeté permutés au hasard",
+    "degree_matched": "acteurs de degré comparable",
+}
+
+
+def key_results(
+    metrics: pd.DataFrame,
+    *,
+    profile: pd.DataFrame | None = None,
+    dependence: pd.DataFrame | None = None,
+    comparison: pd.DataFrame | None = None,
+    projection: str = DEFAULT_PROJECTION,
+) -> pd.DataFrame:
+    """The network page's key figures, one row each, from the methods' outputs.
+
+    One definition per figure, shared by every page that shows it (the network page
+    records them with :func:`rd_methods.results.record_frame`; the synthesis and the
+    comparison across campaigns read them by key).
+
+    Parameters
+    ----------
+    metrics : DataFrame
+        :func:`metrics_over_time`; its last period gives ``network.n_actors_last``,
+        ``network.density_last``, ``network.ei_index_last`` and ``network.modularity_last``.
+    profile : DataFrame, optional
+        :func:`broker_profile` of the evaluated structure in the last period
+        (``network.broker_betweenness_rank``); None when it is absent from that network.
+    dependence : DataFrame, optional
+        :func:`dependence` of the network on the structure
+        (``network.dependence_giant_share_drop``, with the null model's 2.5–97.5 % band as
+        ``ci_low``/``ci_high`` when comparable, and ``network.dependence_comparable``).
+    comparison : DataFrame, optional
+        :func:`projection_comparison` (``network.broker_betweenness_rank_<rule>`` for each
+        rule where the structure is present).
+    projection : str
+        The page's main projection rule (named in the notes).
+
+    Returns
+    -------
+    DataFrame
+        ``key, value, label, unit, ci_low, ci_high, note``, in the page's order.
+
+    Examples
+    --------
+    >>> G = nx.star_graph(3)
+    >>> nx.set_node_attributes(G, "x", "category")
+    >>> m = metrics_over_time(graphs={2020: G})
+    >>> kr = key_results(m, profile=broker_profile(G, 0)).set_index("key")
+    >>> kr.loc["network.n_actors_last", "value"], kr.loc["network.broker_betweenness_rank", "value"]
+    (4, 1)
+    """
+    from rd_methods.formats import format_number, p_clause
+
+    rows: list[dict] = []
+
+    def add(key, value, label, *, unit=None, ci=(None, None), note=None):
+        rows.append({"key": key, "value": value, "label": label, "unit": unit,
+                     "ci_low": ci[0], "ci_high": ci[1], "note": note})
+
+    if metrics.empty:
+        raise ValueError("metrics has no period: build the networks first")
+    last = metrics.sort_values("year").iloc[-1]
+    year = int(last["year"])
+    if comparison is not None:
+        for row in comparison.itertuples():
+            if not bool(row.present):
+                continue
+            method = "exact" if row.betweenness_method == "exact" else "estimé"
+            add(f"network.broker_betweenness_rank_{row.projection}", int(row.betweenness_rank),
+                f"Rang de la structure par l'intermédiarité, règle « {PROJECTION_SHORT.get(row.projection, row.projection)} »",
+                note=f"réseau de {year}, {format_number(int(row.n_actors))} acteurs ; calcul {method}")
+    add("network.n_actors_last", int(last["nodes"]), f"Acteurs du réseau ({year})", unit="acteurs")
+    add("network.density_last", float(last["density"]), f"Densité du réseau ({year})")
+    if profile is not None:
+        p = profile.set_index("measure").loc["betweenness"]
+        method = "exact" if p["method"] == "exact" else "estimé"
+        rule = PROJECTION_SHORT.get(projection, projection)
+        add("network.broker_betweenness_rank", int(p["rank"]), "Rang de la structure par l'intermédiarité",
+            note=f"sur {format_number(int(p['n_nodes']))} acteurs, règle « {rule} », calcul {method} ; "
+                 "voir aussi les rangs sous chaque règle")
+    if dependence is not None:
+        g = dependence.set_index("measure").loc["giant_share"]
+        null = str(g["null"])
+        label = "Baisse de la plus grande composante sans la structure"
+        if bool(g["comparable"]):
+            add("network.dependence_giant_share_drop", float(g["estimate"]), label,
+                ci=(float(g["baseline_low"]), float(g["baseline_high"])),
+                note=f"référence : 95 % de {format_number(int(g['n_baseline']))} tirages du modèle nul "
+                     f"« {NULL_LABELS.get(null, null)} », pas un intervalle de confiance ; "
+                     f"{p_clause(g['p_value'])} unilatérale")
+        else:
+            add("network.dependence_giant_share_drop", float(g["estimate"]), label,
+                note="non évaluable : aucune comparaison possible. " + str(g["note"]))
+        add("network.dependence_comparable", bool(g["comparable"]),
+            "Test de dépendance évaluable (une comparaison existe)",
+            note=f"modèle nul « {NULL_LABELS.get(null, null)} »")
+    add("network.ei_index_last", float(last["ei_index"]), f"Indice E–I par catégorie ({year})")
+    add("network.modularity_last", float(last["modularity"]), f"Modularité de Louvain ({year})")
+    return pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"], dtype=object)
+

@@ -30,8 +30,12 @@ __all__ = [
     "format_pct",
     "french_axis",
     "category_colors",
+    "MAX_WIDTH",
+    "SYNTHETIC_MARK",
     "stamp",
     "show",
+    "source_line",
+    "network_map",
 ]
 
 PALETTE = "colorblind"
@@ -199,31 +203,45 @@ def category_colors(values, palette: str = PALETTE) -> Mapping[str, tuple]:
     return {v: colors[i % len(colors)] for i, v in enumerate(values)}
 
 
-#: widest figure shown on a page, in inches: wider figures are scaled down so their text stays readable
+#: Widest figure, in inches: a wider one is scaled down by :func:`show`, so that its text,
+#: once the page fits the image to its column, stays readable.
 MAX_WIDTH = 10.0
+
+#: Mark drawn on every figure of a synthetic (demo) campaign.
 SYNTHETIC_MARK = "Données synthétiques"
+
+
+def source_line(campaign: str, tables) -> str:
+    """« Source : campagne demo-2025, tables events, participations » for :func:`stamp`.
+
+    >>> source_line("demo-2025", ["events", "participations"])
+    'Source : campagne demo-2025, tables events, participations'
+    >>> source_line("demo-2025", ["territory_panel"])
+    'Source : campagne demo-2025, table territory_panel'
+    """
+    tables = [str(t) for t in tables]
+    word = "table" if len(tables) == 1 else "tables"
+    return f"Source : campagne {campaign}, {word} {', '.join(tables)}"
 
 
 def stamp(fig: plt.Figure, source: str | None = None, synthetic: bool = False) -> plt.Figure:
     """Draw the source line and, for demo data, the « Données synthétiques » mark ON the figure.
 
-    A chart pasted elsewhere keeps both. The source is written in small grey type below
-    the axes, on the left; the synthetic-data mark in bold on the right of the same band.
-    Calling it twice does not draw twice.
+    A chart pasted elsewhere keeps both: the source in small grey type below the axes on the
+    left, the synthetic-data mark in bold on the right of the same band. Calling it twice
+    does not draw twice.
 
-    >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots()
-    >>> _ = stamp(fig, source="Source : campagne demo-2025, table finances", synthetic=True)
+    >>> _ = stamp(stamp(fig, source="Source : campagne demo-2025, table finances", synthetic=True))
     >>> sorted(t.get_text() for t in fig.texts)
     ['Données synthétiques', 'Source : campagne demo-2025, table finances']
     >>> plt.close(fig)
     """
     if getattr(fig, "_rd_stamped", False):
         return fig
-    # below everything already drawn (a legend under the axes, wrapped tick labels)
-    height = fig.get_size_inches()[1]
-    lowest = fig.get_tightbbox(fig.canvas.get_renderer()).y0 / height
-    y = min(lowest, 0.0) - 0.12 / height
+    # below everything already drawn (tick labels, axis titles, legends under the axes)
+    bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0 / fig.get_size_inches()[1]
+    y = min(0.0, bottom) - 0.01
     if source:
         fig.text(0.01, y, source, ha="left", va="top", fontsize=8, color="0.35")
     if synthetic:
@@ -250,3 +268,64 @@ def show(fig: plt.Figure, alt: str, source: str | None = None, synthetic: bool =
     stamp(fig, source=source, synthetic=synthetic)
     display(fig, metadata={"alt": str(alt).strip()})
     plt.close(fig)
+
+
+def _top_degree(G, max_nodes: int):
+    """The subgraph of the ``max_nodes`` best-connected nodes (ties broken by id)."""
+    if G.number_of_nodes() <= max_nodes:
+        return G
+    ranked = sorted(G.degree(), key=lambda nd: (-nd[1], str(nd[0])))[:max_nodes]
+    return G.subgraph([n for n, _ in ranked])
+
+
+def network_map(graphs, highlight=None, *, seed: int = 0, max_nodes: int = 2000,
+                attribute: str = "category", title: str = "Réseau des acteurs") -> plt.Figure:
+    """Draw one or more actor networks side by side, coloured by category.
+
+    ``graphs`` maps a panel title (e.g. a year) to a network (:func:`rd_methods.network.build_graph`);
+    ``highlight`` (an actor id, e.g. the evaluated structure) is drawn as a black star. A
+    network of more than ``max_nodes`` actors is drawn through its ``max_nodes``
+    best-connected actors and the ties among them (a campaign 100 times the demo has some
+    300 000 actors: a spring layout of all of them is neither computable nor readable), and
+    the panel's title says so. Positions: :func:`rd_methods.network.layout` (seeded).
+
+    >>> import networkx as nx
+    >>> G = nx.star_graph(5); nx.set_node_attributes(G, "association", "category")
+    >>> fig = network_map({"2020": G}, highlight=0, max_nodes=3)
+    >>> fig.axes[0].get_title()
+    '2020 : les 3 acteurs les plus connectés sur 6'
+    >>> plt.close(fig)
+    """
+    import numpy as np
+    from matplotlib.collections import LineCollection
+
+    from rd_methods.network import layout
+
+    cats = sorted({str(d.get(attribute)) for G in graphs.values() for _, d in G.nodes(data=True)})
+    colors = category_colors(cats)
+    fig, axes = plt.subplots(1, len(graphs), figsize=(5 * len(graphs), 5), squeeze=False)
+    for ax, (name, G) in zip(axes[0], graphs.items(), strict=True):
+        H = _top_degree(G, max_nodes)
+        pos = layout(H, seed=seed).set_index("actor_id")
+        xy = pos.loc[[str(v) for v in H], ["x", "y"]].to_numpy() if len(H) else np.zeros((0, 2))
+        index = {v: i for i, v in enumerate(H)}
+        segs = [(xy[index[u]], xy[index[v]]) for u, v in H.edges()]
+        ax.add_collection(LineCollection(segs, colors="0.6", linewidths=0.2, alpha=0.25, zorder=1))
+        if len(H):
+            ax.scatter(xy[:, 0], xy[:, 1], s=8, zorder=2, linewidths=0,
+                       c=[colors[str(H.nodes[v].get(attribute))] for v in H])
+        if highlight is not None and highlight in index:
+            ax.scatter(*xy[index[highlight]], s=220, marker="*", c="black", zorder=3)
+            ax.annotate("structure", xy[index[highlight]], xytext=(6, 6), textcoords="offset points", fontsize=9)
+        sampled = len(H) < G.number_of_nodes()
+        ax.set_title(f"{name} : les {format_number(len(H))} acteurs les plus connectés sur "
+                     f"{format_number(G.number_of_nodes())}" if sampled else str(name), fontsize=10)
+        ax.set_axis_off()
+    handles = [plt.Line2D([], [], marker="o", ls="", color=colors[c], label=label(attribute, c)) for c in cats]
+    if highlight is not None:
+        handles.append(plt.Line2D([], [], marker="*", ls="", color="black", markersize=12, label="Structure évaluée"))
+    fig.subplots_adjust(bottom=0.16)  # the legend above the band of the source line (stamp)
+    fig.legend(handles=handles, loc="lower center", ncol=min(5, len(handles)), frameon=False,
+               bbox_to_anchor=(0.5, 0.0), fontsize=9)
+    fig.suptitle(title, x=0.02, ha="left", fontweight="bold")
+    return fig

@@ -64,6 +64,8 @@ __all__ = [
     "robustness_auc",
     "compare_with_random",
     "robustness_over_time",
+    "NULL_LABELS",
+    "key_results",
 ]
 
 #: Above this many nodes, global efficiency is estimated from this many seeded source nodes.
@@ -927,3 +929,102 @@ def robustness_over_time(
             row["giant_share_without"] = max(len(c) for c in nx.connected_components(H)) / (n - 1)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- key results
+
+#: French names of the null models of :func:`compare_with_random`, for pages and notes.
+NULL_LABELS = {
+    "bipartite": "mêmes événements, participations au hasard",
+    "projected": "liens permutés, mêmes degrés",
+}
+
+
+def key_results(
+    *,
+    ranks: pd.DataFrame | None = None,
+    shock: pd.DataFrame | None = None,
+    robustness: pd.DataFrame | None = None,
+    over_time: pd.DataFrame | None = None,
+    min_actors: int = 10,
+) -> pd.DataFrame:
+    """The resilience page's key figures, one row each, from the methods' outputs.
+
+    One definition per figure, shared by every page that shows it (the resilience page
+    records them with :func:`rd_methods.results.record_frame`; the synthesis and the
+    comparison across campaigns read them by key).
+
+    Parameters
+    ----------
+    ranks, shock : DataFrame, optional
+        :func:`treated_ranks` and :func:`shock_periods` (given together):
+        ``resilience.resistance_treated`` and ``resilience.recovery_treated`` (Martin's
+        indices of the treated territory), ``resilience.resistance_rank_p`` (permutation
+        p-value of its resistance rank) and ``resilience.resistance_rank_min_p``
+        (``1 / (J + 1)``, the smallest p-value the test can give).
+    robustness : DataFrame, optional
+        :func:`compare_with_random` (targeted attack): ``resilience.network_robustness_auc``
+        with the random networks' 2.5–97.5 % band as ``ci_low``/``ci_high`` (a reference
+        band, not a confidence interval).
+    over_time : DataFrame, optional
+        :func:`robustness_over_time`: ``resilience.robustness_without_structure`` of the
+        last period where the structure is present and the network has at least
+        ``min_actors`` actors.
+
+    Returns
+    -------
+    DataFrame
+        ``key, value, label, unit, ci_low, ci_high, note``, in the page's order.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"unit": list("tabc"), "treated": [True, False, False, False],
+    ...                   "resistance": [0.5, 0.1, -0.2, 0.6], "recovery": [0.1, 0.0, 0.2, 0.3]})
+    >>> s = pd.DataFrame({"phase": ["contraction", "recovery"], "start": [2019, 2020], "end": [2020, 2022]})
+    >>> kr = key_results(ranks=treated_ranks(t, ["resistance", "recovery"]), shock=s).set_index("key")
+    >>> kr.loc["resilience.resistance_rank_p", "value"], kr.loc["resilience.resistance_rank_min_p", "value"]
+    (0.5, 0.25)
+    """
+    from rd_methods.formats import format_number
+
+    rows: list[dict] = []
+
+    def add(key, value, label, *, unit=None, ci=(None, None), note=None):
+        rows.append({"key": key, "value": value, "label": label, "unit": unit,
+                     "ci_low": ci[0], "ci_high": ci[1], "note": note})
+
+    if ranks is not None:
+        if shock is None:
+            raise ValueError("key_results needs the shock periods with the ranks")
+        r = ranks.set_index("measure")
+        ph = shock.set_index("phase")
+        peak, trough = int(ph.loc["contraction", "start"]), int(ph.loc["contraction", "end"])
+        rec_end = int(ph.loc["recovery", "end"])
+        res, rec = r.loc["resistance"], r.loc["recovery"]
+        n = int(res["n"])
+        add("resilience.resistance_treated", float(res["estimate"]), "Indice de résistance du territoire d'action",
+            note=f"Martin (2012) ; contraction {peak}–{trough} ; référence : moyenne des "
+                 f"{format_number(n - 1)} territoires de comparaison")
+        add("resilience.recovery_treated", float(rec["estimate"]), "Indice de rétablissement du territoire d'action",
+            note=f"Martin (2012) ; rétablissement {trough}–{rec_end} ; faible quand le recul a été faible")
+        add("resilience.resistance_rank_p", float(res["p_value"]), "p-valeur de permutation du rang de résistance",
+            note=f"rang {int(res['rank'])} sur {n} ; p = rang / (J + 1), unilatérale")
+        add("resilience.resistance_rank_min_p", 1 / n, "Plus petite p-valeur possible du rang de résistance",
+            note=f"1 / (J + 1) avec {n - 1} territoires de comparaison : le test ne peut pas descendre plus bas")
+    if robustness is not None:
+        gs = robustness.set_index("measure").loc["giant_share"]
+        null = str(gs["null"])
+        add("resilience.network_robustness_auc", float(gs["estimate"]),
+            "Robustesse du réseau aux retraits ciblés (aire sous la courbe)",
+            ci=(float(gs["ci_low"]), float(gs["ci_high"])),
+            note=f"référence : 95 % de {format_number(int(gs['n_random']))} réseaux aléatoires "
+                 f"({NULL_LABELS.get(null, null)}), pas un intervalle de confiance")
+    if over_time is not None:
+        kept = over_time[(over_time["n_actors"] >= min_actors) & over_time["structure_present"].astype(bool)]
+        if len(kept):
+            last = kept.iloc[-1]
+            add("resilience.robustness_without_structure", float(last["without_structure"]),
+                f"Robustesse du réseau sans la structure ({int(last['period'])})",
+                note="aire sous la courbe des retraits au hasard ; avec la structure : "
+                     f"{format_number(last['with_structure'], 3)}")
+    return pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"], dtype=object)

@@ -67,6 +67,7 @@ __all__ = [
     "mice_change",
     "population_from_campaign",
     "import_export",
+    "key_results",
 ]
 
 META_COLUMNS = ["respondent_id", "wave", "stakeholder_group", "actor_id", "submitted_on"]
@@ -1643,3 +1644,106 @@ def import_export(*args, **kwargs):
     from rd_methods.survey_import import import_export as _import
 
     return _import(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------- key results
+
+
+def key_results(
+    responses: pd.DataFrame,
+    *,
+    wave: int,
+    reliability: pd.DataFrame | None = None,
+    omega: pd.DataFrame | None = None,
+    before_after: pd.DataFrame | None = None,
+    attrition: pd.DataFrame | None = None,
+    wave_before: int = 1,
+    wave_after: int = 2,
+) -> pd.DataFrame:
+    """The survey page's key figures, one row each, from the methods' outputs.
+
+    One definition per figure, shared by every page that shows it (the survey page records
+    them with :func:`rd_methods.results.record_frame`; the synthesis and the comparison
+    across campaigns read them by key).
+
+    Parameters
+    ----------
+    responses : DataFrame
+        ``survey_responses``: ``survey.n_respondents_wave1`` counts the rows of ``wave``
+        (one per person and wave) and, when both waves are present,
+        ``survey.retention_rate`` is :func:`retention`'s share.
+    wave : int
+        The reference wave of the reliability figures and of the respondent count.
+    reliability, omega : DataFrame, optional
+        :func:`reliability` and :func:`omega` of ``wave`` (``survey.alpha_<scale>`` with
+        Feldt's interval, ``survey.omega_<scale>`` with the bootstrap interval).
+    before_after : DataFrame, optional
+        :func:`before_after` between ``wave_before`` and ``wave_after``: the paired *t*
+        rows give ``survey.change_<scale>`` (Student interval) and
+        ``survey.p_adjusted_change_<scale>`` (Holm across scales). Also enables
+        ``survey.retention_rate``.
+    attrition : DataFrame, optional
+        :func:`attrition_check`: ``survey.attrition_smd_max`` (largest absolute
+        standardised gap), ``survey.attrition_equivalence_p`` (largest TOST p over scales)
+        and ``survey.attrition_p_min`` (smallest Holm-adjusted difference p).
+
+    Returns
+    -------
+    DataFrame
+        ``key, value, label, unit, ci_low, ci_high, note``, in the page's order.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"respondent_id": ["a", "b", "a"], "wave": [1, 1, 2]})
+    >>> key_results(r, wave=1).set_index("key").loc["survey.n_respondents_wave1", "value"]
+    2
+    """
+    from rd_methods.formats import format_number
+
+    rows: list[dict] = []
+
+    def add(key, value, label, *, unit=None, ci=(None, None), note=None):
+        rows.append({"key": key, "value": value, "label": label, "unit": unit,
+                     "ci_low": ci[0], "ci_high": ci[1], "note": note})
+
+    add("survey.n_respondents_wave1", int((responses["wave"] == wave).sum()),
+        f"Répondants à la vague {wave}", unit="personnes")
+    if reliability is not None:
+        for row in reliability.itertuples():
+            add(f"survey.alpha_{row.scale}", float(row.alpha), f"Alpha de Cronbach — {scale_label(row.scale)}",
+                ci=(float(row.ci_low), float(row.ci_high)), note=f"vague {wave}, intervalle de Feldt à 95 %")
+    if omega is not None:
+        om = omega.set_index("scale")
+        if reliability is not None:
+            om = om.loc[reliability["scale"]]
+        for scale, row in om.iterrows():
+            add(f"survey.omega_{scale}", float(row["omega"]), f"Oméga de McDonald — {scale_label(scale)}",
+                ci=(float(row["ci_low"]), float(row["ci_high"])),
+                note=f"vague {wave}, modèle à un facteur, intervalle bootstrap à 95 % "
+                     f"({format_number(int(row['n_boot']))} tirages)")
+    if before_after is not None:
+        ret = retention(responses, wave_before, wave_after).iloc[0]
+        add("survey.retention_rate", float(ret["retention_rate"]),
+            "Part des répondants ayant répondu aux deux vagues",
+            note=f"part des répondants de la vague {wave_before} présents à la vague {wave_after}")
+        paired = before_after.loc[before_after["test"] == "paired_t"].set_index("scale")
+        for scale, row in paired.iterrows():
+            add(f"survey.change_{scale}", float(row["estimate"]), f"Variation du score — {scale_label(scale)}",
+                unit="point", ci=(float(row["ci_low"]), float(row["ci_high"])),
+                note=f"personnes présentes aux vagues {wave_before} et {wave_after}, intervalle de Student à 95 %")
+            add(f"survey.p_adjusted_change_{scale}", float(row["p_adjusted"]),
+                f"p-valeur corrigée (Holm) de la variation — {scale_label(scale)}",
+                note=f"test t apparié, correction de Holm sur les {len(paired)} échelles")
+    if attrition is not None:
+        margin = float(attrition["margin_sd"].iloc[0])
+        add("survey.attrition_smd_max", float(attrition["smd"].abs().max()),
+            "Plus grand écart standardisé de départ entre partants et restants",
+            note=f"valeur absolue, toutes échelles, vague {wave_before}")
+        add("survey.attrition_equivalence_p", float(attrition["p_equivalence"].max()),
+            "p-valeur d'équivalence partants / restants (la plus grande des échelles)",
+            note=f"deux tests unilatéraux de Welch, marge ± {format_number(margin, 1)} écart type ; "
+                 "petite : attrition non sélective sur les échelles")
+        add("survey.attrition_p_min", float(attrition["p_holm"].min()),
+            "Plus petite p-valeur corrigée (Holm) de l'écart partants / restants",
+            note="test de Welch sur les scores de la première vague")
+    return pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"], dtype=object)
