@@ -48,3 +48,27 @@ def mini_copy(isolated_dirs) -> Path:
     target = isolated_dirs["raw"] / "mini"
     shutil.copytree(MINI, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def demo_2025_site(tmp_path_factory) -> Path:
+    """The demo-2025 campaign run ONCE per test session with every committed notebook.
+
+    Returns the reports folder (``<tmp>/reports``: ``index.html``, ``references.html``,
+    ``demo-2025/…``). Tests must not modify it (copy it first). Starts kernels: use it from
+    tests marked ``slow``.
+    """
+    from rd_methods.publish import runner
+
+    root = TESTS.parent
+    if not (root / "data" / "raw" / "demo-2025" / "campaign.yml").exists():
+        pytest.skip("demo-2025 campaign not generated yet")
+    tmp = tmp_path_factory.mktemp("demo-2025-site")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("RD_METHODS_DATA_DIR", raising=False)
+        mp.setenv("RD_METHODS_NOTEBOOKS_DIR", str(root / "notebooks"))
+        mp.setenv("RD_METHODS_REPORTS_DIR", str(tmp / "reports"))
+        mp.setenv("RD_METHODS_PROCESSED_DIR", str(tmp / "processed"))
+        (run,) = runner.run(["demo-2025"], jobs=2, echo=lambda _: None)
+    assert run.ok, [(o.stem, o.describe_error()) for o in run.notebooks if o.status == "failed"]
+    return tmp / "reports"

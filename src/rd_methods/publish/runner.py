@@ -46,6 +46,7 @@ from rd_methods.publish import cache as _cache
 from rd_methods.publish import comparison as _comparison
 from rd_methods.publish import executors as _executors
 from rd_methods.publish import provenance as _prov
+from rd_methods.publish import report as _report
 from rd_methods.publish import site as _site
 from rd_methods.publish import stopping as _stopping
 
@@ -674,10 +675,12 @@ def _finish(state: _Campaign, reusable: set[str], editions: list[str], echo: Cal
     }
     (tmp / "run.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), "utf-8")
     _site.link_pages(tmp, record)  # previous / next links, inside the atomic publication
-    index_html = _site.render_campaign_index(record, collected, state.provenance)
+    report = _report.write_report_html(tmp)  # the impact report (HTML; the PDF: rd-methods report)
+    index_html = _site.render_campaign_index(record, collected, state.provenance, report=report.name)
     (tmp / "index.html").write_text(index_html, "utf-8")
     scanner = disclosure.NameScanner(state.names)
     state.findings += disclosure.scan_html(index_html, scanner, "index.html")
+    state.findings += disclosure.scan_html(report.read_text("utf-8"), scanner, report.name)
 
     if state.findings:
         shutil.rmtree(tmp, ignore_errors=True)
