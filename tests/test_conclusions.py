@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import json
 import re
-
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 from rd_methods import conclusions, synthesis
 from rd_methods import formats as fr
@@ -149,7 +148,7 @@ def test_demo_2025_conclusions_match_recorded_results(demo_2025_site):
     for row in out.itertuples():
         assert (folder / row.href).is_file()
         assert f'href="{row.href}"' in index
-        assert html.escape(row.sentence) in index and html.escape(row.caveat) in index  # visible text
+        assert str(escape(row.sentence)) in index and str(escape(row.caveat)) in index  # visible text
     # the demo's planted truth: employment effect of +3 per 1 000 inhabitants from 2020 on, so the
     # sentence states a gain (interval above zero), never « ne se distingue pas »
     truth = json.loads((ROOT / "data" / "raw" / "demo-2025" / "ground_truth.json").read_text("utf-8"))

@@ -65,8 +65,8 @@ def test_published_files_and_no_leftovers(site):
     assert names == sorted([
         "10_ok.html", "10_ok.research.html", "10_ok.ipynb", "20_raising.html", "20_raising.research.html",
         "20_raising.ipynb", "90_synthesis.html", "90_synthesis.research.html", "90_synthesis.ipynb",
-        "index.html", "results.json", "provenance.json", "run.json"])
-    assert sorted(p.name for p in site["reports"].iterdir()) == ["index.html", "tiny"]
+        "index.html", "rapport.html", "results.json", "provenance.json", "run.json"])
+    assert sorted(p.name for p in site["reports"].iterdir()) == ["index.html", "references.html", "tiny"]
     executed = nbformat.read(folder / "10_ok.ipynb", as_version=4)
     injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert 'campaign = "tiny"' in injected.source
@@ -106,7 +106,7 @@ def test_campaign_and_site_index(site):
     assert "ValueError : échec volontaire du carnet de test" in index
     assert "tables absentes : survey_items, survey_responses" in index
     assert "Nombre d&#39;acteurs : <strong>6\u00a0acteurs</strong>" in index
-    assert "0,5 (intervalle : 0,25 ; 0,75)" in index
+    assert "0,5 (intervalle\u00a0: [0,25\u00a0; 0,75])" in index
     for href in re.findall(r'href="([^"]+)"', index):
         assert (site["reports"] / "tiny" / href).resolve().is_file(), href
     top = (site["reports"] / "index.html").read_text("utf-8")

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from rd_methods import references
-from rd_methods.publish.references import TOPIC_LABELS, render_references_page, write_references_page
+from rd_methods.publish.references import (
+    TOPIC_LABELS,
+    render_references_page,
+    write_references_page,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 #: works the pages cite by name rather than by author and year

@@ -61,7 +61,7 @@ def entries() -> pd.DataFrame:
     """One row per entry, sorted by first author then year (columns :data:`ENTRY_COLUMNS`)."""
     rows = [{"key": key} | {c: fields.get(c) for c in ENTRY_COLUMNS[1:]} for key, fields in load().items()]
     frame = pd.DataFrame(rows, columns=ENTRY_COLUMNS)
-    frame["_sort"] = [(_family(a[0]).lower(), y or 0) for a, y in zip(frame["authors"], frame["year"])]
+    frame["_sort"] = [(_family(a[0]).lower(), y or 0) for a, y in zip(frame["authors"], frame["year"], strict=True)]
     return frame.sort_values("_sort", key=lambda s: s.map(str)).drop(columns="_sort").reset_index(drop=True)
 
 
