@@ -82,7 +82,8 @@ def test_pages_are_offline_with_header_footer_and_editions(site):
         text = page.read_text("utf-8")
         assert external_fetches(text) == [], page.name
         assert not re.search(r"<script[^>]*\bsrc=", text), page.name
-        if page.name == "index.html":
+        assert 'href="../references.html' in text, f"{page.name} does not link the bibliography"
+        if page.name in ("index.html", "rapport.html"):
             continue
         assert "Données synthétiques" in text and 'href="index.html"' in text
         assert camp.fingerprint in text and prov["git"]["commit"][:12] in text
@@ -106,11 +107,16 @@ def test_campaign_and_site_index(site):
     assert "ValueError : échec volontaire du carnet de test" in index
     assert "tables absentes : survey_items, survey_responses" in index
     assert "Nombre d&#39;acteurs : <strong>6\u00a0acteurs</strong>" in index
-    assert "0,5 (intervalle\u00a0: [0,25\u00a0; 0,75])" in index
+    assert "50\u00a0% (intervalle\u00a0: [25\u00a0%\u00a0; 75\u00a0%])" in index  # a share, as a percentage
+    assert "intervalle fictif" in index  # the note is visible text, not a tooltip
     for href in re.findall(r'href="([^"]+)"', index):
         assert (site["reports"] / "tiny" / href).resolve().is_file(), href
     top = (site["reports"] / "index.html").read_text("utf-8")
     assert 'href="tiny/index.html"' in top and "avec échecs" in top and "Données synthétiques" in top
+    assert 'href="references.html"' in top and (site["reports"] / "references.html").is_file()
+    # conclusions first, then the analyses, then the run details and provenance
+    assert index.index('id="analyses"') < index.index('id="execution"') < index.index('id="provenance"')
+    assert 'href="rapport.html"' in index and "(s)" not in index.split('id="execution"')[1].split("</p>")[0]
 
 
 def test_only_reruns_one_notebook_and_keeps_the_others(site, tmp_path):

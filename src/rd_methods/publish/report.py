@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from rd_methods import conclusions, references, synthesis
 from rd_methods.errors import RdMethodsError
-from rd_methods.publish.html import jinja_env
+from rd_methods.publish.html import jinja_env, site_css
 
 __all__ = ["HTML_NAME", "PDF_NAME", "CHROMIUM", "CHROMIUM_ARGS", "PdfUnavailable", "ReportOutcome", "KEY_FIGURES",
            "METHOD_NOTES", "render_report", "write_report_html", "write_report_pdf", "make_report",
@@ -191,7 +191,7 @@ def render_report(folder: str | os.PathLike[str]) -> str:
     """
     folder = Path(folder)
     ctx = _context(folder)
-    return jinja_env().get_template("report.html.j2").render(**ctx)
+    return jinja_env().get_template("report.html.j2").render(css=Markup(site_css()), **ctx)
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
