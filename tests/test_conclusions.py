@@ -91,6 +91,15 @@ def test_territory_rating_is_the_recorded_one_and_no_effect_without_an_interval_
     assert "politiques locales" in flat["caveat"]  # the rival explanation no test addresses
 
 
+def test_chain_sentence_counts_strong_links_in_plain_french():
+    chain = conclusions.key_messages(_hand_made()).set_index("topic").loc["synthesis"]
+    assert chain["sentence"].startswith("Sur 4 maillons de la chaîne de contribution, 1 est fortement étayé (")
+    assert "Emplois et valeur → Territoire : forte" in chain["sentence"]
+    assert chain["caveat"].startswith("« Non étayée » veut dire : ")  # the weakest recorded rating, explained
+    none = conclusions.key_messages(_hand_made(territory="weak")).set_index("topic").loc["synthesis", "sentence"]
+    assert "aucun n'est fortement étayé" in none
+
+
 def test_a_non_rejection_is_never_called_support():
     survey = conclusions.key_messages(_hand_made()).set_index("topic").loc["survey", "sentence"]
     assert "le score de confiance" in survey and "a progressé" in survey

@@ -274,9 +274,9 @@ def _chain(res: _Results) -> dict[str, str] | None:
         return None
     strong = sum(code == "strong" for _, _, code in rated)
     parts = " ; ".join(f"{link.source} → {link.target} : {label}" for link, label, _ in rated)
-    sentence = (f"Sur {fr.plural(len(rated), 'maillon')} de la chaîne de contribution, "
-                f"{fr.format_number(strong)} {'est fortement étayé' if strong < 2 else 'sont fortement étayés'} "
-                f"({parts}).")
+    how_many = ("aucun n'est fortement étayé" if strong == 0 else
+                f"{fr.format_number(strong)} {'est fortement étayé' if strong < 2 else 'sont fortement étayés'}")
+    sentence = f"Sur {fr.plural(len(rated), 'maillon')} de la chaîne de contribution, {how_many} ({parts})."
     weakest = max((code for _, _, code in rated), key=lambda c: synthesis.STRENGTH_ORDER.index(c)
                   if c in synthesis.STRENGTH_ORDER else -1)
     rule = dict(synthesis.STRENGTH_RULES).get(weakest, "")
