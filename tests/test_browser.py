@@ -67,7 +67,8 @@ def browse_site(reports: Path, shots: Path) -> dict:
 
         def links(index: Path) -> list[Path]:
             hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
-            return [(index.parent / h).resolve() for h in hrefs if not h.startswith(("http", "#", "mailto:"))]
+            return [(index.parent / h.split("#")[0]).resolve() for h in hrefs
+                    if not h.startswith(("http", "#", "mailto:"))]
 
         top = reports / "index.html"
         visit(top)

@@ -81,7 +81,7 @@ def test_dask_local_cluster_publishes_what_the_local_pool_publishes(both):
     # the pages were rendered on the workers and scanned: the personal name never appears
     public = (both["dask"]["reports"] / "tiny" / "10_ok.html").read_text("utf-8")
     assert "Personne 001" in public and "Zoé" not in public
-    assert sorted(p.name for p in both["dask"]["reports"].iterdir()) == ["index.html", "tiny"]
+    assert sorted(p.name for p in both["dask"]["reports"].iterdir()) == ["index.html", "references.html", "tiny"]
 
 
 # ----------------------------------------------------------------- a worker dies
@@ -207,7 +207,7 @@ def test_run_all_runs_every_campaign_of_the_data_folder(tmp_path, capsys):
         reports = _setup(mp, tmp_path, ["10_ok"])
         mp.setenv("RD_METHODS_DATA_DIR", str(data))
         assert main(["run", "--all", "--jobs", "1", "--edition", "public", "--executor", "local"]) == 0
-    assert sorted(p.name for p in reports.iterdir()) == ["index.html", "tiny", "tiny-bis"]
+    assert sorted(p.name for p in reports.iterdir()) == ["index.html", "references.html", "tiny", "tiny-bis"]
     for name in ("tiny", "tiny-bis"):
         assert json.loads((reports / name / "results.json").read_text("utf-8"))["fixture.n_actors"]["value"] == 6
 

@@ -68,8 +68,8 @@ def test_published_files_and_no_leftovers(site):
     assert names == sorted([
         "10_ok.html", "10_ok.research.html", "10_ok.ipynb", "20_raising.html", "20_raising.research.html",
         "20_raising.ipynb", "90_synthesis.html", "90_synthesis.research.html", "90_synthesis.ipynb",
-        "index.html", "results.json", "provenance.json", "run.json"])
-    assert sorted(p.name for p in site["reports"].iterdir()) == ["index.html", "tiny"]
+        "index.html", "rapport.html", "results.json", "provenance.json", "run.json"])
+    assert sorted(p.name for p in site["reports"].iterdir()) == ["index.html", "references.html", "tiny"]
     executed = nbformat.read(folder / "10_ok.ipynb", as_version=4)
     injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert 'campaign = "tiny"' in injected.source
@@ -86,7 +86,8 @@ def test_pages_are_offline_with_header_footer_and_editions(site):
         text = page.read_text("utf-8")
         assert external_fetches(text) == [], page.name
         assert not re.search(r"<script[^>]*\bsrc=", text), page.name
-        if page.name == "index.html":
+        assert 'href="../references.html' in text, f"{page.name} does not link the bibliography"
+        if page.name in ("index.html", "rapport.html"):
             continue
         assert "Données synthétiques" in text and 'href="index.html"' in text
         assert camp.fingerprint in text and prov["git"]["commit"][:12] in text
@@ -111,11 +112,16 @@ def test_campaign_and_site_index(site):
     assert "ValueError : échec volontaire du carnet de test" in index
     assert "tables absentes : survey_items, survey_responses" in index
     assert "Nombre d&#39;acteurs : <strong>6\u00a0acteurs</strong>" in index
-    assert "0,5 (intervalle : 0,25 ; 0,75)" in index
+    assert "50\u00a0% (intervalle\u00a0: [25\u00a0%\u00a0; 75\u00a0%])" in index  # a share, as a percentage
+    assert "intervalle fictif" in index  # the note is visible text, not a tooltip
     for href in re.findall(r'href="([^"]+)"', index):
         assert (site["reports"] / "tiny" / href).resolve().is_file(), href
     top = (site["reports"] / "index.html").read_text("utf-8")
     assert 'href="tiny/index.html"' in top and "avec échecs" in top and "Données synthétiques" in top
+    assert 'href="references.html"' in top and (site["reports"] / "references.html").is_file()
+    # conclusions first, then the analyses, then the run details and provenance
+    assert index.index('id="analyses"') < index.index('id="execution"') < index.index('id="provenance"')
+    assert 'href="rapport.html"' in index and "(s)" not in index.split('id="execution"')[1].split("</p>")[0]
 
 
 @pytest.mark.slow

@@ -50,7 +50,7 @@ def test_leak_refuses_publication_and_timeout_is_reported(tmp_path, monkeypatch)
     assert not any(name.lower() in text.lower() for name in PERSONAL_NAMES)
     # nothing swapped in, nothing left behind
     assert (old / "marker.txt").read_text("utf-8") == "previous report"
-    assert sorted(p.name for p in reports.iterdir()) == ["index.html", "tiny"]
+    assert sorted(p.name for p in reports.iterdir()) == ["index.html", "references.html", "tiny"]
     assert "Ancienne" in (reports / "index.html").read_text("utf-8")  # the site index shows the kept report
 
     slow = next(o for o in run.notebooks if o.stem == "30_slow")

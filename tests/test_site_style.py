@@ -199,7 +199,7 @@ def published(tmp_path_factory):
 def test_published_pages(published):
     folder = published / "tiny"
     pages = sorted(folder.glob("*.html")) + [published / "index.html"]
-    assert len(pages) == 6
+    assert len(pages) == 7  # 3 notebooks × 2 editions, the impact report, the site index
     for page in pages:
         text = page.read_text("utf-8")
         assert "No description has been provided" not in text, page.name

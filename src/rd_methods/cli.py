@@ -508,6 +508,36 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return 1
 
 
+# --------------------------------------------------------------------------- report
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report",
+        help="write the impact report of a published campaign (rapport.html and rapport.pdf, A4)",
+        description=(
+            "Write <reports>/<campaign>/rapport.html and rapport.pdf: a short French impact report "
+            "(at most 8 A4 pages) built from the published run (results.json, provenance.json), "
+            "without running the notebooks again. The PDF is printed by Chromium through Playwright; "
+            "without them, the HTML is still written and the message says how to get the PDF (exit 0)."
+        ),
+    )
+    p.add_argument("campaign", help="id of a campaign published under the reports folder (rd-methods run first)")
+    p.add_argument("--html-only", action="store_true", help="write rapport.html only")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from rd_methods.publish.report import make_report
+
+    outcome = make_report(args.campaign, pdf=not args.html_only)
+    print(f"Rapport HTML : {outcome.html}")
+    if outcome.pdf is not None:
+        pages = f" ({outcome.pages} pages A4)" if outcome.pages else ""
+        print(f"Rapport PDF : {outcome.pdf}{pages}")
+    elif outcome.message:
+        print(f"rd-methods: {outcome.message}", file=sys.stderr)
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -527,7 +557,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_add_validate, _add_new, _add_export_workbook, _add_demo, _add_import_survey, _add_run, _add_list, _add_inspect, _add_open,
-                _add_reproduce):
+                _add_reproduce, _add_report):
         add(sub)
     # the folder options are accepted after the sub-command too (rd-methods run demo-2025 --reports-dir X)
     for p in sub.choices.values():

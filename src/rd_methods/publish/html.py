@@ -36,7 +36,8 @@ from markupsafe import Markup
 
 __all__ = [
     "EDITIONS", "TEMPLATES", "page_name", "render_page", "external_fetches", "site_css", "jinja_env",
-    "with_alt_texts", "table_of_contents", "ALT_PLACEHOLDER", "PAGER_START", "PAGER_END",
+    "with_alt_texts", "table_of_contents", "focusable_scroll_regions", "ALT_PLACEHOLDER", "PAGER_START",
+    "PAGER_END",
 ]
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -152,7 +153,34 @@ def render_page(nb: Any, *, edition: str, context: dict[str, Any]) -> str:
     # safety net: an image the notebook pass did not reach (e.g. in raw HTML output)
     fallback = _html.escape(f"Figure : {title}" if title else "Figure", quote=True)
     body = body.replace(f'alt="{ALT_PLACEHOLDER}"', f'alt="{fallback}"')
+    body = focusable_scroll_regions(body)
     return body.replace(TOC_SLOT, table_of_contents(body), 1)
+
+
+_SCROLLER = re.compile(r'<(table|div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor")(?![^>]*\btabindex=)')
+
+
+def focusable_scroll_regions(page_html: str) -> str:
+    """Tables and code blocks that may scroll sideways (narrow screens) get ``tabindex="0"``.
+
+    The stylesheet lets a wide table or a long code line scroll inside its own box so that the
+    page never does; a keyboard user must be able to reach that box to scroll it (WCAG 2.1.1,
+    axe-core ``scrollable-region-focusable``).
+
+    Examples
+    --------
+    >>> focusable_scroll_regions('<table class="dataframe"><tr><td>1</td></tr></table>')
+    '<table tabindex="0" class="dataframe"><tr><td>1</td></tr></table>'
+    >>> focusable_scroll_regions('<table tabindex="-1">')
+    '<table tabindex="-1">'
+    """
+    def add(match: re.Match[str]) -> str:
+        tag = match.group(1)
+        if tag == "table":
+            return '<table tabindex="0"'
+        return f'<{tag} tabindex="0"'
+
+    return _SCROLLER.sub(add, page_html)
 
 
 _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)

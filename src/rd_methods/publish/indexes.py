@@ -49,21 +49,40 @@ def format_value(value: Any, unit: Any = None, low: Any = None, high: Any = None
 
 
 def _results_by_notebook(collected: pd.DataFrame) -> dict[str, list[dict[str, str]]]:
+    from rd_methods.conclusions import format_result_value
+
     out: dict[str, list[dict[str, str]]] = {}
     for row in collected.itertuples(index=False):
         note = row.note if isinstance(row.note, str) else ""
         out.setdefault(row.notebook, []).append(
-            {"key": row.key, "label": row.label, "text": format_value(row.value, row.unit, row.ci_low, row.ci_high),
-             "note": note}
+            {"key": row.key, "label": row.label,
+             "text": format_result_value(row.key, row.value, row.unit, row.ci_low, row.ci_high, note), "note": note}
         )
     return out
 
 
-def render_campaign_index(record: dict[str, Any], collected: pd.DataFrame, provenance: dict[str, Any]) -> str:
-    """HTML of ``reports/<campaign>/index.html`` from ``run.json``'s record and the results."""
+def render_campaign_index(record: dict[str, Any], collected: pd.DataFrame, provenance: dict[str, Any],
+                          report: str | None = None) -> str:
+    """HTML of ``reports/<campaign>/index.html`` from ``run.json``'s record and the results.
+
+    It opens with « Ce qu'il faut retenir » (:func:`rd_methods.conclusions.key_messages`, each
+    sentence with its caveat and a link to its page when that page is published), links the
+    impact report when ``report`` (its file name) is given, then lists the analyses; run
+    details and provenance come last.
+    """
+    from rd_methods.conclusions import key_messages
+    from rd_methods.formats import plural
+
+    statuses = [nb.get("status") for nb in record.get("notebooks", [])]
+    counts_text = ", ".join([plural(statuses.count("ok"), "réussie"), plural(statuses.count("failed"), "échec"),
+                             f"{statuses.count('not_applicable')} non applicable"
+                             + ("s" if statuses.count("not_applicable") >= 2 else "")])
+    public = {nb["stem"] for nb in record.get("notebooks", []) if (nb.get("pages") or {}).get("public")}
+    messages = [m | {"linked": m["notebook"] in public} for m in key_messages(collected).to_dict("records")]
     return jinja_env().get_template("campaign_index.html.j2").render(
         css=Markup(site_css()), run=record, prov=provenance, results=_results_by_notebook(collected),
-        page_name=page_name, status_labels=STATUS_LABELS,
+        page_name=page_name, status_labels=STATUS_LABELS, messages=messages, report=report,
+        counts_text=counts_text,
     )
 
 
@@ -99,6 +118,9 @@ def write_site_index(reports: Path) -> Path:
     for record in campaigns:
         link_pages(reports / record["href"].split("/")[0], record)
     page = render_site_index(campaigns, comparison_record(reports))
+    from rd_methods.publish.references import write_references_page
+
+    write_references_page(reports)  # every page links to it
     fd, tmp = tempfile.mkstemp(prefix=".index.", suffix=".html.tmp", dir=reports)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(page)

@@ -19,7 +19,9 @@ from dataclasses import replace
 
 from rd_methods import disclosure
 from rd_methods import results as _results
+from rd_methods.formats import plural
 from rd_methods.publish import indexes as _indexes
+from rd_methods.publish import report as _report
 from rd_methods.publish import reuse as _reuse
 from rd_methods.publish.plan import CampaignPlan, RunPlan
 from rd_methods.publish.swap import swap_in
@@ -58,21 +60,24 @@ def publish_campaign(state: CampaignPlan, plan: RunPlan, echo: Callable[[str], N
     }
     (tmp / "run.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), "utf-8")
     _indexes.link_pages(tmp, record)  # previous / next links, inside the atomic publication
-    index_html = _indexes.render_campaign_index(record, collected, state.provenance)
+    report = _report.write_report_html(tmp)  # the impact report (HTML; the PDF: rd-methods report)
+    index_html = _indexes.render_campaign_index(record, collected, state.provenance, report=report.name)
     (tmp / "index.html").write_text(index_html, "utf-8")
+    scanner = disclosure.NameScanner(state.names)
     findings = [f for o in ordered for f in o.findings]
-    findings += disclosure.scan_html(index_html, disclosure.NameScanner(state.names), "index.html")
+    findings += disclosure.scan_html(index_html, scanner, "index.html")
+    findings += disclosure.scan_html(report.read_text("utf-8"), scanner, report.name)
 
     if findings:
         shutil.rmtree(tmp, ignore_errors=True)
         echo(f"[{camp.id}] publication refusée : nom d'une personne trouvé dans "
-             f"{len(findings)} endroit(s) ; le rapport précédent est conservé")
+             f"{plural(len(findings), 'endroit')} ; le rapport précédent est conservé")
         for f in findings[:20]:
             echo(f"[{camp.id}]   {f.describe()}")
         return CampaignRun(camp.id, camp.title, "refused", ordered, state.target, False, findings, duration)
     swap_in(tmp, state.target)
     ok = sum(o.status == "ok" for o in ordered)
     na = sum(o.status == "not_applicable" for o in ordered)
-    echo(f"[{camp.id}] publié : {state.target / 'index.html'} ({ok} réussi(s), {len(failed)} échec(s), "
-         f"{na} non applicable(s), {duration:.1f} s)")
+    echo(f"[{camp.id}] publié : {state.target / 'index.html'} ({plural(ok, 'réussi')}, "
+         f"{plural(len(failed), 'échec')}, {plural(na, 'non applicable', 'non applicables')}, {duration:.1f} s)")
     return CampaignRun(camp.id, camp.title, status, ordered, state.target, True, [], duration)
