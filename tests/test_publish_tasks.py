@@ -250,4 +250,4 @@ def test_pages_not_selected_are_carried_over_only_while_the_data_is_the_same(tmp
     record = json.loads((target / "run.json").read_text("utf-8"))  # swapped in
     assert record["notebooks"][0]["reused"] is True and record["editions"] == ["public"]
     assert sorted(p.name for p in target.iterdir()) == ["10_a.html", "10_a.ipynb", "index.html", "provenance.json",
-                                                        "results.json", "run.json"]
+                                                        "rapport.html", "results.json", "run.json"]
