@@ -324,6 +324,72 @@ def test_curveball_keeps_margins_and_hubs():
     assert not out.equals(nw.curveball(inc, seed=4))
 
 
+@pytest.mark.parametrize("algorithm", ["global", "sequential"])
+def test_curveball_samples_every_incidence_with_the_same_margins_uniformly(algorithm):
+    # 4 events of sizes 2, 2, 3, 1 among 5 actors attending 3, 2, 1, 1, 1 events; actor 0 is
+    # the hub of event 0 (kept there). Enumerate every incidence with these margins and that
+    # fixed entry, then check the draws of the chain are uniform over them (chi-square).
+    from itertools import combinations, product
+
+    from scipy import stats
+
+    sizes, degrees = [2, 2, 3, 1], [3, 2, 1, 1, 1]
+    inc = pd.DataFrame({"event_id": [0, 0, 1, 1, 2, 2, 2, 3], "actor_id": [0, 1, 0, 2, 1, 3, 4, 0],
+                        "hub": [True] + [False] * 7})
+    valid = []
+    for choice in product(*(combinations(range(5), k) for k in sizes)):
+        if 0 not in choice[0]:
+            continue
+        if np.bincount([a for c in choice for a in c], minlength=5).tolist() == degrees:
+            valid.append(choice)
+    assert len(valid) > 5
+    index = {c: i for i, c in enumerate(valid)}
+    counts = np.zeros(len(valid))
+    ev = inc["event_id"].to_numpy()
+    ac = inc["actor_id"].to_numpy()
+    hub = inc["hub"].to_numpy()
+    rng = np.random.default_rng(0)
+    free, hubs = nw._event_sets(ev, ac, hub, 4)
+    for _ in range(150 * len(valid)):  # the chain's functions directly: pandas would be slow here
+        if algorithm == "global":
+            new_ev = nw._global_trades(ev[~hub], ac[~hub], ev[hub], ac[hub], 4, 5, 60, rng)
+            members = [sorted(ac[~hub][new_ev == e].tolist() + ac[hub][ev[hub] == e].tolist()) for e in range(4)]
+        else:
+            shuffled = nw._trades(free, hubs, 60, rng)
+            members = [sorted(shuffled[e] | hubs[e]) for e in range(4)]
+        counts[index[tuple(tuple(m) for m in members)]] += 1
+    out = nw.curveball(inc, seed=1, algorithm=algorithm)  # the public function keeps the hub
+    assert out.loc[out["hub"], ["event_id", "actor_id"]].values.tolist() == [[0, 0]]
+    assert (counts > 0).all()
+    assert stats.chisquare(counts).pvalue > 1e-3
+
+
+@pytest.mark.slow
+def test_global_curveball_matches_the_sequential_chain_on_the_demo():
+    # same null distribution of what the dependence test measures: the projected degree of
+    # the organisation and the number of ties, global vs sequential chain (two-sample KS)
+    from scipy import stats
+
+    from rd_methods.campaign import Campaign
+
+    camp = Campaign.load("demo-2025")
+    G = nw.build_graph(camp["actors"], camp["participations"], camp["events"], camp.tables.get("ties"), 2025)
+    _, nodes, index = nw._adjacency(G)
+    inc = G.graph["incidence"]
+    stats_by = {}
+    for algorithm in ("global", "sequential"):
+        ties, deg = [], []
+        for seed in range(60):
+            out = nw.curveball(inc, seed=seed, algorithm=algorithm)
+            M = nw._incidence_adjacency(out, index, len(nodes), G.graph["projection"], G.graph["max_event_size"],
+                                        G.graph["direct_ties"])
+            ties.append(M.nnz // 2)
+            deg.append(M[index[camp.organisation]].nnz)
+        stats_by[algorithm] = (np.array(ties), np.array(deg))
+    for k in range(2):
+        assert stats.ks_2samp(stats_by["global"][k], stats_by["sequential"][k]).pvalue > 1e-3
+
+
 @pytest.mark.parametrize("projection", nw.PROJECTIONS)
 def test_null_projection_rebuilds_the_same_graph(projection):
     actors, part, events, ties = _random_tables()

@@ -1319,6 +1319,7 @@ def curveball(
     n_trades: int | None = None,
     seed: int = 0,
     keep_hubs: bool = True,
+    algorithm: str = "global",
 ) -> pd.DataFrame:
     """Randomise an actor x event incidence, keeping every event's size and actor's count.
 
@@ -1344,11 +1345,14 @@ def curveball(
         Seed of the trades.
     keep_hubs : bool
         Keep organisers and speakers at their events.
-
-    Returns
-    -------
-    DataFrame
-        ``event_id, actor_id, hub`` with the same event sizes and actor counts.
+    algorithm : {"global", "sequential"}
+        ``"global"`` (default): *global* curveball (Carstens, Berger & Strona 2016,
+        arXiv:1609.05137; Carstens et al. 2018): each round pairs every event with
+        another at random and makes all these trades at once, in array code; ``n_trades``
+        trades are ``ceil(2 n_trades / events)`` rounds (default 40: each event is traded
+        40 times, as in the sequential chain). Same uniform stationary distribution as
+        the sequential chain, other draws for a given seed; tens of times faster.
+        ``"sequential"``: one trade at a time (Strona et al. 2014), kept for comparison.
 
     Examples
     --------
@@ -1366,9 +1370,23 @@ def curveball(
         if keep_hubs and "hub" in inc.columns
         else np.zeros(len(inc), bool)
     )
-    free, hubs = _event_sets(ev_codes, ac_codes, hub, len(ev_ids))
+    if algorithm not in ("global", "sequential"):
+        raise ValueError(f"algorithm must be 'global' or 'sequential', got {algorithm!r}")
     rng = np.random.default_rng(seed)
-    free = _trades(free, hubs, 20 * len(ev_ids) if n_trades is None else n_trades, rng)
+    trades = 20 * len(ev_ids) if n_trades is None else n_trades
+    if algorithm == "global":
+        free_ev = _global_trades(ev_codes[~hub], ac_codes[~hub], ev_codes[hub], ac_codes[hub],
+                                 len(ev_ids), len(ac_ids), trades, rng)
+        ev_all = np.concatenate([ev_codes[hub], free_ev])
+        ac_all = np.concatenate([ac_codes[hub], ac_codes[~hub]])
+        out = pd.DataFrame({
+            "event_id": np.asarray(ev_ids, dtype=object)[ev_all],
+            "actor_id": np.asarray(ac_ids, dtype=object)[ac_all],
+            "hub": np.concatenate([np.ones(int(hub.sum()), bool), np.zeros(int((~hub).sum()), bool)]),
+        })
+        return out.sort_values(["event_id", "actor_id"], ignore_index=True)
+    free, hubs = _event_sets(ev_codes, ac_codes, hub, len(ev_ids))
+    free = _trades(free, hubs, trades, rng)
     ev_out, ac_out, hub_out = [], [], []
     for e in range(len(ev_ids)):
         for group, flag in ((hubs[e], True), (free[e], False)):
@@ -1416,6 +1434,53 @@ def _trades(free: list[set], hubs: list[set], n_trades: int, rng: np.random.Gene
         free[i] = (a - a_only) | set(pool[:k].tolist())
         free[j] = (b - b_only) | set(pool[k:].tolist())
     return free
+
+
+def _global_trades(free_ev: np.ndarray, free_ac: np.ndarray, hub_ev: np.ndarray, hub_ac: np.ndarray,
+                   n_ev: int, n_ac: int, n_trades: int, rng: np.random.Generator) -> np.ndarray:
+    """Global curveball: rounds of trades between all events paired at random, in arrays.
+
+    ``free_ev, free_ac`` are the shuffled (event, actor) entries, ``hub_*`` the kept ones.
+    In a round every event is paired with another (one left out when their number is
+    odd); in each pair the free actors that the other event does not have (at all) are
+    pooled, shuffled and dealt back, each event getting as many as it gave. Returns the
+    new event of every free entry (actors and their order unchanged). Each pairwise trade
+    is the curveball trade of :func:`_trades`; trades within a round touch disjoint
+    events, so making them at once is one step of the global curveball chain (Carstens,
+    Berger & Strona 2016), which keeps the uniform distribution over incidences with the
+    same margins and fixed entries.
+    """
+    free_ev = np.asarray(free_ev, dtype=np.int64).copy()
+    free_ac = np.asarray(free_ac, dtype=np.int64)
+    hub_keys = np.asarray(hub_ev, dtype=np.int64) * n_ac + np.asarray(hub_ac, dtype=np.int64)
+    half = n_ev // 2
+    if half == 0 or len(free_ev) == 0:
+        return free_ev
+    rounds = int(np.ceil(int(n_trades) / half))
+    for _ in range(rounds):
+        perm = rng.permutation(n_ev)
+        first, second = perm[:half], perm[half : 2 * half]
+        partner = np.full(n_ev, -1, dtype=np.int64)
+        partner[first], partner[second] = second, first
+        pair = np.full(n_ev, -1, dtype=np.int64)
+        pair[first] = pair[second] = np.arange(half)
+        other = partner[free_ev]
+        keys = np.sort(np.concatenate([free_ev * n_ac + free_ac, hub_keys]))
+        probe = other * n_ac + free_ac
+        at = np.searchsorted(keys, probe)
+        present = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == probe)
+        tradable = np.flatnonzero((other >= 0) & ~present)
+        if len(tradable) == 0:
+            continue
+        pid = pair[free_ev[tradable]]
+        from_first = np.bincount(pid[free_ev[tradable] == first[pid]], minlength=half)
+        order = np.lexsort((rng.random(len(tradable)), pid))  # shuffled within each pair
+        pid_sorted = pid[order]
+        start = np.searchsorted(pid_sorted, np.arange(half))
+        position = np.arange(len(order)) - start[pid_sorted]
+        free_ev[tradable[order]] = np.where(position < from_first[pid_sorted],
+                                            first[pid_sorted], second[pid_sorted])
+    return free_ev
 
 
 def _projection_matrix(
@@ -1550,15 +1615,14 @@ def null_adjacencies(
     ev, _ = pd.factorize(inc["event_id"])
     rows = inc["actor_id"].map(index).to_numpy(dtype=np.int64)
     n_ev = int(ev.max()) + 1 if len(ev) else 0
-    free, hubs = _event_sets(ev, rows, inc["hub"].to_numpy(bool), n_ev)
-    hub_ev = np.repeat(np.arange(n_ev), [len(h) for h in hubs])
-    hub_rows = np.fromiter((a for h in hubs for a in h), np.int64, len(hub_ev))
+    is_hub = inc["hub"].to_numpy(bool)
+    hub_ev, hub_rows = ev[is_hub].astype(np.int64), rows[is_hub]
+    start_ev, free_rows = ev[~is_hub].astype(np.int64), rows[~is_hub]
     D = _direct_matrix(direct, index, len(nodes))
     trades = 20 * n_ev if n_trades is None else n_trades
     for _ in range(n):
-        shuffled = _trades(free, hubs, trades, np.random.default_rng(int(rng.integers(2**31))))
-        free_ev = np.repeat(np.arange(n_ev), [len(f) for f in shuffled])
-        free_rows = np.fromiter((a for f in shuffled for a in f), np.int64, len(free_ev))
+        free_ev = _global_trades(start_ev, free_rows, hub_ev, hub_rows, n_ev, len(nodes), trades,
+                                 np.random.default_rng(int(rng.integers(2**31))))
         yield _projection_matrix(
             np.concatenate([hub_rows, free_rows]),
             np.concatenate([hub_ev, free_ev]),
