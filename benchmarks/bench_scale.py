@@ -80,7 +80,10 @@ def run(scales=(1, 10, 100), *, seed: int = 7, jobs: int | None = None, timeout:
         work: Path | None = None, keep: bool = False) -> list[dict]:
     """Generate and publish one campaign per scale; rows per (scale, notebook) and totals."""
     base = Path(work) if work else Path(tempfile.mkdtemp(prefix="rd-scale-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RD_METHODS_")}
+    # the data, processed and reports folders are the benchmark's own; RD_METHODS_ROOT (or
+    # PYTHONPATH) may point the run at another copy of the project's code and notebooks
+    own = ("RD_METHODS_DATA_DIR", "RD_METHODS_PROCESSED_DIR", "RD_METHODS_REPORTS_DIR")
+    env = {k: v for k, v in os.environ.items() if k not in own}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     rows: list[dict] = []
     try:
