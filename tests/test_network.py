@@ -324,6 +324,23 @@ def test_curveball_keeps_margins_and_hubs():
     assert not out.equals(nw.curveball(inc, seed=4))
 
 
+def test_arrays_kept_by_build_graph_are_those_of_the_graph_and_not_of_its_subgraphs():
+    actors, part, events, ties = _random_tables()
+    G = nw.build_graph(actors, part, events, ties, projection="star_large", max_event_size=20)
+    kept = nw._edge_arrays(G, "weight")
+    cached = G.graph.pop("_arrays")
+    walked = nw._edge_arrays(G, "weight")  # networkx's own order, by walking the graph
+    G.graph["_arrays"] = cached
+    assert kept[0] == walked[0]
+    for a, b in zip(kept[2:], walked[2:], strict=True):
+        assert np.array_equal(a, b)
+    # a subgraph view shares G.graph but not its nodes: its arrays are its own
+    H = G.subgraph(list(G)[5:])
+    A, nodes, _ = nw._adjacency(H)
+    assert nodes == list(H) and A.nnz == 2 * H.number_of_edges()
+    assert nw.graph_metrics(H)["edges"] == H.number_of_edges()
+
+
 @pytest.mark.parametrize("algorithm", ["global", "sequential"])
 def test_curveball_samples_every_incidence_with_the_same_margins_uniformly(algorithm):
     # 4 events of sizes 2, 2, 3, 1 among 5 actors attending 3, 2, 1, 1, 1 events; actor 0 is

@@ -449,6 +449,15 @@ def _build(prep: _Prepared, bounds, projection: str, max_event_size: int | None)
         data["kinds"] = kd
         adj[u][v] = data
         adj[v][u] = data
+    # G.edges() yields the rows of `edges` in order (sorted u < v, nodes sorted): keep them
+    # as arrays for the measures (see _edge_arrays)
+    position = pd.Index(ordered)
+    G.graph[_ARRAYS] = (
+        ordered,
+        position.get_indexer(us).astype(np.int64),
+        position.get_indexer(vs).astype(np.int64),
+        edges["weight"].to_numpy(dtype=float),
+    )
     return G
 
 
@@ -884,8 +893,25 @@ def metrics_over_time(
 # --------------------------------------------------------------------------- one actor
 
 
+_ARRAYS = "_arrays"  # G.graph key of the arrays build_graph keeps (see _edge_arrays)
+
+
 def _edge_arrays(G: nx.Graph, weight: str | None = None):
-    """Nodes (in ``G``'s order), their index, and the edges as integer arrays ``u, v, w``."""
+    """Nodes (in ``G``'s order), their index, and the edges as integer arrays ``u, v, w``.
+
+    A graph from :func:`build_graph` carries these arrays (``G.graph["_arrays"]``, in the
+    order of ``G.nodes`` and ``G.edges``, computed while building it), so that every
+    measure does not walk 400,000 ties in Python again. They are used only while the
+    graph still has the same nodes, in the same order, and the same number of ties
+    (a subgraph view shares ``G.graph`` but not its nodes); graphs from build_graph are
+    meant to be read, not edited in place.
+    """
+    cached = G.graph.get(_ARRAYS)
+    if cached is not None and weight in (None, "weight"):
+        nodes, u, v, w = cached
+        if len(u) == G.number_of_edges() and len(nodes) == G.number_of_nodes() and list(G) == nodes:
+            index = {x: i for i, x in enumerate(nodes)}
+            return list(nodes), index, u.copy(), v.copy(), (w.copy() if weight else np.ones(len(u)))
     nodes = list(G.nodes())
     index = {v: i for i, v in enumerate(nodes)}
     m = G.number_of_edges()

@@ -48,6 +48,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from rd_methods.counterfactual import _require, permutation_p_value
+from rd_methods.network import _adjacency as network_adjacency
 from rd_methods.network import null_adjacencies
 
 __all__ = [
@@ -567,8 +568,11 @@ class Robustness(pd.DataFrame):
 
 
 def _adjacency(G: nx.Graph) -> tuple[sparse.csr_matrix, list]:
-    nodes = list(G.nodes())
-    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, format="csr")
+    if not G.is_directed() and not G.is_multigraph():  # the arrays build_graph keeps, if any
+        A, nodes, _ = network_adjacency(G)
+    else:
+        nodes = list(G.nodes())
+        A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, format="csr")
     A = sparse.csr_matrix(A, dtype=np.int8)
     A.setdiag(0)
     A.eliminate_zeros()
