@@ -324,6 +324,30 @@ def test_curveball_keeps_margins_and_hubs():
     assert not out.equals(nw.curveball(inc, seed=4))
 
 
+def test_sampled_betweenness_states_an_error_bound_that_holds_on_every_node():
+    G = nx.barabasi_albert_graph(400, 3, seed=2)
+    exact = nw.betweenness(G)
+    assert exact.method == "exact" and exact.se is None and exact.max_se == 0.0 and exact.bound == 0.0
+    errors, bounds = {}, {}
+    for k in (40, 160):
+        res = nw.betweenness(G, exact_max_nodes=10, k=k, seed=5)
+        assert res.method == "sampled" and res.k == k
+        gap = np.array([abs(res.values[v] - exact.values[v]) for v in G])
+        # Hoeffding + union bound: sqrt(ln(2 n / 0.05) / (2 (k - 1)))
+        assert res.bound == pytest.approx(np.sqrt(np.log(2 * 400 / 0.05) / (2 * (k - 1))))
+        assert (gap <= res.bound).all()
+        se = np.array([res.se[v] for v in G])
+        assert np.mean(gap <= 3 * se) >= 0.7  # the measured error: indicative (heavy tails)
+        big = max(G, key=exact.values.get)  # the hub: within 2 measured standard errors
+        assert gap[list(G).index(big)] <= 2 * res.se[big]
+        errors[k], bounds[k] = gap.max(), res.bound
+    assert errors[160] < errors[40] and bounds[160] == pytest.approx(bounds[40] * np.sqrt(39 / 159))
+    metrics = nw.graph_metrics(G, exact_max_nodes=10, k=40, seed=5)
+    res40 = nw.betweenness(G, exact_max_nodes=10, k=40, seed=5)
+    assert metrics["betweenness_max_se"] == pytest.approx(res40.max_se)
+    assert metrics["betweenness_bound"] == pytest.approx(res40.bound)
+
+
 def test_arrays_kept_by_build_graph_are_those_of_the_graph_and_not_of_its_subgraphs():
     actors, part, events, ties = _random_tables()
     G = nw.build_graph(actors, part, events, ties, projection="star_large", max_event_size=20)
