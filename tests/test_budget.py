@@ -36,20 +36,20 @@ def test_fit_model_uses_each_notebooks_driving_table_and_skips_failed_runs():
     assert "55_resilience" not in nb  # its only run failed
 
 
-def test_predict_interpolates_on_a_log_log_scale_and_extrapolates_at_least_linearly():
+def test_predict_interpolates_on_a_log_log_scale_and_extrapolates_at_least_affinely():
     entry = budget.fit_model(_bench_rows())["notebooks"]["20_actor_network"]
     # measured points are returned as measured
     for size, seconds in zip(entry["sizes"], entry["seconds"], strict=True):
         assert budget.predict_seconds(entry, size) == pytest.approx(seconds)
     # between 6,700 and 67,000 the exponent is log(4)/log(10): at the geometric middle, 10 * 4 ** 0.5
     assert budget.predict_seconds(entry, math.sqrt(6_700 * 67_000)) == pytest.approx(20.0)
-    # above: last segment's exponent (1 here) -> ten times the size, ten times the time
+    # above: last segment exponent 1 and a line through the origin here: ten times the size, ten times the time
     assert budget.predict_seconds(entry, 6_700_000) == pytest.approx(4_000.0)
     # below the smallest size: the start-up time
     assert budget.predict_seconds(entry, 10) == pytest.approx(10.0)
-    # a sub-linear last segment is extrapolated linearly (never cheaper than the data's growth)
+    # a sub-linear last segment: the straight line through the last two points (start-up + per row)
     survey = budget.fit_model(_bench_rows())["notebooks"]["40_stakeholder_survey"]
-    assert budget.predict_seconds(survey, 760_000) == pytest.approx(300.0)
+    assert budget.predict_seconds(survey, 760_000) == pytest.approx(30 + (30 - 9) / (76_000 - 7_600) * 684_000)
 
 
 def test_estimate_flags_over_budget_and_suggests_the_precision_parameter():

@@ -9,9 +9,11 @@ For a notebook, the *size* of a campaign is the number of rows of the tables tha
 its cost (:data:`DRIVERS`; by default the tables it requires, its ``rd_methods.requires``
 metadata). Between two measured sizes the time is interpolated on a log-log scale
 (a power law ``t = t1 (n / n1) ** g`` with the growth exponent ``g`` of that segment);
-beyond the largest measured size it is extrapolated with the last segment's exponent
-(never below 1: costs do not grow slower than the data past what was measured); below
-the smallest, the smallest measured time is kept (start-up costs dominate).
+beyond the largest measured size it is extrapolated by the larger of that power law and
+the straight line through the last two points (a fixed start-up cost plus a cost per row:
+a notebook whose time hardly grew between the measured sizes still grows linearly with
+the data beyond them); below the smallest, the smallest measured time is kept (start-up
+costs dominate).
 
 Each notebook names the parameter that trades precision for time (:data:`PRECISION_PARAMETERS`)
 and :func:`estimate` suggests a value that fits a budget, assuming the part of the time
@@ -91,7 +93,8 @@ def fit_model(rows, *, source: str = "") -> dict:
         if not seconds > 0:
             continue
         size = _size(tables[r["scale"]], stem)
-        points.setdefault(stem, {})[size] = seconds
+        at = points.setdefault(stem, {})
+        at[size] = max(seconds, at.get(size, 0.0))  # same size at two scales: the slower
     notebooks = {
         stem: {"sizes": sorted(p), "seconds": [round(p[s], 2) for s in sorted(p)]}
         for stem, p in sorted(points.items())
@@ -109,8 +112,9 @@ def load_model() -> dict:
 def predict_seconds(entry: Mapping, size: float) -> float:
     """Seconds at ``size`` from one notebook's measured ``sizes`` and ``seconds``.
 
-    Log-log interpolation between measured sizes, extrapolation above the largest with the
-    last segment's exponent (at least 1), the smallest time below the smallest size.
+    Log-log interpolation between measured sizes; above the largest, the larger of the
+    last segment's power law and of the straight line through the last two points; the
+    smallest time below the smallest size.
 
     Examples
     --------
@@ -131,8 +135,9 @@ def predict_seconds(entry: Mapping, size: float) -> float:
         if size <= sizes[i] or i == len(sizes) - 1:
             s1, s2, t1, t2 = sizes[i - 1], sizes[i], seconds[i - 1], seconds[i]
             g = math.log(t2 / t1) / math.log(s2 / s1)
-            if size > s2:
-                g = max(g, 1.0)
+            if size > s2:  # beyond what was measured: the larger of two extrapolations
+                affine = t2 + (t2 - t1) / (s2 - s1) * (size - s2)
+                return max(t2 * (size / s2) ** g, affine)
             return t1 * (size / s1) ** g
     return seconds[-1]  # pragma: no cover
 
@@ -188,8 +193,10 @@ def estimate(
             suggested = max(1, int(default * budget_seconds / seconds))
         rows.append({"notebook": stem, "size": size, "seconds": seconds, "over_budget": over,
                      "parameter": param, "default": default, "suggested": suggested, "hint": hint})
-    return pd.DataFrame(rows, columns=["notebook", "size", "seconds", "over_budget", "parameter",
-                                       "default", "suggested", "hint"])
+    out = pd.DataFrame(rows, columns=["notebook", "size", "seconds", "over_budget", "parameter",
+                                      "default", "suggested", "hint"])
+    out["suggested"] = pd.Series([r["suggested"] for r in rows], index=out.index, dtype=object)
+    return out
 
 
 def _duration_fr(seconds: float) -> str:
@@ -213,7 +220,8 @@ def message(row: Mapping) -> str:
     if seconds != seconds:
         return f"{row['notebook']} : durée inconnue à cette taille (absent du modèle de temps)"
     text = f"{row['notebook']} : environ {_duration_fr(seconds)} à cette taille"
-    if row.get("over_budget") and row.get("parameter"):
-        value = row.get("suggested") or "…"
+    if row.get("over_budget") and isinstance(row.get("parameter"), str):
+        value = row.get("suggested")
+        value = value if isinstance(value, int) and value > 0 else "…"
         text += f" ; --param {row['parameter']}={value} pour aller plus vite ({row['hint']})"
     return text
