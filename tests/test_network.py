@@ -348,6 +348,20 @@ def test_sampled_betweenness_states_an_error_bound_that_holds_on_every_node():
     assert metrics["betweenness_bound"] == pytest.approx(res40.bound)
 
 
+def test_products_by_blocks_of_rows_give_the_same_counts(monkeypatch):
+    # triangles and brokerage roles computed from many small row blocks equal the one-block
+    # computation (and networkx's triangles)
+    G = nx.barabasi_albert_graph(300, 4, seed=3)
+    nx.set_node_attributes(G, {v: "abc"[v % 3] for v in G}, "category")
+    A, _, _ = nw._adjacency(G)
+    tri, roles = nw._triangles(A), nw.brokerage_roles(G)
+    monkeypatch.setattr(nw, "PRODUCT_BLOCK_WORK", 200)
+    assert len(list(nw._row_blocks(A, A))) > 20
+    assert np.array_equal(nw._triangles(A), tri)
+    assert np.array_equal(tri, [nx.triangles(G)[v] for v in G])
+    pd.testing.assert_frame_equal(nw.brokerage_roles(G), roles)
+
+
 def test_arrays_kept_by_build_graph_are_those_of_the_graph_and_not_of_its_subgraphs():
     actors, part, events, ties = _random_tables()
     G = nw.build_graph(actors, part, events, ties, projection="star_large", max_event_size=20)

@@ -739,13 +739,37 @@ def _triangles(A: sparse.csr_matrix) -> np.ndarray:
     low = np.where(swap, upper.col, upper.row)
     high = np.where(swap, upper.row, upper.col)
     L = sparse.csr_matrix((np.ones(len(low)), (low, high)), shape=(n, n))
-    outer = (L @ L).multiply(L)
-    middle = (L.T @ L).multiply(L)
-    return (
-        np.asarray(outer.sum(axis=1)).ravel()
-        + np.asarray(outer.sum(axis=0)).ravel()
-        + np.asarray(middle.sum(axis=1)).ravel()
-    )
+    LT = sparse.csr_matrix(L.T)
+    out = np.zeros(n)
+    for rows in _row_blocks(L, L):  # products by blocks of rows: bounded memory
+        outer = (L[rows] @ L).multiply(L[rows])
+        out[rows] += np.asarray(outer.sum(axis=1)).ravel()
+        out += np.asarray(outer.sum(axis=0)).ravel()
+    for rows in _row_blocks(LT, L):
+        middle = (LT[rows] @ L).multiply(L[rows])
+        out[rows] += np.asarray(middle.sum(axis=1)).ravel()
+    return out
+
+
+#: Most entries (before merging) of one block of a sparse product (see _row_blocks).
+PRODUCT_BLOCK_WORK = 20_000_000
+
+
+def _row_blocks(A: sparse.csr_matrix, B: sparse.csr_matrix, work: int | None = None):
+    """Slices of rows of ``A`` such that each block of ``A[rows] @ B`` forms at most about
+    ``work`` partial products (one row at least): a product of a 400,000-tie projection by
+    itself has billions of entries, which would not fit in memory at once."""
+    n = A.shape[0]
+    work = PRODUCT_BLOCK_WORK if work is None else work
+    per_row = np.asarray(A.astype(bool).astype(np.int64) @ np.diff(B.indptr)).ravel()
+    start, total = 0, 0
+    for i, cost in enumerate(per_row.tolist()):
+        if total and total + cost > work:
+            yield slice(start, i)
+            start, total = i, 0
+        total += cost
+    if start < n:
+        yield slice(start, n)
 
 
 def _average_clustering_arrays(A: sparse.csr_matrix) -> float:
@@ -1775,10 +1799,11 @@ def brokerage_roles(G: nx.Graph, attribute: str = "category") -> pd.DataFrame:
     inside = np.zeros((n, n_groups), np.int64)
     ordered = np.zeros((n, n_groups), np.int64)
     for g in range(n_groups):
-        Ag = A @ sparse.diags((codes == g).astype(float))
-        P = Ag @ A
-        ordered[:, g] = np.rint(np.asarray(P.multiply(A).sum(axis=1)).ravel())
-        inside[:, g] = np.rint(np.asarray(P.multiply(Ag).sum(axis=1)).ravel() / 2)
+        Ag = sparse.csr_matrix(A @ sparse.diags((codes == g).astype(float)))
+        for rows in _row_blocks(Ag, A):  # by blocks of rows: bounded memory
+            P = Ag[rows] @ A
+            ordered[rows, g] = np.rint(np.asarray(P.multiply(A[rows]).sum(axis=1)).ravel())
+            inside[rows, g] = np.rint(np.asarray(P.multiply(Ag[rows]).sum(axis=1)).ravel() / 2)
     c_coord = inside[own, codes] if n else np.zeros(0, np.int64)
     c_itin = inside.sum(axis=1) - c_coord
     c_bound = (ordered[own, codes] if n else np.zeros(0, np.int64)) - 2 * c_coord
