@@ -785,8 +785,12 @@ def _analytic_ordered_model():
     ``d log P / d b = -x (f(u) - f(l)) / P`` and ``d log P / d c_j = (f(u) 1[j = y]
     - f(l) 1[j = y - 1]) / P``, then chained to statsmodels' threshold parameters
     (``c_0``, then ``log`` increments). The Hessian is the central finite difference of
-    the exact total score (``2p`` score evaluations). Same estimates as the parent (the
-    same maximum), standard errors within about 1e-6 relative of its numerical ones.
+    the exact total score (``2p`` score evaluations). The likelihood, its score and the
+    Hessian are sums over the distinct (covariates, answer) patterns weighted by their
+    counts (group x wave x item x answer: a few hundred, whatever the number of
+    respondents); per-answer scores, for the clustered covariance, are their pattern's.
+    Same estimates as the parent (the same maximum), standard errors within about 1e-5
+    relative of its numerical ones.
     """
     global _ANALYTIC_ORDERED
     if _ANALYTIC_ORDERED is not None:
@@ -801,19 +805,35 @@ def _analytic_ordered_model():
                 return e / (1 + e) ** 2
             return self.distr.pdf(x)
 
-        def score_obs(self, params):
-            params = np.asarray(params, dtype=float)
+        def _patterns(self):
+            """Distinct (exog row, answer) pairs, their counts and each answer's pattern:
+            the likelihood and its score depend on nothing else, so sums over 300,000
+            answers become sums over a few hundred patterns."""
+            if getattr(self, "_pattern_cache", None) is None:
+                y = np.asarray(self.endog, dtype=np.int64)
+                X = self.exog if self.k_vars else np.zeros((len(y), 0))
+                rows, inverse, counts = np.unique(np.column_stack([X, y]), axis=0, return_inverse=True,
+                                                  return_counts=True)
+                self._pattern_cache = (rows[:, :-1], rows[:, -1].astype(np.int64), inverse.ravel(),
+                                       counts.astype(float))
+            return self._pattern_cache
+
+        def _bounds_at(self, params, X, y):
             k_th = self.k_levels - 1
             thresh = self.transform_threshold_params(params)
-            y = np.asarray(self.endog, dtype=np.int64)
-            xb = self.exog @ params[:-k_th] if self.k_vars else np.zeros(len(y))
-            upp, low = thresh[y + 1] - xb, thresh[y] - xb
+            xb = X @ params[:-k_th] if self.k_vars else np.zeros(len(y))
+            return thresh[y + 1] - xb, thresh[y] - xb
+
+        def _scores_at(self, params, X, y):
+            params = np.asarray(params, dtype=float)
+            k_th = self.k_levels - 1
+            upp, low = self._bounds_at(params, X, y)
             prob = np.maximum(self.cdf(upp) - self.cdf(low), 0) + 1e-20
             f_upp = np.where(np.isfinite(upp), self._pdf(np.where(np.isfinite(upp), upp, 0)), 0.0)
             f_low = np.where(np.isfinite(low), self._pdf(np.where(np.isfinite(low), low, 0)), 0.0)
             out = np.empty((len(y), len(params)))
             if self.k_vars:
-                out[:, : self.k_vars] = -self.exog * ((f_upp - f_low) / prob)[:, None]
+                out[:, : self.k_vars] = -X * ((f_upp - f_low) / prob)[:, None]
             # d log P / d c_j for the finite cut points j = 0..k_th-1
             dcut = np.zeros((len(y), k_th))
             rows = np.arange(len(y))
@@ -829,8 +849,18 @@ def _analytic_ordered_model():
             out[:, self.k_vars :] = grad_th
             return out
 
+        def loglike(self, params):
+            X, y, _, counts = self._patterns()
+            upp, low = self._bounds_at(np.asarray(params, dtype=float), X, y)
+            return float(counts @ np.log(self.prob(low, upp) + 1e-20))
+
+        def score_obs(self, params):
+            X, y, inverse, _ = self._patterns()
+            return self._scores_at(params, X, y)[inverse]
+
         def score(self, params):
-            return self.score_obs(params).sum(axis=0)
+            X, y, _, counts = self._patterns()
+            return counts @ self._scores_at(params, X, y)
 
         def hessian(self, params):
             params = np.asarray(params, dtype=float)
