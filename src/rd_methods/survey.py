@@ -811,11 +811,15 @@ def _analytic_ordered_model():
             answers become sums over a few hundred patterns."""
             if getattr(self, "_pattern_cache", None) is None:
                 y = np.asarray(self.endog, dtype=np.int64)
-                X = self.exog if self.k_vars else np.zeros((len(y), 0))
-                rows, inverse, counts = np.unique(np.column_stack([X, y]), axis=0, return_inverse=True,
-                                                  return_counts=True)
-                self._pattern_cache = (rows[:, :-1], rows[:, -1].astype(np.int64), inverse.ravel(),
-                                       counts.astype(float))
+                X = np.asarray(self.exog, dtype=float) if self.k_vars else np.zeros((len(y), 0))
+                if X.shape[1] <= 52 and np.isin(X, (0.0, 1.0)).all():  # dummies: one integer per row
+                    key = (X @ (2.0 ** np.arange(X.shape[1]))).astype(np.int64) * self.k_levels + y
+                    _, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True,
+                                                          return_counts=True)
+                else:
+                    _, first, inverse, counts = np.unique(np.column_stack([X, y]), axis=0, return_index=True,
+                                                          return_inverse=True, return_counts=True)
+                self._pattern_cache = (X[first], y[first], inverse.ravel(), counts.astype(float))
             return self._pattern_cache
 
         def _bounds_at(self, params, X, y):
