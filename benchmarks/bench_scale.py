@@ -5,8 +5,8 @@ data folder, then ``rd-methods run <campaign> --force`` publishes it into a temp
 reports folder (``RD_METHODS_DATA_DIR``, ``RD_METHODS_REPORTS_DIR`` and
 ``RD_METHODS_PROCESSED_DIR`` point there: nothing of the project is touched). Recorded per
 scale: the generator's and the run's wall seconds, the peak resident memory of the largest
-process of the run (``getrusage(RUSAGE_CHILDREN).ru_maxrss`` in a helper process that only
-runs the command: the largest of the runner, its pool workers and the kernels), every
+process of the run (the runner, its pool workers and the kernels: ``psutil`` polling of the
+process tree from a helper process that only runs the command), every
 notebook's seconds (``run.json``), the rows of the campaign's tables (what
 :mod:`rd_methods.budget` reads), and the growth exponent per notebook between successive
 scales: ``log(t2 / t1) / log(S2 / S1)``.
@@ -55,9 +55,30 @@ def _timed(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float
 
 
 def _child(cmd: list[str], log: str) -> None:
+    """Run ``cmd``; print its exit code and the peak resident memory (MB) of its largest
+    process: ``psutil`` polls the whole process tree every 0.2 s (kernels are started by
+    pool workers and killed by process group, so ``RUSAGE_CHILDREN`` misses them), and
+    ``ru_maxrss`` of the reaped children covers processes too short for the polling."""
+    import psutil
+
+    peak = 0
     with open(log, "w") as out:
-        rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode
-    print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        root = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            try:
+                tree = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                tree = []
+            for p in tree:
+                try:
+                    peak = max(peak, p.memory_info().rss)
+                except psutil.Error:
+                    pass
+            time.sleep(0.2)
+        rc = proc.returncode
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(rc, max(peak / 2**20, reaped))
 
 
 def table_rows(campaign_dir: Path) -> dict[str, int]:
