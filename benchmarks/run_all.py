@@ -45,7 +45,7 @@ sys.path.insert(0, str(HERE))
 
 # cheap and headline sections first: RESULTS.md is rewritten after each one
 SECTIONS = ("sroi", "twfe", "territories", "runner", "rerun", "value_chain", "pipeline", "survey", "demo", "resilience",
-            "network")
+            "network", "scale")
 TERRITORY_NOTEBOOKS = "00,50,55,60"  # overview, territorial effects, resilience, SROI
 PACKAGES = ("rd_methods", "numpy", "pandas", "scipy", "statsmodels", "networkx", "pingouin", "papermill",
             "nbconvert", "nbclient", "ipykernel", "dask", "distributed", "pyfixest", "linearmodels")
@@ -155,6 +155,41 @@ def sec_twfe(quick: bool) -> list[dict]:
     mod = importlib.import_module("bench_twfe")
     rows = mod.run(units=3_500, years=20, repeat=1) if quick else mod.run()
     return [dict(r, bench="twfe") for r in rows]
+
+
+def sec_scale(quick: bool) -> list[dict]:
+    """Full reports of campaigns generated at scales 1, 10 and 100 (quick: 1 and 10)."""
+    rows = importlib.import_module("bench_scale").run((1, 10) if quick else (1, 10, 100))
+    return [dict(r, bench="scale") for r in rows]
+
+
+def _scale_section(rows: list[dict]) -> str:
+    scales = sorted({r["scale"] for r in rows}, key=float)
+    totals = {r["scale"]: r for r in rows if r["notebook"] == "(total)"}
+    lines = []
+    for stem in dict.fromkeys(r["notebook"] for r in rows):
+        line = {"notebook": stem}
+        growths = []
+        for r in rows:
+            if r["notebook"] == stem:
+                s = _fmt(r["scale"])
+                line[f"s{s}"] = r["seconds"] if r.get("status") in ("ok", None) or stem == "(total)" \
+                    else f"{r['seconds']} ({r['status']})"
+                if r.get("growth") is not None:
+                    growths.append(r["growth"])
+        line["growth"] = ", ".join(_fmt(float(g)) for g in growths) if growths else "–"
+        lines.append(line)
+    cols = [("notebook", "notebook")] + [(f"s at {_fmt(s)}", f"s{_fmt(s)}") for s in scales]
+    cols += [("growth exponent", "growth")]
+    head = table([{"scale": s, "seconds": totals[s]["seconds"], "peak_mb": totals[s]["peak_mb"],
+                   "status": totals[s]["status"], "generate": totals[s].get("generate_seconds"),
+                   "participations": (totals[s].get("tables") or {}).get("participations"),
+                   "responses": (totals[s].get("tables") or {}).get("survey_responses"),
+                   "load": totals[s].get("load_at_start")} for s in scales if s in totals],
+                 [("scale", "scale"), ("full report s", "seconds"), ("peak MB (largest process)", "peak_mb"),
+                  ("exit", "status"), ("generation s", "generate"), ("participations", "participations"),
+                  ("survey responses", "responses"), ("load at start", "load")])
+    return head + "\n\n" + table(lines, cols)
 
 
 def sec_runner(quick: bool) -> list[dict]:
@@ -373,6 +408,15 @@ def render(results: dict, info: dict, started: float | None, mode: str, load0: s
             ratios = [f"{r['method']} {r['seconds'] / base['seconds']:.2f}×" for r in rows
                       if r.get("method") not in (None, "rd_methods") and base["seconds"]]
             parts += ["Time relative to rd_methods (same run): " + ", ".join(ratios), ""]
+    if "scale" in results:
+        rows = results["scale"]
+        parts += ["## Full reports at scale: generated campaigns 1, 10 and 100 times the demo", "",
+                  "`rd-methods demo --seed 7 --scale S` then `rd-methods run --force` into temporary folders "
+                  "(`benchmarks/bench_scale.py`); peak MB = resident memory of the largest process of the run; "
+                  "notebook seconds from `run.json`; growth exponent = log(t2/t1) / log(S2/S1) between "
+                  "successive scales. Targets (issue #24): scale 10 ≤ 75 s, scale 100 ≤ 600 s and ≤ 8 GB, "
+                  "every notebook's exponent ≤ 1.2 between 10 and 100.", "",
+                  _error_or(rows, lambda: _scale_section(rows)), ""]
     if "runner" in results:
         rows = results["runner"]
         parts += ["## Runner against the naive baseline", "",

@@ -324,6 +324,127 @@ def test_curveball_keeps_margins_and_hubs():
     assert not out.equals(nw.curveball(inc, seed=4))
 
 
+def test_sampled_betweenness_states_an_error_bound_that_holds_on_every_node():
+    G = nx.barabasi_albert_graph(400, 3, seed=2)
+    exact = nw.betweenness(G)
+    assert exact.method == "exact" and exact.se is None and exact.max_se == 0.0 and exact.bound == 0.0
+    errors, bounds = {}, {}
+    for k in (40, 160):
+        res = nw.betweenness(G, exact_max_nodes=10, k=k, seed=5)
+        assert res.method == "sampled" and res.k == k
+        gap = np.array([abs(res.values[v] - exact.values[v]) for v in G])
+        # Hoeffding + union bound: sqrt(ln(2 n / 0.05) / (2 (k - 1)))
+        assert res.bound == pytest.approx(np.sqrt(np.log(2 * 400 / 0.05) / (2 * (k - 1))))
+        assert (gap <= res.bound).all()
+        se = np.array([res.se[v] for v in G])
+        assert np.mean(gap <= 3 * se) >= 0.7  # the measured error: indicative (heavy tails)
+        big = max(G, key=exact.values.get)  # the hub: within 2 measured standard errors
+        assert gap[list(G).index(big)] <= 2 * res.se[big]
+        errors[k], bounds[k] = gap.max(), res.bound
+    assert errors[160] < errors[40] and bounds[160] == pytest.approx(bounds[40] * np.sqrt(39 / 159))
+    metrics = nw.graph_metrics(G, exact_max_nodes=10, k=40, seed=5)
+    res40 = nw.betweenness(G, exact_max_nodes=10, k=40, seed=5)
+    assert metrics["betweenness_max_se"] == pytest.approx(res40.max_se)
+    assert metrics["betweenness_bound"] == pytest.approx(res40.bound)
+
+
+def test_products_by_blocks_of_rows_give_the_same_counts(monkeypatch):
+    # triangles and brokerage roles computed from many small row blocks equal the one-block
+    # computation (and networkx's triangles)
+    G = nx.barabasi_albert_graph(300, 4, seed=3)
+    nx.set_node_attributes(G, {v: "abc"[v % 3] for v in G}, "category")
+    A, _, _ = nw._adjacency(G)
+    tri, roles = nw._triangles(A), nw.brokerage_roles(G)
+    monkeypatch.setattr(nw, "PRODUCT_BLOCK_WORK", 200)
+    assert len(list(nw._row_blocks(A, A))) > 20
+    assert np.array_equal(nw._triangles(A), tri)
+    assert np.array_equal(tri, [nx.triangles(G)[v] for v in G])
+    pd.testing.assert_frame_equal(nw.brokerage_roles(G), roles)
+
+
+def test_arrays_kept_by_build_graph_are_those_of_the_graph_and_not_of_its_subgraphs():
+    actors, part, events, ties = _random_tables()
+    G = nw.build_graph(actors, part, events, ties, projection="star_large", max_event_size=20)
+    kept = nw._edge_arrays(G, "weight")
+    cached = G.graph.pop("_arrays")
+    walked = nw._edge_arrays(G, "weight")  # networkx's own order, by walking the graph
+    G.graph["_arrays"] = cached
+    assert kept[0] == walked[0]
+    for a, b in zip(kept[2:], walked[2:], strict=True):
+        assert np.array_equal(a, b)
+    # a subgraph view shares G.graph but not its nodes: its arrays are its own
+    H = G.subgraph(list(G)[5:])
+    A, nodes, _ = nw._adjacency(H)
+    assert nodes == list(H) and A.nnz == 2 * H.number_of_edges()
+    assert nw.graph_metrics(H)["edges"] == H.number_of_edges()
+
+
+@pytest.mark.parametrize("algorithm", ["global", "sequential"])
+def test_curveball_samples_every_incidence_with_the_same_margins_uniformly(algorithm):
+    # 4 events of sizes 2, 2, 3, 1 among 5 actors attending 3, 2, 1, 1, 1 events; actor 0 is
+    # the hub of event 0 (kept there). Enumerate every incidence with these margins and that
+    # fixed entry, then check the draws of the chain are uniform over them (chi-square).
+    from itertools import combinations, product
+
+    from scipy import stats
+
+    sizes, degrees = [2, 2, 3, 1], [3, 2, 1, 1, 1]
+    inc = pd.DataFrame({"event_id": [0, 0, 1, 1, 2, 2, 2, 3], "actor_id": [0, 1, 0, 2, 1, 3, 4, 0],
+                        "hub": [True] + [False] * 7})
+    valid = []
+    for choice in product(*(combinations(range(5), k) for k in sizes)):
+        if 0 not in choice[0]:
+            continue
+        if np.bincount([a for c in choice for a in c], minlength=5).tolist() == degrees:
+            valid.append(choice)
+    assert len(valid) > 5
+    index = {c: i for i, c in enumerate(valid)}
+    counts = np.zeros(len(valid))
+    ev = inc["event_id"].to_numpy()
+    ac = inc["actor_id"].to_numpy()
+    hub = inc["hub"].to_numpy()
+    rng = np.random.default_rng(0)
+    free, hubs = nw._event_sets(ev, ac, hub, 4)
+    for _ in range(150 * len(valid)):  # the chain's functions directly: pandas would be slow here
+        if algorithm == "global":
+            new_ev = nw._global_trades(ev[~hub], ac[~hub], ev[hub], ac[hub], 4, 5, 60, rng)
+            members = [sorted(ac[~hub][new_ev == e].tolist() + ac[hub][ev[hub] == e].tolist()) for e in range(4)]
+        else:
+            shuffled = nw._trades(free, hubs, 60, rng)
+            members = [sorted(shuffled[e] | hubs[e]) for e in range(4)]
+        counts[index[tuple(tuple(m) for m in members)]] += 1
+    out = nw.curveball(inc, seed=1, algorithm=algorithm)  # the public function keeps the hub
+    assert out.loc[out["hub"], ["event_id", "actor_id"]].values.tolist() == [[0, 0]]
+    assert (counts > 0).all()
+    assert stats.chisquare(counts).pvalue > 1e-3
+
+
+@pytest.mark.slow
+def test_global_curveball_matches_the_sequential_chain_on_the_demo():
+    # same null distribution of what the dependence test measures: the projected degree of
+    # the organisation and the number of ties, global vs sequential chain (two-sample KS)
+    from scipy import stats
+
+    from rd_methods.campaign import Campaign
+
+    camp = Campaign.load("demo-2025")
+    G = nw.build_graph(camp["actors"], camp["participations"], camp["events"], camp.tables.get("ties"), 2025)
+    _, nodes, index = nw._adjacency(G)
+    inc = G.graph["incidence"]
+    stats_by = {}
+    for algorithm in ("global", "sequential"):
+        ties, deg = [], []
+        for seed in range(60):
+            out = nw.curveball(inc, seed=seed, algorithm=algorithm)
+            M = nw._incidence_adjacency(out, index, len(nodes), G.graph["projection"], G.graph["max_event_size"],
+                                        G.graph["direct_ties"])
+            ties.append(M.nnz // 2)
+            deg.append(M[index[camp.organisation]].nnz)
+        stats_by[algorithm] = (np.array(ties), np.array(deg))
+    for k in range(2):
+        assert stats.ks_2samp(stats_by["global"][k], stats_by["sequential"][k]).pvalue > 1e-3
+
+
 @pytest.mark.parametrize("projection", nw.PROJECTIONS)
 def test_null_projection_rebuilds_the_same_graph(projection):
     actors, part, events, ties = _random_tables()

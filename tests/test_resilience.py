@@ -6,6 +6,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 
 from rd_methods import counterfactual as cf
 from rd_methods import network as nw
@@ -288,6 +289,38 @@ def test_sampled_efficiency_is_close_and_seeded():
     r1 = rs.attack_tolerance(G, "random", steps=10, seed=1)
     pd.testing.assert_frame_equal(r1, rs.attack_tolerance(G, "random", steps=10, seed=1))
     assert not r1["giant_share"].equals(rs.attack_tolerance(G, "random", steps=10, seed=2)["giant_share"])
+
+
+def test_giant_curve_backward_pass_equals_a_search_per_step():
+    # the backward (nodes coming back) pass must give, at every step, the largest component
+    # that networkx finds on the remaining network, for random and targeted removal orders
+    rng = np.random.default_rng(3)
+    for G in (nx.barabasi_albert_graph(300, 2, seed=1), nx.disjoint_union(nx.path_graph(40), nx.star_graph(30)),
+              nx.gnp_random_graph(200, 0.015, seed=4)):
+        A, nodes = rs._adjacency(G)
+        upper = sparse.triu(A, k=1).tocoo()
+        order = rng.permutation(len(nodes))
+        n = len(nodes)
+        cuts = [0, 0, 7, n // 3, n // 3 + 1, n // 2, n - 5, n]
+        drops = [order[a:b] for a, b in zip([0, *cuts[:-1]], cuts, strict=True)]
+        got = rs._giant_curve(upper.row.astype(np.int64), upper.col.astype(np.int64), len(nodes), drops)
+        expected = []
+        for b in cuts:
+            H = G.subgraph([nodes[i] for i in order[b:]])
+            expected.append(max((len(c) for c in nx.connected_components(H)), default=0))
+        assert got.tolist() == expected
+    # and attack_tolerance's degree curve equals one recomputed step by step with networkx
+    G = nx.barabasi_albert_graph(120, 2, seed=7)
+    curve = rs.attack_tolerance(G, "degree", steps=12)
+    H, removed, shares = G.copy(), 0, [1.0]
+    for target in curve["removed"].iloc[1:]:
+        while removed < target:
+            deg = dict(H.degree())
+            top = sorted(H.nodes, key=lambda v: (-deg[v], list(G.nodes).index(v)))[: target - removed]
+            H.remove_nodes_from(top)
+            removed += len(top)
+        shares.append(max((len(c) for c in nx.connected_components(H)), default=0) / 120)
+    assert curve["giant_share"].tolist() == pytest.approx(shares)
 
 
 def test_attack_tolerance_bad_input():
