@@ -89,3 +89,38 @@ def test_campaign_sizes_of_the_demo():
     assert sizes["participations"] == len(camp["participations"]) > 0
     est = budget.estimate(sizes, ["20_actor_network"])
     assert not est["over_budget"].iloc[0]  # the demo fits the default budget
+
+
+def test_the_runner_warns_up_front_only_above_the_budget():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from rd_methods.publish.plan import warn_over_budget
+
+    def said(rows: int, params=None) -> list[str]:
+        tables = {t: pd.DataFrame(index=range(rows)) for t in ("actors", "events", "participations", "ties")}
+        spec = SimpleNamespace(stem="20_actor_network", requires=("actors", "events", "participations"))
+        state = SimpleNamespace(now=[spec], camp=SimpleNamespace(id="big", tables=tables))
+        plan = SimpleNamespace(options=SimpleNamespace(params=params or {}))
+        lines: list[str] = []
+        warn_over_budget(state, plan, lines.append)
+        return lines
+
+    assert said(100) == []  # demo size: silent
+    (line,) = said(5_000_000)
+    assert line.startswith("[big] durée estimée : 20_actor_network : environ") and "--param n_baseline=" in line
+    assert said(5_000_000, {"n_baseline": "10"}) == []  # already chosen by the user
+
+
+def test_precision_parameters_are_the_notebooks_own():
+    """Each suggested ``--param`` exists in its notebook's parameters cell with the same default."""
+    from pathlib import Path
+
+    from rd_methods.budget import PRECISION_PARAMETERS
+    from rd_methods.publish.parameters import inspect_parameters
+
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    for stem, (name, default, _) in PRECISION_PARAMETERS.items():
+        declared = {p["name"]: p for p in inspect_parameters(root / f"{stem}.ipynb")}
+        assert declared[name]["default"] == str(default) and declared[name]["type"] == "int", stem

@@ -221,6 +221,28 @@ def decide(state: CampaignPlan, plan: RunPlan, echo: Echo) -> None:
             state.later.append(spec)
         elif not _reused(state, spec, plan, echo):
             state.now.append(spec)
+    warn_over_budget(state, plan, echo)
+
+
+def warn_over_budget(state: CampaignPlan, plan: RunPlan, echo: Echo) -> None:
+    """Say up front which notebooks to execute would exceed their time budget at this campaign's
+    size (:mod:`rd_methods.budget`'s growth model) and which ``--param`` trades precision for time.
+
+    Silent at the demos' size; a parameter already set with ``--param`` is not suggested again.
+    """
+    if not state.now:
+        return
+    from rd_methods import budget
+
+    try:
+        rows = budget.estimate(budget.campaign_sizes(state.camp.tables), [s.stem for s in state.now],
+                               requires={s.stem: tuple(s.requires) for s in state.now})
+    except (OSError, ValueError, KeyError) as exc:  # a broken model must never stop a run
+        echo(f"[{state.camp.id}] estimation des durées impossible ({type(exc).__name__} : {exc})")
+        return
+    for row in rows.to_dict("records"):
+        if row["over_budget"] and row["parameter"] not in plan.options.params:
+            echo(f"[{state.camp.id}] durée estimée : {budget.message(row)}")
 
 
 def decide_later(state: CampaignPlan, plan: RunPlan, echo: Echo) -> list[NotebookSpec]:
