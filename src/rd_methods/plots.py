@@ -30,6 +30,11 @@ __all__ = [
     "format_pct",
     "french_axis",
     "category_colors",
+    "MAX_WIDTH",
+    "SYNTHETIC_MARK",
+    "source_text",
+    "stamp",
+    "show",
 ]
 
 PALETTE = "colorblind"
@@ -195,3 +200,75 @@ def category_colors(values, palette: str = PALETTE) -> Mapping[str, tuple]:
     values = sorted({str(v) for v in values})
     colors = sns.color_palette(palette, n_colors=max(len(values), 1))
     return {v: colors[i % len(colors)] for i, v in enumerate(values)}
+
+
+#: Widest figure, in inches: at the page's 100 dpi a wider one is scaled down and its text gets unreadable.
+MAX_WIDTH = 10.0
+#: The mark drawn on every figure of a synthetic (demo) campaign.
+SYNTHETIC_MARK = "Données synthétiques"
+
+
+def source_text(campaign, *tables: str) -> str:
+    """The source line of a figure: « Source : campagne demo-2025, tables actors.csv et events.csv ».
+
+    ``campaign`` is a :class:`rd_methods.campaign.Campaign` (its id and, when known, the file
+    that holds each table) or a campaign id; ``tables`` are the table names the figure reads.
+
+    >>> source_text("demo-2025", "actors", "events")
+    'Source : campagne demo-2025, tables actors et events'
+    """
+    from rd_methods.formats import join_words
+
+    cid = getattr(campaign, "id", campaign)
+    files = list(getattr(campaign, "files", None) or [])
+
+    def file_of(table: str) -> str:
+        for name in files:
+            stem = str(name).rsplit("/", 1)[-1].split(".", 1)[0]
+            if stem == table:
+                return str(name).rsplit("/", 1)[-1]
+        return table
+
+    text = f"Source : campagne {cid}"
+    if tables:
+        text += f", {'tables' if len(tables) > 1 else 'table'} {join_words([file_of(t) for t in tables])}"
+    return text
+
+
+def stamp(fig: plt.Figure, source: str | None = None, synthetic: bool = False) -> plt.Figure:
+    """Draw the source line (bottom left) and, for synthetic data, the mark « Données synthétiques »
+    (top right) ON the figure, so that a copied chart keeps both.
+
+    Returns the figure; calling it twice does not draw twice.
+    """
+    for text in list(getattr(fig, "_rd_stamp", [])):
+        text.remove()
+    drawn = []
+    if source:
+        drawn.append(fig.text(0.01, 0.0, source, ha="left", va="top", fontsize=8, color="0.35"))
+    if synthetic:
+        drawn.append(fig.text(0.99, 1.0, SYNTHETIC_MARK, ha="right", va="bottom", fontsize=9, fontweight="bold",
+                              color="#b30000"))
+    fig._rd_stamp = drawn
+    return fig
+
+
+def show(fig: plt.Figure, alt: str, *, source: str | None = None, synthetic: bool = False) -> None:
+    """Display a figure with its French alternative text (stamped first when ``source`` or ``synthetic``).
+
+    ``alt`` states the figure's main point (WCAG 1.1.1); the publisher writes it as the image's
+    ``alt`` attribute (:func:`rd_methods.publish.html.with_alt_texts`). The figure is then
+    closed, so that the notebook does not show it twice.
+    """
+    if not alt or not alt.strip():
+        raise ValueError("a figure needs an alternative text stating its main point")
+    if source or synthetic:
+        stamp(fig, source=source, synthetic=synthetic)
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if get_ipython() is not None:
+            display(fig, metadata={"image/png": {"alt": alt.replace("**", "").strip()}})
+    finally:
+        plt.close(fig)
