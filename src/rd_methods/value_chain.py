@@ -63,6 +63,7 @@ __all__ = [
     "build_graph",
     "FlowLayout",
     "flow_layout",
+    "time_shares",
     "ValueChainAnalysis",
     "analyse",
     "key_results",
@@ -1042,6 +1043,37 @@ def flow_layout(G: nx.DiGraph, max_nodes: int = 10, gap: float = 0.02) -> FlowLa
 # --------------------------------------------------------------------------------------
 # the whole analysis of a campaign and its key results
 # --------------------------------------------------------------------------------------
+
+
+def time_shares(contributions: pd.DataFrame, organisation: str) -> pd.Series:
+    """Share of the valued euros that come from converting hours or days at the campaign's rates.
+
+    These euros move with the hourly rates (a convention), the others do not; comparing the
+    structure's share with the others' says which way a higher rate moves the leverage.
+
+    Returns
+    -------
+    Series
+        ``all``, ``organisation``, ``others``: timed euros / valued euros of that group
+        (NaN when the group has no valued euro).
+
+    Examples
+    --------
+    >>> c = monetise(pd.DataFrame({"project_id": ["P"] * 3, "actor_id": ["O", "O", "B"],
+    ...     "resource": ["staff_time", "cash", "cash"], "quantity": [10.0, 100.0, 300.0],
+    ...     "unit": ["hour", "eur", "eur"], "year": [2020] * 3}), {"staff_hour_eur": 10.0})
+    >>> time_shares(c, "O").round(3).to_dict()
+    {'all': 0.2, 'organisation': 0.5, 'others': 0.0}
+    """
+    _valued(contributions)
+    eur = _euros(contributions)
+    timed = contributions["valuation"].isin(["staff_hour", "volunteer_hour", "day"]).to_numpy()
+    is_org = (contributions["actor_id"].astype(object) == organisation).to_numpy(bool)
+    out = {}
+    for name, rows in (("all", np.ones(len(eur), bool)), ("organisation", is_org), ("others", ~is_org)):
+        total = eur[rows].sum()
+        out[name] = float(eur[rows & timed].sum() / total) if total > 0 else float("nan")
+    return pd.Series(out)
 
 
 @dataclass

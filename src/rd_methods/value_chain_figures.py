@@ -145,6 +145,8 @@ def leverage(per_project: pd.DataFrame, overall: float, by_year: pd.DataFrame) -
             ax.axvline(np.log10(overall), color="black", linestyle="--", label="ensemble des projets")
             ax.legend(frameon=False, fontsize="small")
     ax.set(title="Effet levier par projet", xlabel="€ des autres pour 1 € de la structure, échelle log", ylabel="Projets")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    plots.french_axis(ax, "y", "int")
     ax = axes[1]
     ok = by_year[by_year["leverage"].notna()]
     ax.plot(ok["year"].astype(int), ok["leverage"], marker="o")
@@ -169,8 +171,9 @@ def co_construction(per_project: pd.DataFrame) -> plt.Figure:
                     legend=False)
     axes[1].set(title="Diversité et concentration", xlabel="Diversité des catégories (Shannon)",
                 ylabel="Concentration des euros (Herfindahl)")
-    for ax in axes:
-        plots.french_axis(ax, "y", "number")
+    axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
+    plots.french_axis(axes[0], "y", "int")
+    plots.french_axis(axes[1], "y", "number")
     plots.french_axis(axes[1], "x", "number")
     fig.tight_layout()
     return fig
