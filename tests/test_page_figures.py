@@ -177,3 +177,58 @@ def test_show_puts_the_alt_text_where_the_publisher_reads_it(monkeypatch):
     out = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="}, metadata=shown["metadata"])
     nb.cells = [nbformat.v4.new_code_cell("x", outputs=[out])]
     assert with_alt_texts(nb).cells[0].outputs[0].metadata["rd_alt"] == "Courbe : 24 % des idées lancées."
+
+
+# ---------------------------------------------------------------- the pages' sentences read right at 0 and 1
+from rd_methods import pipeline_text, value_chain_text  # noqa: E402
+
+NUMBER_SEAMS = re.compile(r"\(s\)|(?<![\d,])0 (?:projet|idée|acteur|apport)|\bnan\b|\d\.\d|(?<![\w\d])-\d")
+
+
+def _stages(rows):
+    import pandas as pd
+
+    return pd.DataFrame([(p, s, pd.Timestamp(d)) for p, s, d in rows], columns=["project_id", "stage", "entered_on"])
+
+
+def test_pipeline_sentences_at_zero_and_one():
+    one = pl.analyse(_stages([("a", "idea", "2020-01-01"), ("a", "launched", "2021-01-01"),
+                              ("b", "idea", "2020-01-01"), ("b", "workshop", "2020-06-01")]), last_year=2022)
+    text = pipeline_text.funnel(one)
+    assert "**1 a abouti**" in text and "aucun projet n’a été abandonné" in text and "1 est encore en cours" in text
+    assert "dont" not in text.split("abandonné")[1][:10]  # no « dont aucun après » when nothing was abandoned
+    text = pipeline_text.incidence(one)
+    assert "Pour le seul projet effectivement lancé" in text and "366 jours" in text
+    none = pl.analyse(_stages([("a", "idea", "2020-01-01"), ("a", "abandoned", "2020-03-01")]), last_year=2022)
+    text = pipeline_text.funnel(none)
+    assert "aucune n’a abouti" in text and "1 projet a été abandonné" in text and "aucun n’est encore en cours" in text
+    for text in (pipeline_text.funnel(one), pipeline_text.incidence(one), pipeline_text.funnel(none),
+                 pipeline_text.model_caution(none), pipeline_text.logrank(none)):
+        assert not NUMBER_SEAMS.search(text), (NUMBER_SEAMS.search(text), text)
+
+
+def test_pipeline_diversity_sentence_states_the_planted_value(pla):
+    truth = {"log_odds_per_unit": 0.8, "enabled": True}
+    text = pipeline_text.diversity(pla, truth)
+    assert "2,23" in text and "Il est dans l'intervalle" in text and "intervalle [0,33\u00a0; 7,00]" in text
+    assert not NUMBER_SEAMS.search(text)
+
+
+def test_value_chain_sentences_on_demo(vca, camp):
+    assert "**5,40\u00a0€**" in value_chain_text.leverage(vca)  # ground truth 5.397142
+    assert "39\u00a0% du coût" in value_chain_text.support(vca, camp.period)  # ground truth 0.391402
+    assert "45,6 équivalents temps plein" in value_chain_text.jobs(vca, 5)
+    text = value_chain_text.regeneration(vca)
+    assert f"**{len(vca.regeneration)} acteurs ont**" in text
+    for text in (value_chain_text.leverage(vca), value_chain_text.co_construction(vca), value_chain_text.jobs(vca, 5),
+                 value_chain_text.value_created(vca, camp["outcomes"]), text):
+        assert not NUMBER_SEAMS.search(text), (NUMBER_SEAMS.search(text), text)
+
+
+def test_value_chain_sentences_when_nothing_regenerates(vca):
+    import dataclasses
+
+    empty = dataclasses.replace(vca, regeneration=vca.regeneration.iloc[0:0])
+    assert value_chain_text.regeneration(empty).startswith("Aucun acteur")
+    one = dataclasses.replace(vca, regeneration=vca.regeneration.iloc[0:1])
+    assert value_chain_text.regeneration(one).startswith("**1 acteur a**")
