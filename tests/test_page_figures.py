@@ -218,10 +218,10 @@ def test_value_chain_sentences_on_demo(vca, camp):
     assert "**5,40\u00a0€**" in value_chain_text.leverage(vca)  # ground truth 5.397142
     assert "39\u00a0% du coût" in value_chain_text.support(vca, camp.period)  # ground truth 0.391402
     assert "45,6 équivalents temps plein" in value_chain_text.jobs(vca, 5)
-    text = value_chain_text.regeneration(vca)
-    assert f"**{len(vca.regeneration)} acteurs ont**" in text
+    regen = value_chain_text.regeneration(vca)
+    assert f"**{len(vca.regeneration)} acteurs ont**" in regen
     for text in (value_chain_text.leverage(vca), value_chain_text.co_construction(vca), value_chain_text.jobs(vca, 5),
-                 value_chain_text.value_created(vca, camp["outcomes"]), text):
+                 value_chain_text.value_created(vca, camp["outcomes"]), regen):
         assert not NUMBER_SEAMS.search(text), (NUMBER_SEAMS.search(text), text)
 
 
