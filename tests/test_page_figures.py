@@ -197,6 +197,7 @@ def test_pipeline_sentences_at_zero_and_one():
     text = pipeline_text.funnel(one)
     assert "**1 a abouti**" in text and "aucun projet n’a été abandonné" in text and "1 est encore en cours" in text
     assert "dont" not in text.split("abandonné")[1][:10]  # no « dont aucun après » when nothing was abandoned
+    assert pipeline_text.cohorts(one).startswith("Toutes les idées ont été recueillies pendant les trois dernières années")
     text = pipeline_text.incidence(one)
     assert "Pour le seul projet effectivement lancé" in text and "366 jours" in text
     none = pl.analyse(_stages([("a", "idea", "2020-01-01"), ("a", "abandoned", "2020-03-01")]), last_year=2022)
@@ -207,8 +208,14 @@ def test_pipeline_sentences_at_zero_and_one():
         assert not NUMBER_SEAMS.search(text), (NUMBER_SEAMS.search(text), text)
 
 
-def test_pipeline_diversity_sentence_states_the_planted_value(pla):
+def test_pipeline_diversity_sentence_states_the_planted_value(pla, camp):
     truth = {"log_odds_per_unit": 0.8, "enabled": True}
+    s = camp["project_stages"]
+    idea_year = s[s["stage"] == "idea"].set_index("project_id")["entered_on"].dt.year
+    early = idea_year[idea_year <= 2022].index
+    launched = set(s.loc[s["stage"].isin(["launched", "autonomous"]), "project_id"])
+    rate = plots.format_pct(len(launched & set(early)) / len(early))
+    assert f"Les idées recueillies jusqu'en 2022, au nombre de {len(early)}, ont été lancées dans {rate} des cas" in pipeline_text.cohorts(pla)
     text = pipeline_text.diversity(pla, truth)
     assert "2,23" in text and "Il est dans l'intervalle" in text and "intervalle [0,33\u00a0; 7,00]" in text
     assert not NUMBER_SEAMS.search(text)

@@ -24,7 +24,7 @@ from rd_methods.formats import (
 )
 from rd_methods.pipeline import PipelineAnalysis
 
-__all__ = ["CHECK_LABELS", "level", "checks_table", "funnel", "incidence", "logrank", "model_caution", "diversity"]
+__all__ = ["CHECK_LABELS", "level", "checks_table", "funnel", "cohorts", "incidence", "logrank", "model_caution", "diversity"]
 
 #: French names of the rules of :func:`rd_methods.pipeline.history_checks`.
 CHECK_LABELS = {
@@ -74,6 +74,27 @@ def funnel(p: PipelineAnalysis) -> str:
              + "C'est pourquoi les taux de passage sont calculés sur les projets dont le devenir est connu, passés à l'étape suivante "
              "ou abandonnés, ce qui suppose que le temps passé à une étape ne dépend pas de l'issue.")
     return text
+
+
+def cohorts(p: PipelineAnalysis, recent_years: int = 3) -> str:
+    """Launch rate of the ideas captured up to ``last_year − recent_years`` against the recent ones, and how to read the gap."""
+    ideas = p.cohorts[p.cohorts["stage"] == "idea"].set_index("cohort")["n_reached"]
+    launched = p.cohorts[p.cohorts["stage"] == "launched"].set_index("cohort")["n_reached"]
+    cut = p.last_year - recent_years
+    early, recent = ideas[ideas.index <= cut].sum(), ideas[ideas.index > cut].sum()
+    if not early or not recent:
+        return ("Toutes les idées ont été recueillies pendant les trois dernières années : la comparaison des cohortes attend "
+                "des années d'observation de plus." if not early else
+                "Aucune idée n'a été recueillie pendant les trois dernières années.")
+    rate_early = launched[launched.index <= cut].sum() / early
+    rate_recent = launched[launched.index > cut].sum() / recent
+    text = (f"Les idées recueillies jusqu'en {cut}, au nombre de {format_number(int(early))}, ont été lancées dans "
+            f"{format_pct(rate_early)} des cas ; celles des {recent_years} dernières années, au nombre de {format_number(int(recent))}, "
+            f"dans {format_pct(rate_recent)} des cas. ")
+    return text + ("L'écart reflète d'abord le temps : une idée récente n'a pas encore eu le temps de parcourir les étapes. La "
+                   "comparaison des cohortes se lit donc avec les courbes de durée ci-dessous." if rate_recent < rate_early else
+                   "Les idées récentes progressent au moins aussi vite que les anciennes, alors qu'elles ont eu moins de temps : le "
+                   "processus semble s'être accéléré.")
 
 
 def incidence(p: PipelineAnalysis) -> str:
