@@ -112,9 +112,9 @@ def flow(graph, title: str, *, max_nodes: int = 8, height: float = 6.5, organisa
                         color=colour[link.source], alpha=0.35, linewidth=0)
     for node, row in nodes.iterrows():
         ax.add_patch(plt.Rectangle((row["x"], row["y0"]), w, row["y1"] - row["y0"], color=colour[node]))
-        if row["y1"] - row["y0"] > 0.012:
-            text = node_label(node, row["code"], row["layer"], row["merged"], organisation=organisation, names=names,
-                              titles=titles)
+        text = node_label(node, row["code"], row["layer"], row["merged"], organisation=organisation, names=names,
+                          titles=titles, width=34)
+        if row["y1"] - row["y0"] > 0.014 * (text.count("\n") + 1):  # room for every line of the label
             ax.text(row["x"] + w + 0.02, (row["y0"] + row["y1"]) / 2, f"{text} · {format_eur(row['value_eur'])}",
                     ha="left", va="center", fontsize=7.5,
                     bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 0.6})
