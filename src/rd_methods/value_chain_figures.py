@@ -71,7 +71,7 @@ def node_label(node: str, code: str, layer: str, merged: int = 0, *, organisatio
     >>> node_label("other:actor", "", "actor", 3)
     'Autres (3)'
     >>> node_label("activity:P1", "P1", "activity", titles={"P1": "Épicerie solidaire itinérante du Revermont"})
-    'Épicerie solidaire itinérante\\ndu Revermont'
+    'Épicerie solidaire\\nitinérante du Revermont'
     """
     if node.startswith("other:"):
         return f"Autres ({format_number(merged)})"
