@@ -119,3 +119,36 @@ def test_french_table_formats_every_cell():
     for shown in ["Effectif", "1\u202f200", "39\u00a0%", "<\u00a00,001", "0,200", "\u22121,50", "\u2014"]:
         assert shown in html, shown
     assert "nan" not in html and "0.2" not in html
+
+
+def test_key_results_hand_values(actors):
+    events = pd.DataFrame({"event_id": ["E1", "E2", "E3"], "held_on": pd.to_datetime(["2018-01-01"] * 3)})
+    projects = pd.DataFrame({"project_id": ["P1", "P2"]})
+    tables = {"actors": actors, "events": events, "projects": projects}
+    keys = overview.key_results(tables, ["actors", "events", "projects", "project_stages", "jobs"], (2016, 2018))
+    value = keys.set_index("key")["value"]
+    # members at the end of 2018: A1 (2016), A2 (2018), A4 (no date: always); A5 joins on 2019-12-31
+    assert value.to_dict() == {"overview.n_tables": 3, "overview.n_actors": 5, "overview.n_members_last": 3,
+                               "overview.n_events": 3}
+    assert keys.set_index("key").loc["overview.n_members_last", "label"] == "Sociétaires fin 2018"
+    # projects are counted only with their stages (the notebook's section needs both)
+    stages = pd.DataFrame({"project_id": ["P1"], "stage": ["idea"], "entered_on": pd.to_datetime(["2017-01-01"])})
+    keys = overview.key_results({**tables, "project_stages": stages}, ["actors"], (2016, 2018))
+    assert keys.set_index("key").loc["overview.n_projects", "value"] == 2
+
+
+def test_key_results_without_members(actors):
+    keys = overview.key_results({"actors": actors.assign(member_college=None)}, ["actors"], (2016, 2018))
+    assert keys["key"].tolist() == ["overview.n_tables", "overview.n_actors"]
+
+
+def test_key_results_on_demo_match_the_truth():
+    from rd_methods.campaign import Campaign
+    from rd_methods.schemas import TABLES
+
+    camp = Campaign.load("demo-2025")
+    value = overview.key_results(camp.tables, TABLES, camp.period).set_index("key")["value"]
+    assert value["overview.n_tables"] == len(TABLES) == 16
+    assert value["overview.n_projects"] == camp.ground_truth["pipeline"]["projects"]
+    assert value["overview.n_actors"] == len(camp["actors"])
+    assert value["overview.n_events"] == len(camp["events"])

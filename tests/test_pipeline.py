@@ -594,3 +594,98 @@ def test_log_rank_is_skipped_not_raised_on_degenerate_groups():
                           censor_on="2025-12-31")
     assert km.logrank is None or 0.0 <= km.logrank["p_value"].iloc[0] <= 1.0
     assert not km.summary.empty
+
+
+# ---------------------------------------------------------------- one definition of the counts, key results
+
+
+def test_status_counts_partition_by_hand():
+    s = _frame(
+        _history("a", ("idea", "2020-01-01"), ("launched", "2021-01-01"), ("autonomous", "2022-01-01"))
+        + _history("b", ("idea", "2020-01-01"), ("launched", "2021-01-01"), ("abandoned", "2023-01-01"))
+        + _history("c", ("idea", "2020-01-01"), ("feasibility", "2020-06-01"), ("abandoned", "2020-09-01"))
+        + _history("d", ("idea", "2021-01-01"), ("incubation", "2022-01-01"))
+        + _history("e", ("idea", "2021-01-01"), ("autonomous", "2022-06-01"))  # skipped launch: still launched
+    )
+    n = pl.status_counts(s).set_index("status")["n"].to_dict()
+    assert n == {"ideas": 5, "launched": 3, "autonomous": 2, "active": 2, "stopped_after_launch": 1,
+                 "abandoned_before_launch": 1, "ongoing": 1}
+    assert n["ideas"] == n["launched"] + n["abandoned_before_launch"] + n["ongoing"]
+    assert n["launched"] == pl.funnel(s).set_index("stage").loc["launched", "n_reached"]
+    # at a date: b not yet abandoned, e not yet launched
+    at = pl.status_counts(s, at="2022-03-01").set_index("status")["n"].to_dict()
+    assert at["launched"] == 2 and at["stopped_after_launch"] == 0 and at["ongoing"] == 2
+
+
+def test_demo_status_counts_match_the_truth(demo_effect):
+    tables, truth, _ = demo_effect
+    reached = truth["pipeline"]["reached"]
+    n = pl.status_counts(tables["project_stages"]).set_index("status")["n"]
+    assert n["ideas"] == truth["pipeline"]["projects"] == reached["idea"]
+    assert n["launched"] == reached["launched"] and n["autonomous"] == reached["autonomous"]
+    assert n["stopped_after_launch"] + n["abandoned_before_launch"] == reached["abandoned"]
+
+
+@pytest.fixture(scope="module")
+def demo_2025_analysis():
+    from rd_methods.campaign import Campaign
+
+    camp = Campaign.load("demo-2025")
+    return camp, pl.analyse(camp["project_stages"], camp["projects"], last_year=camp.period[1],
+                            organisation=camp.organisation,
+                            **{t: camp[t] for t in ("contributions", "actors", "participations", "events", "jobs")})
+
+
+def test_key_results_on_demo_2025(demo_2025_analysis):
+    camp, a = demo_2025_analysis
+    truth = camp.ground_truth
+    keys = pl.key_results(a)
+    assert keys["key"].tolist() == [
+        "pipeline.n_ideas", "pipeline.n_launched", "pipeline.conversion_idea_to_launched",
+        "pipeline.median_days_to_launch", "pipeline.cif_launched", "pipeline.diversity_odds_ratio",
+        "pipeline.jobs_fte_last_year"]
+    k = keys.set_index("key")
+    n_ideas, n_launched = truth["pipeline"]["projects"], truth["pipeline"]["reached"]["launched"]
+    assert k.loc["pipeline.n_ideas", "value"] == n_ideas
+    assert k.loc["pipeline.n_launched", "value"] == n_launched
+    low, high = proportion_confint(n_launched, n_ideas, alpha=0.05, method="wilson")
+    row = k.loc["pipeline.conversion_idea_to_launched"]
+    assert (row["value"], row["ci_low"], row["ci_high"]) == pytest.approx((n_launched / n_ideas, low, high), abs=1e-12)
+    assert k.loc["pipeline.jobs_fte_last_year", "value"] == pytest.approx(truth["value_chain"]["jobs_fte_last_year"], abs=1e-9)
+    # the median delay among launched projects, by hand from the stage dates
+    s = camp["project_stages"]
+    start = s[s["stage"] == "idea"].set_index("project_id")["entered_on"]
+    launch = s[s["stage"].isin(["launched", "autonomous"])].groupby("project_id")["entered_on"].min()
+    assert k.loc["pipeline.median_days_to_launch", "value"] == pytest.approx((launch - start[launch.index]).dt.days.median())
+    cif = k.loc["pipeline.cif_launched"]
+    assert cif["ci_low"] < cif["value"] < cif["ci_high"]
+    assert cif["value"] >= n_launched / n_ideas  # censored ideas can still be launched: never below the raw share
+    planted = np.exp(truth["pipeline"]["diversity_effect"]["log_odds_per_unit"])
+    div = k.loc["pipeline.diversity_odds_ratio"]
+    assert div["ci_low"] < planted < div["ci_high"]
+    assert "Firth" in div["note"] and "95" in div["note"]
+
+
+def test_need_summary_intervals_are_defined(demo_2025_analysis):
+    _, a = demo_2025_analysis
+    need = a.need_summary
+    assert len(need) == a.cif_need["need"].nunique()
+    assert need["cif_launched"].is_monotonic_decreasing
+    launched = need[need["events"] > 0]
+    assert launched[["ci_low", "ci_high"]].notna().all().all()
+    assert (launched["ci_low"] <= launched["cif_launched"]).all()
+    assert need["events"].sum() == a.status.set_index("status").loc["launched", "n"]
+
+
+def test_key_results_without_optional_tables():
+    s = _frame(
+        _history("a", ("idea", "2020-01-01"), ("launched", "2021-01-01"))
+        + _history("b", ("idea", "2020-01-01"), ("abandoned", "2020-05-01"))
+        + _history("c", ("idea", "2021-01-01"))
+    )
+    keys = pl.key_results(pl.analyse(s, last_year=2022))
+    assert keys["key"].tolist() == ["pipeline.n_ideas", "pipeline.n_launched", "pipeline.conversion_idea_to_launched",
+                                    "pipeline.median_days_to_launch", "pipeline.cif_launched"]
+    k = keys.set_index("key")["value"]
+    assert (k["pipeline.n_ideas"], k["pipeline.n_launched"]) == (3, 1)
+    assert k["pipeline.median_days_to_launch"] == 366

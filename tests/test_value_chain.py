@@ -490,3 +490,50 @@ def test_notebook_records_the_ground_truth(tmp_path):
     assert "P00003" in text
     leaked = [n for n in personal_names(camp["actors"]) if n in text]
     assert not leaked, leaked[:3]
+
+
+KEYS = ["value_chain.total_contributions_eur", "value_chain.n_contributing_actors", "value_chain.unvalued_contributions",
+        "value_chain.leverage_overall", "value_chain.support_share_cost", "value_chain.jobs_fte_last_year",
+        "value_chain.regenerating_actors"]
+
+
+def _analyse(camp, **drop):
+    tables = {t: camp.tables.get(t) for t in ("activities", "outcomes", "jobs", "participations", "events")}
+    tables.update(drop)
+    return vc.analyse(camp["contributions"], camp["actors"], organisation=camp.organisation, last_year=camp.period[1],
+                      monetisation=camp.monetisation, **tables)
+
+
+def test_demo_key_results_equal_the_ground_truth(demo):
+    """The recorded figures of 10_value_chain (one row per key) against the generator's planted values."""
+    camp, valued = demo
+    gt = camp.ground_truth["value_chain"]
+    keys = vc.key_results(_analyse(camp), camp.period)
+    assert keys["key"].tolist() == KEYS
+    assert {"key", "value", "label", "unit", "ci_low", "ci_high", "note"} <= set(keys.columns)
+    value = keys.set_index("key")["value"]
+    assert value["value_chain.total_contributions_eur"] == pytest.approx(
+        gt["organisation_value_eur"] + gt["others_value_eur"], abs=1e-6)
+    assert _r6(value["value_chain.leverage_overall"]) == pytest.approx(gt["leverage_overall"], abs=1e-9)
+    assert _r6(value["value_chain.support_share_cost"]) == pytest.approx(gt["support_share_cost"], abs=1e-9)
+    assert _r6(value["value_chain.jobs_fte_last_year"]) == pytest.approx(gt["jobs_fte_last_year"], abs=1e-9)
+    assert value["value_chain.unvalued_contributions"] == gt["n_unvalued"]
+    assert value["value_chain.n_contributing_actors"] == camp["contributions"]["actor_id"].nunique()
+    regen = vc.regeneration(valued, camp["participations"], camp["events"], exclude=[camp.organisation])
+    assert value["value_chain.regenerating_actors"] == len(regen) > 0
+    assert keys["label"].str.len().gt(0).all()
+    assert "%" in keys.set_index("key").loc["value_chain.support_share_cost", "note"]  # hours share as a percentage
+
+
+def test_key_results_leave_out_what_the_campaign_lacks():
+    camp = Campaign.load("demo-2024")
+    keys = vc.key_results(_analyse(camp, activities=None, jobs=None, participations=None), camp.period)
+    assert keys["key"].tolist() == KEYS[:4]
+
+
+def test_analysis_jobs_of_a_year_without_rows_are_zero():
+    camp = Campaign.load("demo-2024")
+    a = _analyse(camp)
+    a.last_year = 2099
+    assert a.jobs_last_year().tolist() == [0, 0, 0, 0]
+    assert vc.key_results(a, camp.period).set_index("key").loc["value_chain.jobs_fte_last_year", "value"] == 0.0

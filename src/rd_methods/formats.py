@@ -26,6 +26,8 @@ __all__ = [
     "p_clause",
     "format_interval",
     "plural",
+    "join_words",
+    "count_text",
     "table",
 ]
 
@@ -151,6 +153,34 @@ def plural(n: float | int, singular: str, plural_form: str | None = None, *, dec
     """
     word = singular if abs(n) < 2 else (plural_form or singular + "s")
     return f"{format_number(n, decimals)} {word}" if number else word
+
+
+def count_text(n: float | int, singular: str, plural_form: str | None = None, *, zero: str | None = None,
+               decimals: int | None = None) -> str:
+    """A count that reads right at 0, 1 and more: ``zero`` (when given) replaces « 0 … ».
+
+    Like :func:`plural` otherwise; ``singular`` and ``plural_form`` may carry their verb.
+
+    >>> count_text(0, "projet a été lancé", "projets ont été lancés", zero="aucun projet n'a été lancé")
+    "aucun projet n'a été lancé"
+    >>> count_text(1, "projet a été lancé", "projets ont été lancés"), count_text(3, "projet a été lancé", "projets ont été lancés")
+    ('1 projet a été lancé', '3 projets ont été lancés')
+    """
+    if zero is not None and n == 0:
+        return zero
+    return plural(n, singular, plural_form, decimals=decimals)
+
+
+def join_words(words, last: str = "et") -> str:
+    """A French enumeration: « a », « a et b », « a, b et c » (empty text for no word).
+
+    >>> join_words(["projets", "emplois", "résultats"]), join_words(["projets"]), join_words([], "ou")
+    ('projets, emplois et résultats', 'projets', '')
+    """
+    words = [str(w) for w in words]
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
 def table(frame, columns: dict[str, str], formats: dict | None = None, decimals: int = 2):

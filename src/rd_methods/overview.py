@@ -17,6 +17,7 @@ __all__ = [
     "projects_by_need_and_stage",
     "events_per_year",
     "territory_summary",
+    "key_results",
 ]
 
 
@@ -126,3 +127,45 @@ def territory_summary(panel: pd.DataFrame, per: int = 1000) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out.attrs.update(first_year=int(first_year), last_year=int(last_year), per=per)
     return out.sort_values(["treated", "territory_name"], ascending=[False, True], ignore_index=True)
+
+
+def key_results(tables: Mapping[str, pd.DataFrame], expected: Iterable[str], period: tuple[int, int]) -> pd.DataFrame:
+    """The overview's recorded figures (keys ``overview.*``), one row each.
+
+    ``n_tables`` (tables of the contract present), ``n_actors``, ``n_members_last``
+    (members at the end of the last year, when any actor has a ``member_college``),
+    ``n_projects`` (rows of ``projects``, when ``projects`` and ``project_stages`` are both
+    present) and ``n_events`` (rows of ``events``).
+
+    Parameters
+    ----------
+    tables : mapping of table name to DataFrame
+        The campaign's tables (``actors`` at least).
+    expected : iterable of str
+        Every table name of the contract.
+    period : (int, int)
+        First and last year of the campaign.
+
+    Examples
+    --------
+    >>> actors = pd.DataFrame({"actor_id": ["a", "b"], "member_college": [None, "x"],
+    ...                        "member_since": pd.to_datetime([None, "2021-03-01"])})
+    >>> key_results({"actors": actors}, ["actors", "jobs"], (2020, 2022))[["key", "value"]].values.tolist()
+    [['overview.n_tables', 1], ['overview.n_actors', 2], ['overview.n_members_last', 1]]
+    """
+    first, last = period
+    actors = tables["actors"]
+    inventory = table_inventory(tables, expected)
+    rows = [
+        {"key": "overview.n_tables", "value": int(inventory["present"].sum()), "label": "Tables présentes"},
+        {"key": "overview.n_actors", "value": len(actors), "label": "Acteurs recensés"},
+    ]
+    members = members_over_time(actors, range(first, last + 1))
+    if not members.empty:
+        rows.append({"key": "overview.n_members_last", "value": int(members.loc[members["year"] == last, "n"].sum()),
+                     "label": f"Sociétaires fin {last}"})
+    if tables.get("projects") is not None and tables.get("project_stages") is not None:
+        rows.append({"key": "overview.n_projects", "value": len(tables["projects"]), "label": "Idées de projets captées"})
+    if tables.get("events") is not None:
+        rows.append({"key": "overview.n_events", "value": len(tables["events"]), "label": "Événements tenus"})
+    return pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"])

@@ -81,6 +81,11 @@ __all__ = [
     "activity_survival",
     "jobs_by_year",
     "wilson_interval",
+    "STATUS_LABELS",
+    "status_counts",
+    "PipelineAnalysis",
+    "analyse",
+    "key_results",
 ]
 
 STAGES: tuple[str, ...] = (
@@ -1575,3 +1580,270 @@ def activity_survival(
         out["n_active"] > 0, out["fte"] / out["n_active"].clip(lower=1), np.nan
     )
     return out[cols]
+
+
+# --------------------------------------------------------------------------------------
+# one definition of the project counts, the whole analysis, its key results
+# --------------------------------------------------------------------------------------
+
+#: What each row of :func:`status_counts` counts (French labels for the pages).
+STATUS_LABELS: dict[str, str] = {
+    "ideas": "Idées de projets",
+    "launched": "Projets lancés (y compris devenus autonomes ou arrêtés depuis)",
+    "autonomous": "dont devenus des activités autonomes",
+    "active": "dont toujours en activité",
+    "stopped_after_launch": "dont arrêtés après le lancement",
+    "abandoned_before_launch": "Projets abandonnés avant le lancement",
+    "ongoing": "Projets en cours, ni lancés ni abandonnés",
+}
+
+
+def status_counts(stages: pd.DataFrame, at: Any = None) -> pd.DataFrame:
+    """How many ideas, launched, abandoned and ongoing projects: THE definition of these counts.
+
+    Every page (overview, value chain, pipeline, economic model, synthesis) takes its project
+    counts from here, so that « projets lancés » is one number.
+
+    * ``ideas``: every project with at least one row in ``project_stages`` (up to ``at``);
+    * ``launched``: projects that **reached** the ``launched`` stage, that is entered
+      ``launched`` or a later stage (``autonomous``), whatever happened next — the same
+      count as :func:`funnel`'s ``n_reached`` at ``launched``; it splits into
+      ``active`` (not abandoned since) and ``stopped_after_launch`` (an ``abandoned`` row
+      after launch), and ``autonomous`` (reached ``autonomous``) is part of it;
+    * ``abandoned_before_launch``: abandoned without ever reaching ``launched``;
+    * ``ongoing``: neither launched nor abandoned (still at idea … incubation).
+
+    ``ideas = launched + abandoned_before_launch + ongoing``.
+
+    Parameters
+    ----------
+    stages : DataFrame
+        ``project_stages`` (project_id, stage, entered_on).
+    at : date-like, optional
+        Count the situation at this date (rows entered later are ignored).
+
+    Returns
+    -------
+    DataFrame
+        ``status, n, share`` (of ideas), ``label`` (French), in the order of
+        :data:`STATUS_LABELS`.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"project_id": ["a", "a", "b", "b", "b", "c", "c", "d"],
+    ...     "stage": ["idea", "autonomous", "idea", "launched", "abandoned", "idea", "abandoned", "idea"],
+    ...     "entered_on": pd.to_datetime(["2020-01-01", "2022-01-01", "2020-01-01", "2021-01-01",
+    ...                                   "2023-01-01", "2020-01-01", "2020-06-01", "2021-01-01"])})
+    >>> status_counts(s).set_index("status")["n"].to_dict()
+    {'ideas': 4, 'launched': 2, 'autonomous': 1, 'active': 1, 'stopped_after_launch': 1, 'abandoned_before_launch': 1, 'ongoing': 1}
+    """
+    now = current_stage(stages, at=at)
+    reached = now["stage"].map(ORDER).fillna(-1).to_numpy() >= ORDER["launched"]
+    abandoned = now["abandoned"].to_numpy(bool)
+    counts = {
+        "ideas": len(now),
+        "launched": int(reached.sum()),
+        "autonomous": int((now["stage"] == "autonomous").sum()),
+        "active": int((reached & ~abandoned).sum()),
+        "stopped_after_launch": int((reached & abandoned).sum()),
+        "abandoned_before_launch": int((~reached & abandoned).sum()),
+        "ongoing": int((~reached & ~abandoned).sum()),
+    }
+    out = pd.DataFrame({"status": list(counts), "n": list(counts.values())})
+    out["share"] = out["n"] / counts["ideas"] if counts["ideas"] else np.nan
+    out["label"] = out["status"].map(STATUS_LABELS)
+    return out
+
+
+@dataclass
+class PipelineAnalysis:
+    """Everything the pipeline notebook shows, computed once by :func:`analyse` (see there)."""
+
+    alpha: float
+    last_year: int
+    censor_on: pd.Timestamp
+    checks: pd.DataFrame
+    status: pd.DataFrame
+    funnel: pd.DataFrame
+    cohorts: pd.DataFrame
+    cif: pd.DataFrame
+    km: SurvivalResult
+    km_naive: SurvivalResult
+    by_need: SurvivalResult | None
+    cif_need: pd.DataFrame | None
+    features: pd.DataFrame
+    covariates: list[str]
+    constant: list[str]
+    model: LaunchModelResult | None
+    model_error: str | None
+    diversity: LaunchModelResult | None
+    diversity_error: str | None
+    activities: pd.DataFrame
+    jobs: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def cif_end(self) -> pd.Series:
+        """Last row of the cumulative incidence (share launched, abandoned by the horizon)."""
+        return self.cif.iloc[-1]
+
+    @property
+    def cif_ci_row(self) -> pd.Series:
+        """Last row whose intervals are defined (none is at the last time when nobody is at risk)."""
+        defined = self.cif[self.cif["ci_low"].notna() & self.cif["ci_low_abandoned"].notna()]
+        return defined.iloc[-1] if len(defined) else self.cif_end
+
+    @property
+    def need_summary(self) -> pd.DataFrame | None:
+        """Per need, sorted by share launched: ``need, n, events`` (launches), ``cif_launched`` and
+        ``cif_abandoned`` at the longest follow-up, ``ci_low, ci_high`` at the last time they are defined."""
+        if self.cif_need is None:
+            return None
+        last = self.cif_need.groupby("need", observed=True).tail(1).drop(columns=["ci_low", "ci_high"])
+        defined = self.cif_need[self.cif_need["ci_low"].notna()].groupby("need", observed=True).tail(1)
+        out = (last.merge(defined[["need", "ci_low", "ci_high"]], on="need", how="left")
+               .merge(self.by_need.summary[["need", "events"]], on="need"))
+        return out.sort_values("cif_launched", ascending=False, kind="stable").reset_index(drop=True)
+
+    @property
+    def horizon_years(self) -> float:
+        """Longest follow-up since an idea, in years (365.25 days)."""
+        return float(self.cif_end["time"]) / 365.25
+
+
+def analyse(
+    stages: pd.DataFrame,
+    projects: pd.DataFrame | None = None,
+    *,
+    last_year: int,
+    contributions: pd.DataFrame | None = None,
+    actors: pd.DataFrame | None = None,
+    participations: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    jobs: pd.DataFrame | None = None,
+    organisation: str | None = None,
+    alpha: float = 0.05,
+    max_gap_days: int | None = 1460,
+) -> PipelineAnalysis:
+    """The whole pipeline analysis of a campaign, as the notebook ``30_rd_pipeline`` shows it.
+
+    Observation ends on 31 December of ``last_year``. Funnel and cohorts (:func:`funnel`),
+    Aalen–Johansen incidence of launch with abandonment competing, 1 − Kaplan–Meier with
+    abandonment kept at risk and censored (:func:`cumulative_incidence`,
+    :func:`time_to_stage`), the same by need when ``projects`` is given, the launch models
+    (:func:`launch_model`: from the idea, with partners, categories and workshops counted at
+    the idea; from incubation, partner categories at a given number of partners counted at
+    entry into incubation), launched activities (:func:`activity_survival`) and jobs
+    (:func:`jobs_by_year`). Covariates whose table is absent or which do not vary are left
+    out (``constant`` lists the latter); a model that cannot be estimated is ``None`` with
+    its reason in ``model_error`` / ``diversity_error``.
+    """
+    censor_on = pd.Timestamp(f"{last_year}-12-31")
+    out: dict[str, Any] = {"alpha": alpha, "last_year": int(last_year), "censor_on": censor_on}
+    out["checks"] = history_checks(stages, projects, max_gap_days=max_gap_days)
+    out["status"] = status_counts(stages)
+    out["funnel"] = funnel(stages, alpha=alpha)
+    out["cohorts"] = funnel(stages, by="cohort", alpha=alpha)
+    out["cif"] = cumulative_incidence(stages, "launched", censor_on=censor_on, alpha=alpha)
+    out["km"] = time_to_stage(stages, "launched", censor_on=censor_on, alpha=alpha)
+    out["km_naive"] = time_to_stage(stages, "launched", censor_on=censor_on, abandoned="censored", alpha=alpha)
+    out["by_need"] = out["cif_need"] = None
+    if projects is not None:
+        out["by_need"] = time_to_stage(stages, "launched", by="need", projects=projects, censor_on=censor_on,
+                                       alpha=alpha)
+        out["cif_need"] = cumulative_incidence(stages, "launched", by="need", projects=projects,
+                                               censor_on=censor_on, alpha=alpha)
+    tables = dict(contributions=contributions, actors=actors, participations=participations, events=events,
+                  organisation=organisation, censor_on=censor_on)
+    features = project_features(stages, projects, landmark="idea", **tables)
+    covariates = list(DEFAULT_COVARIATES)
+    if contributions is None:
+        covariates = [c for c in covariates if c not in ("n_partners", "n_partner_categories")]
+    if participations is None or events is None:
+        covariates = [c for c in covariates if c != "n_workshop_participations"]
+    if projects is None:
+        covariates = [c for c in covariates if c != "need"]
+    constant = [c for c in covariates if features[c].nunique(dropna=True) < 2]
+    covariates = [c for c in covariates if c not in constant]
+    model = model_error = None
+    if features["launched"].sum() >= 2 and (~features["launched"]).sum() >= 2:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = launch_model(features, covariates, alpha=alpha)
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            model_error = str(exc)
+    else:
+        model_error = "trop peu de projets lancés (ou non lancés) pour estimer un modèle"
+    diversity = diversity_error = None
+    if "n_partner_categories" in covariates:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                diversity = launch_model(project_features(stages, projects, landmark="incubation", **tables),
+                                         ["n_partner_categories", "n_partners"], from_stage="incubation", alpha=alpha)
+        except ValueError as exc:
+            diversity_error = str(exc)
+    out.update(features=features, covariates=covariates, constant=constant, model=model, model_error=model_error,
+               diversity=diversity, diversity_error=diversity_error)
+    out["activities"] = activity_survival(stages, jobs, last_year=last_year, alpha=alpha)
+    out["jobs"] = jobs_by_year(jobs) if jobs is not None and len(jobs) else None
+    return PipelineAnalysis(**out)
+
+
+def key_results(analysis: PipelineAnalysis) -> pd.DataFrame:
+    """The pipeline's recorded figures (keys ``pipeline.*``), one row each, from :func:`analyse`.
+
+    ``n_ideas`` and ``n_launched`` come from :func:`status_counts` (``launched`` = reached
+    launch); ``conversion_idea_to_launched`` is their ratio with its Wilson interval;
+    ``median_days_to_launch`` (projects that were launched; only when there is one) and
+    ``cif_launched`` (Aalen–Johansen at the longest follow-up, with the last defined
+    interval); ``diversity_odds_ratio`` (model from incubation, when estimated);
+    ``jobs_fte_last_year`` (FTE of the jobs table in ``last_year``, 0 when that year has no
+    row; only with a jobs table).
+
+    Returns
+    -------
+    DataFrame
+        ``key, value, label, unit, ci_low, ci_high, note`` (for :func:`rd_methods.results.record_frame`).
+    """
+    from rd_methods.formats import format_number, format_pct
+
+    level = format_pct(1 - analysis.alpha)
+    status = analysis.status.set_index("status")["n"]
+    share = analysis.funnel.set_index("stage").loc["launched"]
+    rows = [
+        dict(key="pipeline.n_ideas", value=int(status["ideas"]), label="Idées de projets recueillies", unit="projets"),
+        dict(key="pipeline.n_launched", value=int(status["launched"]), label="Projets lancés", unit="projets"),
+        dict(key="pipeline.conversion_idea_to_launched", value=share["share_of_ideas"],
+             label="Part des idées ayant abouti à un lancement", ci_low=share["share_ci_low"],
+             ci_high=share["share_ci_high"], note=f"intervalle de Wilson à {level}"),
+    ]
+    km = analysis.km.summary.iloc[0]
+    if km["events"] > 0:
+        rows.append(dict(key="pipeline.median_days_to_launch", value=km["median_if_reached"],
+                         label="Délai médian entre l'idée et le lancement (projets lancés)", unit="jours",
+                         ci_low=km["median_if_reached_ci_low"], ci_high=km["median_if_reached_ci_high"],
+                         note=f"intervalle à {level} (statsmodels, quantile de Kaplan–Meier)"))
+    end, ci = analysis.cif_end, analysis.cif_ci_row
+    rows.append(dict(
+        key="pipeline.cif_launched", value=float(end["cif_launched"]),
+        label=f"Part des idées lancées dans les {format_number(analysis.horizon_years, 1)} ans "
+              "(incidence cumulée, abandon concurrent)",
+        ci_low=float(ci["ci_low"]), ci_high=float(ci["ci_high"]),
+        note=f"Aalen–Johansen, intervalle ponctuel à {level} (échelle log(−log)) ; "
+             f"abandon : {format_pct(end['cif_abandoned'])}"))
+    if analysis.diversity is not None:
+        div = analysis.diversity.table.set_index("term").loc["n_partner_categories"]
+        firth = div["model"] == "firth_logit"
+        rows.append(dict(
+            key="pipeline.diversity_odds_ratio", value=div["ratio"],
+            label="Rapport de cotes du lancement après incubation, par catégorie de partenaires en plus",
+            ci_low=div["ci_low"], ci_high=div["ci_high"],
+            note=f"{'régression de Firth' if firth else 'régression logistique'} à nombre de partenaires donné, "
+                 f"partenaires comptés à l'entrée en incubation, intervalle à {level} ; association, pas effet causal"))
+    if analysis.jobs is not None:
+        row = analysis.jobs[analysis.jobs["year"] == analysis.last_year]
+        rows.append(dict(key="pipeline.jobs_fte_last_year", value=float(row["fte"].iloc[0]) if len(row) else 0.0,
+                         label=f"Emplois des activités lancées en {analysis.last_year}", unit="ETP",
+                         note="somme des ETP de la table des emplois"))
+    return pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"])

@@ -36,6 +36,7 @@ __all__ = [
     "show",
     "source_line",
     "network_map",
+    "source_text",
 ]
 
 PALETTE = "colorblind"
@@ -222,6 +223,33 @@ def source_line(campaign: str, tables) -> str:
     tables = [str(t) for t in tables]
     word = "table" if len(tables) == 1 else "tables"
     return f"Source : campagne {campaign}, {word} {', '.join(tables)}"
+
+
+def source_text(campaign, *tables: str) -> str:
+    """The source line of a figure: « Source : campagne demo-2025, tables actors.csv et events.csv ».
+
+    ``campaign`` is a :class:`rd_methods.campaign.Campaign` (its id and, when known, the file
+    that holds each table) or a campaign id; ``tables`` are the table names the figure reads.
+
+    >>> source_text("demo-2025", "actors", "events")
+    'Source : campagne demo-2025, tables actors et events'
+    """
+    from rd_methods.formats import join_words
+
+    cid = getattr(campaign, "id", campaign)
+    files = list(getattr(campaign, "files", None) or [])
+
+    def file_of(table: str) -> str:
+        for name in files:
+            stem = str(name).rsplit("/", 1)[-1].split(".", 1)[0]
+            if stem == table:
+                return str(name).rsplit("/", 1)[-1]
+        return table
+
+    text = f"Source : campagne {cid}"
+    if tables:
+        text += f", {'tables' if len(tables) > 1 else 'table'} {join_words([file_of(t) for t in tables])}"
+    return text
 
 
 def stamp(fig: plt.Figure, source: str | None = None, synthetic: bool = False) -> plt.Figure:

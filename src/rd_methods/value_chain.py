@@ -63,6 +63,10 @@ __all__ = [
     "build_graph",
     "FlowLayout",
     "flow_layout",
+    "time_shares",
+    "ValueChainAnalysis",
+    "analyse",
+    "key_results",
 ]
 
 #: Hours in a working day used to value contributions counted in days (35 h / 5 days).
@@ -1034,3 +1038,196 @@ def flow_layout(G: nx.DiGraph, max_nodes: int = 10, gap: float = 0.02) -> FlowLa
         nodes=nodes[["node", "layer", "code", "x", "y0", "y1", "value_eur", "merged"]],
         links=links[["source", "target", "value_eur", "x0", "x1", "s0", "s1", "t0", "t1"]],
     )
+
+
+# --------------------------------------------------------------------------------------
+# the whole analysis of a campaign and its key results
+# --------------------------------------------------------------------------------------
+
+
+def time_shares(contributions: pd.DataFrame, organisation: str) -> pd.Series:
+    """Share of the valued euros that come from converting hours or days at the campaign's rates.
+
+    These euros move with the hourly rates (a convention), the others do not; comparing the
+    structure's share with the others' says which way a higher rate moves the leverage.
+
+    Returns
+    -------
+    Series
+        ``all``, ``organisation``, ``others``: timed euros / valued euros of that group
+        (NaN when the group has no valued euro).
+
+    Examples
+    --------
+    >>> c = monetise(pd.DataFrame({"project_id": ["P"] * 3, "actor_id": ["O", "O", "B"],
+    ...     "resource": ["staff_time", "cash", "cash"], "quantity": [10.0, 100.0, 300.0],
+    ...     "unit": ["hour", "eur", "eur"], "year": [2020] * 3}), {"staff_hour_eur": 10.0})
+    >>> time_shares(c, "O").round(3).to_dict()
+    {'all': 0.2, 'organisation': 0.5, 'others': 0.0}
+    """
+    _valued(contributions)
+    eur = _euros(contributions)
+    timed = contributions["valuation"].isin(["staff_hour", "volunteer_hour", "day"]).to_numpy()
+    is_org = (contributions["actor_id"].astype(object) == organisation).to_numpy(bool)
+    out = {}
+    for name, rows in (("all", np.ones(len(eur), bool)), ("organisation", is_org), ("others", ~is_org)):
+        total = eur[rows].sum()
+        out[name] = float(eur[rows & timed].sum() / total) if total > 0 else float("nan")
+    return pd.Series(out)
+
+
+@dataclass
+class ValueChainAnalysis:
+    """Everything the value-chain notebook shows, computed once by :func:`analyse`.
+
+    Attributes
+    ----------
+    organisation : str
+        ``actor_id`` of the evaluated structure.
+    last_year : int
+        Last year of the campaign.
+    valued : DataFrame
+        Contributions valued in euros (:func:`monetise`).
+    leverage : DataFrame
+        :func:`leverage` by project with its overall row.
+    leverage_by_year : DataFrame
+        :func:`leverage` rows of scope ``year``.
+    co_construction : DataFrame
+        :func:`co_construction` rows of scope ``project`` (the structure excluded).
+    support : DataFrame or None
+        :func:`support_share` (``None`` without ``activities``).
+    created : ValueCreated
+        :func:`value_created` of ``outcomes`` and ``jobs``.
+    regeneration : DataFrame or None
+        :func:`regeneration` (``None`` without ``participations`` and ``events``).
+    """
+
+    organisation: str
+    last_year: int
+    valued: pd.DataFrame
+    leverage: pd.DataFrame
+    leverage_by_year: pd.DataFrame
+    co_construction: pd.DataFrame
+    support: pd.DataFrame | None
+    created: ValueCreated
+    regeneration: pd.DataFrame | None
+    has_jobs: bool
+
+    @property
+    def overall(self) -> pd.Series:
+        """The overall leverage row (``organisation_eur``, ``others_eur``, ``leverage``…)."""
+        return self.leverage[self.leverage["scope"] == "overall"].iloc[0]
+
+    @property
+    def total_eur(self) -> float:
+        """Valued euros of every contribution."""
+        return float(contribution_matrix(self.valued, by="resource")["value_eur"].sum())
+
+    @property
+    def n_unvalued(self) -> int:
+        """Contributions that could not be valued in euros (kept and counted, out of the totals)."""
+        return int((~self.valued["valued"].to_numpy(bool)).sum())
+
+    @property
+    def n_contributing_actors(self) -> int:
+        """Distinct actors with at least one contribution (the structure included)."""
+        return int(self.valued["actor_id"].nunique())
+
+    def jobs_last_year(self) -> pd.Series | None:
+        """Jobs of ``last_year`` (``fte, headcount, insertion_headcount, n_projects``), zeros when none."""
+        if not self.has_jobs:
+            return None
+        jy = self.created.jobs_by_year
+        last = jy[jy["year"] == self.last_year]
+        return pd.Series({c: (last[c].sum() if len(last) else 0)
+                          for c in ("fte", "headcount", "insertion_headcount", "n_projects")})
+
+
+def analyse(
+    contributions: pd.DataFrame,
+    actors: pd.DataFrame,
+    *,
+    organisation: str,
+    last_year: int,
+    monetisation: dict | None = None,
+    activities: pd.DataFrame | None = None,
+    outcomes: pd.DataFrame | None = None,
+    jobs: pd.DataFrame | None = None,
+    participations: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+) -> ValueChainAnalysis:
+    """The whole value-chain analysis of a campaign, as the notebook ``10_value_chain`` shows it.
+
+    Contributions valued with the campaign's hourly rates (:func:`monetise`), leverage by
+    project, by year and overall (:func:`leverage`), co-construction of each project without
+    the structure (:func:`co_construction`), support share (:func:`support_share`, with
+    ``activities``), value created (:func:`value_created`) and regeneration
+    (:func:`regeneration`, the structure excluded, with ``participations`` and ``events``).
+    """
+    valued = monetise(contributions, monetisation or {})
+    lev_year = leverage(valued, organisation, by="year")
+    cc = co_construction(valued, actors, exclude=[organisation])
+    return ValueChainAnalysis(
+        organisation=organisation,
+        last_year=int(last_year),
+        valued=valued,
+        leverage=leverage(valued, organisation),
+        leverage_by_year=lev_year[lev_year["scope"] == "year"].reset_index(drop=True),
+        co_construction=cc[cc["scope"] == "project"].reset_index(drop=True),
+        support=support_share(activities) if activities is not None else None,
+        created=value_created(outcomes, jobs),
+        regeneration=(regeneration(valued, participations, events, exclude=[organisation])
+                      if participations is not None and events is not None else None),
+        has_jobs=jobs is not None and len(jobs) > 0,
+    )
+
+
+def key_results(analysis: ValueChainAnalysis, period: tuple[int, int]) -> pd.DataFrame:
+    """The value chain's recorded figures (keys ``value_chain.*``), one row each.
+
+    ``total_contributions_eur`` (valued euros of all actors), ``n_contributing_actors``
+    (the structure included), ``unvalued_contributions``, ``leverage_overall`` (others'
+    euros per euro of the structure), ``support_share_cost`` (share between 0 and 1, with
+    ``activities``), ``jobs_fte_last_year`` (with a jobs table; 0 when the last year has no
+    row) and ``regenerating_actors`` (with participations and events).
+
+    Parameters
+    ----------
+    analysis : ValueChainAnalysis
+        From :func:`analyse`.
+    period : (int, int)
+        First and last year of the campaign (for the notes).
+
+    Returns
+    -------
+    DataFrame
+        ``key, value, label, unit, ci_low, ci_high, note`` (for :func:`rd_methods.results.record_frame`).
+    """
+    from rd_methods.formats import format_pct
+
+    first, last = period
+    rows = [
+        dict(key="value_chain.total_contributions_eur", value=analysis.total_eur,
+             label="Apports valorisés de tous les acteurs", unit="€",
+             note=f"{first}–{last}, conventions de valorisation de campaign.yml"),
+        dict(key="value_chain.n_contributing_actors", value=analysis.n_contributing_actors,
+             label="Acteurs ayant apporté des ressources", unit="acteurs"),
+        dict(key="value_chain.unvalued_contributions", value=analysis.n_unvalued,
+             label="Apports non valorisés en euros", unit="apports", note="gardés et comptés, hors des totaux en euros"),
+        dict(key="value_chain.leverage_overall", value=float(analysis.overall["leverage"]),
+             label="Effet levier : euros des autres acteurs pour 1 € de la structure", unit="€ pour 1 €",
+             note="identité comptable sur les apports valorisés, sans intervalle ; co-production, pas causalité"),
+    ]
+    if analysis.support is not None:
+        overall = analysis.support[analysis.support["scope"] == "overall"].iloc[0]
+        rows.append(dict(key="value_chain.support_share_cost", value=float(overall["share_cost"]),
+                         label="Part des fonctions support dans le coût des activités",
+                         note=f"part entre 0 et 1 ; {format_pct(overall['share_hours'])} dans les heures de travail"))
+    if analysis.has_jobs:
+        rows.append(dict(key="value_chain.jobs_fte_last_year", value=float(analysis.jobs_last_year()["fte"]),
+                         label=f"Emplois des activités issues des projets en {analysis.last_year}", unit="ETP"))
+    if analysis.regeneration is not None:
+        rows.append(dict(key="value_chain.regenerating_actors", value=len(analysis.regeneration),
+                         label="Acteurs passés de participants à contributeurs", unit="acteurs",
+                         note="première participation une année strictement antérieure au premier apport"))
+    return pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"])
