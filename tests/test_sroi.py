@@ -722,3 +722,24 @@ def test_survey_adjustment_uses_the_last_wave_and_the_survey_estimates():
     assert adj.monte_carlo.ci[0] < adj.monte_carlo.ci[1]
     with pytest.raises(ValueError, match="anyway"):
         S.survey_adjustment(im, inp, later, 0.0)
+
+
+def test_page_sentences_follow_the_numbers():
+    """The SROI page's coverage and limits (sroi_text) state the demo's own figures, in French style."""
+    from rd_methods import formats as fr
+    from rd_methods import sroi_text
+    from rd_methods.campaign import Campaign
+
+    camp = Campaign.load("demo-2025")
+    imap, inputs = camp["sroi_impact_map"], camp["sroi_inputs"]
+    res, res_gb = S.sroi(imap, inputs, 0.032), S.sroi(imap, inputs, 0.035)
+    groups = sorted(imap["stakeholder_group"].unique())
+    names = {g: g.upper() for g in {*groups, *inputs["stakeholder_group"]}}
+    text = sroi_text.coverage_markdown(res, groups, sorted(inputs["stakeholder_group"].unique()), names,
+                                       camp["contributions"], camp.monetisation)
+    assert f"de **{res.period[0]} à {res.period[1]}**" in text and fr.format_eur(res.total_inputs) in text
+    assert "les ressources du SROI en sont la somme exacte" in text  # demo inputs = valued contributions
+    assert "la table des contributions est absente" in sroi_text.coverage_markdown(res, groups, groups, names)
+    limits = sroi_text.limits_markdown(res, res_gb, 0.032, 0.035, (0.37, 0.76), synthetic=True)
+    assert fr.format_number(res.ratio, 2) in limits and fr.format_number(res_gb.ratio, 2) in limits
+    assert "[0,37\u00a0; 0,76]" in limits and "Données synthétiques" in limits and "nan" not in limits
