@@ -70,9 +70,9 @@ def test_five_sentences_in_order_with_visible_caveats_and_pages():
 def test_sroi_ratio_and_interval_as_the_site_writes_them():
     out = conclusions.key_messages(_hand_made()).set_index("topic")
     sentence = out.loc["sroi", "sentence"]
-    assert f"1,9{NBSP}€ par € investi" in sentence
-    assert f"(intervalle{NBSP}: {fr.format_interval(1.25, 3.1)})" in sentence
-    assert fr.format_interval(1.25, 3.1) == f"[1,25{NBSP}; 3,1]"
+    assert f"1,90{NBSP}€ par € investi" in sentence  # one precision for the value and its bounds
+    assert f"(intervalle{NBSP}: {fr.format_interval(1.25, 3.1, decimals=2)})" in sentence
+    assert fr.format_interval(1.25, 3.1, decimals=2) == f"[1,25{NBSP}; 3,10]"
     assert "dépasse les ressources investies" in sentence
     assert "ressources et résultats 2016–2025" in out.loc["sroi", "caveat"]
     below = conclusions.key_messages(_hand_made(sroi=(0.52, 0.37, 0.76))).set_index("topic").loc["sroi", "sentence"]

@@ -41,7 +41,10 @@ def test_record_converts_numpy_and_nan_and_checks_key():
 
 def test_format_result_is_french():
     line = results.format_result({"label": "Effet levier", "value": 3.25, "unit": "€", "ci": [2.1, 4.0], "note": None})
-    assert line == "**Effet levier** : 3,25 € (intervalle : 2,1 ; 4)"
+    assert line == "**Effet levier** : 3,25\u00a0€ (intervalle\u00a0: [2,10\u00a0; 4,00])"
+    share = results.format_result({"key": "value_chain.support_share", "label": "Part", "value": 0.391, "unit": None,
+                                   "ci": [0.35, 0.43], "note": "bootstrap"})
+    assert share == "**Part** : 39\u00a0% (intervalle\u00a0: [35\u00a0%\u00a0; 43\u00a0%]) — bootstrap"
 
 
 def test_collect_reads_notebooks_in_order_last_value_wins_and_keeps_ints(tmp_path):

@@ -132,7 +132,12 @@ def result_formatter(key: str, unit: Any = None, value: Any = None) -> Callable[
         return lambda x: fr.format_pct(x, digits)
     if _YEAR_KEY.search(_name(key)):
         return lambda x: str(int(x)) if _finite(x) is not None and float(x).is_integer() else fr.format_number(x)
-    return fr.format_number
+    v = _finite(value)
+    if v is None or (float(v).is_integer() and not isinstance(value, float)):
+        return fr.format_number
+    # one precision for the value and its bounds: 2 decimals (3 below 0,1, fewer for large values)
+    digits = 3 if abs(v) < 0.1 else 2 if abs(v) < 100 else 1 if abs(v) < 10_000 else 0
+    return lambda x: fr.format_number(x, digits)
 
 
 def format_result_value(key: str, value: Any, unit: Any = None, low: Any = None, high: Any = None,
@@ -142,7 +147,7 @@ def format_result_value(key: str, value: Any, unit: Any = None, low: Any = None,
     Examples
     --------
     >>> format_result_value("sroi.ratio", 0.5222, "€ par € investi", 0.3717, 0.7595)
-    '0,522\\xa0€ par € investi (intervalle\\xa0: [0,372\\xa0; 0,76])'
+    '0,52\\xa0€ par € investi (intervalle\\xa0: [0,37\\xa0; 0,76])'
     >>> format_result_value("pipeline.conversion_idea_to_launched", 0.2045, None, 0.1446, 0.2812)
     '20\\xa0% (intervalle\\xa0: [14\\xa0%\\xa0; 28\\xa0%])'
     >>> format_result_value("network.dependence_giant_share_drop", 0.0989, None, 0.1005, 0.1157)
@@ -448,7 +453,7 @@ def key_messages(results: pd.DataFrame, limit: int = MAX_CONCLUSIONS) -> pd.Data
     ...                     "notebook": ["60_sroi"]})
     >>> row = key_messages(res).iloc[0]
     >>> print(row.sentence.replace("\\xa0", " "))
-    Retour social sur investissement (SROI) : 1,9 € par € investi (intervalle : [1,25 ; 3,1]) ; la valeur sociale estimée dépasse les ressources investies.
+    Retour social sur investissement (SROI) : 1,90 € par € investi (intervalle : [1,25 ; 3,10]) ; la valeur sociale estimée dépasse les ressources investies.
     >>> row.href
     '60_sroi.html'
     """

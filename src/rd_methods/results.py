@@ -60,23 +60,20 @@ def _plain(value: Any) -> Any:
 
 
 def format_result(payload: dict[str, Any]) -> str:
-    """One readable French line for a recorded result, e.g. ``Effet levier : 3,2 € [2,1 ; 4,0]``."""
-    from rd_methods.formats import format_number
+    """One readable French line for a recorded result, written as the campaign index writes it.
 
-    def fmt(v: Any) -> str:
-        if isinstance(v, bool):
-            return "oui" if v else "non"
-        if isinstance(v, (int, float)):
-            return format_number(v)
-        return "—" if v is None else str(v)
+    Shares as percentages, p-values « < 0,001 », one precision for the value and its bounds,
+    « référence » for a comparison band (:func:`rd_methods.conclusions.format_result_value`).
 
-    unit = payload.get("unit")
-    text = f"**{payload['label']}** : {fmt(payload['value'])}"
-    if unit:
-        text += f" {unit}"
-    ci = payload.get("ci")
-    if ci is not None:
-        text += f" (intervalle : {fmt(ci[0])} ; {fmt(ci[1])})"
+    >>> format_result({"key": "sroi.ratio", "label": "Ratio SROI", "value": 0.5222, "unit": "€ par € investi",
+    ...                "ci": [0.3717, 0.7595], "note": None})
+    '**Ratio SROI** : 0,52\xa0€ par € investi (intervalle\xa0: [0,37\xa0; 0,76])'
+    """
+    from rd_methods.conclusions import format_result_value
+
+    low, high = payload.get("ci") or (None, None)
+    text = f"**{payload['label']}** : " + format_result_value(
+        payload.get("key", ""), payload["value"], payload.get("unit"), low, high, payload.get("note"))
     if payload.get("note"):
         text += f" — {payload['note']}"
     return text
