@@ -320,3 +320,16 @@ def test_key_results_by_hand_without_projects():
     assert k["economic_model.operating_balance_last"] == bal.loc[2024, "balance_eur"]
     assert not keys["key"].str.startswith("transitions.").any()  # no projects table: no transition figure
     assert math.isnan(k["economic_model.cost_per_launched_project_eur"])  # no stages: no launched project
+
+
+@pytest.mark.parametrize("campaign", ["demo-2024", "demo-2025"])
+def test_launched_projects_agree_with_the_pipeline_definition(campaign):
+    """« projets lancés » is one number: the economic model's count over the period equals
+    pipeline.status_counts' launched projects (every launch of the demos is inside the period)."""
+    from rd_methods import pipeline
+    from rd_methods.campaign import Campaign
+
+    camp = Campaign.load(campaign)
+    costs = em.cost_per_outcome(camp["finances"], camp["jobs"], camp["project_stages"], period=camp.period)
+    counts = pipeline.status_counts(camp["project_stages"]).set_index("status")["n"]
+    assert int(costs.loc[costs["scope"] == "period", "n_launched"].iloc[0]) == counts["launched"]
