@@ -83,3 +83,15 @@ def test_references_page_has_one_anchor_per_entry_and_french_headings(tmp_path):
     assert "Chaîne de valeur élargie" in page and "Synthèse et analyse de contribution" in page
     assert 'href="https://doi.org/10.1177/1356389012451663"' in page
     assert not list((tmp_path / "reports").glob(".references.*")), "no temporary file left"
+
+
+def test_notebook_pages_link_their_citations_to_the_bibliography():
+    from rd_methods.publish.html import link_citations
+
+    page = ("<p>Contrôle synthétique (Abadie, Diamond et Hainmueller, 2010) ; centralité de Freeman (1979) ; "
+            "Dupont (2020).</p><pre>Mayne (2012)</pre><a href='x'>Mayne (2012)</a><h2>Mayne (2012)</h2>")
+    out = link_citations(page)
+    assert '<a class="rd-cite" href="../references.html#abadie2010">Abadie, Diamond et Hainmueller, 2010</a>' in out
+    assert 'de <a class="rd-cite" href="../references.html#freeman1979">Freeman (1979)</a>' in out
+    assert "Dupont (2020)" in out and "#dupont" not in out  # not in the bibliography: plain text
+    assert out.count("rd-cite") == 2  # code, links and headings left alone

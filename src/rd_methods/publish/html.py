@@ -154,7 +154,59 @@ def render_page(nb: Any, *, edition: str, context: dict[str, Any]) -> str:
     fallback = _html.escape(f"Figure : {title}" if title else "Figure", quote=True)
     body = body.replace(f'alt="{ALT_PLACEHOLDER}"', f'alt="{fallback}"')
     body = focusable_scroll_regions(body)
+    body = link_citations(body)
     return body.replace(TOC_SLOT, table_of_contents(body), 1)
+
+
+_TAG = re.compile(r"(<[^>]+>)")
+_NO_LINK_INSIDE = {"a", "code", "pre", "script", "style", "title", "head", "button", "h1", "h2", "h3", "h4"}
+
+
+def link_citations(page_html: str, href: str = "../references.html") -> str:
+    """Link every author–year citation of a page's text to its entry in the bibliography.
+
+    « Abadie, Diamond et Hainmueller (2010) » becomes a link to
+    ``../references.html#abadie2010`` (:func:`rd_methods.references.find_citations` and
+    :func:`~rd_methods.references.resolve`); text inside links, code, headings and scripts is
+    left alone, and a citation the bibliography does not hold stays plain text.
+
+    >>> link_citations("<p>Voir Mayne (2012) et <code>Mayne (2012)</code>.</p>")
+    '<p>Voir <a class="rd-cite" href="../references.html#mayne2012">Mayne (2012)</a> et <code>Mayne (2012)</code>.</p>'
+    """
+    from rd_methods import references
+
+    parts = _TAG.split(page_html)
+    open_tags: dict[str, int] = {}
+    for i, part in enumerate(parts):
+        if part.startswith("<"):
+            m = re.match(r"<(/?)([a-zA-Z0-9]+)", part)
+            if m and m.group(2).lower() in _NO_LINK_INSIDE and not part.endswith("/>"):
+                name = m.group(2).lower()
+                open_tags[name] = max(0, open_tags.get(name, 0) + (-1 if m.group(1) else 1))
+            continue
+        if not part.strip() or any(open_tags.values()):
+            continue
+        out, last = [], 0
+        for cm in references._CITATION.finditer(part):
+            words = set(re.findall(r"[A-Za-zÀ-ÿ]+", cm.group("authors"))) - {"et", "al", "and"}
+            if words <= references._NOT_AUTHORS:
+                continue
+            key = references.resolve(cm.group("authors"), int(cm.group("year")))
+            if key is None:
+                continue
+            start, end = cm.start(), cm.end()
+            while True:  # « de Freeman (1979) », « TOST, Schuirmann 1987 »: link the name only
+                lead = re.match(r"(?:de |d'|(?:%s),? )" % "|".join(references._NOT_AUTHORS), part[start:end])
+                if not lead or references.resolve(part[start + lead.end():cm.end()], int(cm.group("year"))) != key:
+                    break
+                start += lead.end()
+            if part[start:end].count("(") > part[start:end].count(")") and part[end:end + 1] == ")":
+                end += 1  # « Mayne (2012) »: the closing parenthesis belongs to the citation
+            out += [part[last:start], f'<a class="rd-cite" href="{href}#{key}">', part[start:end], "</a>"]
+            last = end
+        if out:
+            parts[i] = "".join(out) + part[last:]
+    return "".join(parts)
 
 
 _SCROLLER = re.compile(r'<(table|div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor")(?![^>]*\btabindex=)')
