@@ -196,7 +196,8 @@ def link_citations(page_html: str, href: str = "../references.html") -> str:
                 continue
             start, end = cm.start(), cm.end()
             while True:  # « de Freeman (1979) », « TOST, Schuirmann 1987 »: link the name only
-                lead = re.match(r"(?:de |d'|(?:%s),? )" % "|".join(references._NOT_AUTHORS), part[start:end])
+                words = "|".join(sorted(references._NOT_AUTHORS))
+                lead = re.match(rf"(?:de |d'|(?:{words}),? )", part[start:end])
                 if not lead or references.resolve(part[start + lead.end():cm.end()], int(cm.group("year"))) != key:
                     break
                 start += lead.end()
