@@ -138,8 +138,6 @@ def test_stamp_draws_source_and_synthetic_mark_once():
     plots.stamp(fig, source="Source : campagne demo-2025, table actors.csv", synthetic=True)
     drawn = [t.get_text() for t in fig.texts]
     assert drawn == ["Source : campagne demo-2025, table actors.csv", plots.SYNTHETIC_MARK]
-    plots.stamp(fig, source="Source : x", synthetic=False)
-    assert [t.get_text() for t in fig.texts] == ["Source : x"]
     plt.close(fig)
 
 

@@ -70,7 +70,7 @@ def test_show_gives_the_alt_text_caps_the_width_and_refuses_no_alt(monkeypatch):
     fig, _ = plt.subplots(figsize=(14, 4))
     plots.show(fig, alt="Le ratio dépasse 1.", source="Source : test", synthetic=True)
     (obj, meta), = shown
-    assert obj is fig and meta == {"alt": "Le ratio dépasse 1."}
+    assert obj is fig and meta == {"image/png": {"alt": "Le ratio dépasse 1."}}
     assert fig.get_size_inches()[0] == pytest.approx(plots.MAX_WIDTH)
     assert fig.get_size_inches()[1] == pytest.approx(4 * plots.MAX_WIDTH / 14)
     with pytest.raises(ValueError, match="alt"):

@@ -9,6 +9,7 @@ Plotting functions here draw the *results* of method functions; they never compu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import matplotlib as mpl
@@ -294,7 +295,8 @@ def show(fig: plt.Figure, alt: str, source: str | None = None, synthetic: bool =
     if width > MAX_WIDTH:
         fig.set_size_inches(MAX_WIDTH, height * MAX_WIDTH / width)
     stamp(fig, source=source, synthetic=synthetic)
-    display(fig, metadata={"alt": str(alt).strip()})
+    text = " ".join(re.sub(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)", "", str(alt)).split())  # no markdown emphasis
+    display(fig, metadata={"image/png": {"alt": text}})
     plt.close(fig)
 
 
