@@ -2,7 +2,9 @@
 
 Every work cited in ``docs/methods.md`` and the notebooks is an entry of the YAML file, by key.
 The published site renders it as ``reports/references.html`` (one anchor per entry, the key);
-notebooks and pages cite an entry with :func:`cite`::
+a notebook cites a work in plain text, « Mayne (2012) », and the publisher links every such
+citation of a page to its entry (:func:`rd_methods.publish.html.link_citations`); templates
+(the impact report) use :func:`cite`::
 
     from rd_methods import references
     references.cite("mayne2012")    # '<a href="../references.html#mayne2012">Mayne (2012)</a>'
