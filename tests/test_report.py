@@ -60,7 +60,7 @@ def test_report_html_from_the_published_run(tmp_path):
         assert f">{heading}</h2>" in page.replace("&#39;", "'"), heading
     assert "Données synthétiques" in page
     # key figures as the site writes them, with their interval and caveat
-    assert f"1,9{NBSP}€ par € investi (intervalle{NBSP}: [1,25{NBSP}; 3,1])" in page
+    assert f"1,90{NBSP}€ par € investi (intervalle{NBSP}: [1,25{NBSP}; 3,10])" in page  # one precision
     assert f"20{NBSP}% (intervalle{NBSP}: [14{NBSP}%{NBSP}; 28{NBSP}%])" in page
     assert "intervalle de Wilson à 95 %" in page
     # the recorded ratings, the provenance, the bibliography links
@@ -152,7 +152,7 @@ def test_demo_2025_pdf(demo_site, tmp_path, capsys):
 
     ratio = doc["sroi.ratio"]
     assert plain(conclusions.format_result_value("sroi.ratio", ratio["value"], ratio["unit"], *ratio["ci"])) in text
-    assert plain(fr.format_interval(*ratio["ci"])) in text
+    assert plain(fr.format_interval(*ratio["ci"], decimals=2)) in text
     for key in ("counterfactual.did_estimate", "pipeline.conversion_idea_to_launched", "overview.n_actors"):
         r = doc[key]
         shown = conclusions.format_result_value(key, r["value"], r["unit"], *(r["ci"] or [None, None]), r["note"])
