@@ -648,6 +648,7 @@ def test_key_results_on_demo_2025(demo_2025_analysis):
     n_ideas, n_launched = truth["pipeline"]["projects"], truth["pipeline"]["reached"]["launched"]
     assert k.loc["pipeline.n_ideas", "value"] == n_ideas
     assert k.loc["pipeline.n_launched", "value"] == n_launched
+    assert type(k.loc["pipeline.n_launched", "value"]) is int and type(k.loc["pipeline.n_ideas", "value"]) is int  # counts stay counts
     low, high = proportion_confint(n_launched, n_ideas, alpha=0.05, method="wilson")
     row = k.loc["pipeline.conversion_idea_to_launched"]
     assert (row["value"], row["ci_low"], row["ci_high"]) == pytest.approx((n_launched / n_ideas, low, high), abs=1e-12)

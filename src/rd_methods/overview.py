@@ -168,4 +168,6 @@ def key_results(tables: Mapping[str, pd.DataFrame], expected: Iterable[str], per
         rows.append({"key": "overview.n_projects", "value": len(tables["projects"]), "label": "Idées de projets captées"})
     if tables.get("events") is not None:
         rows.append({"key": "overview.n_events", "value": len(tables["events"]), "label": "Événements tenus"})
-    return pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"])
+    from rd_methods.results import key_frame
+
+    return key_frame(rows)

@@ -1846,4 +1846,6 @@ def key_results(analysis: PipelineAnalysis) -> pd.DataFrame:
         rows.append(dict(key="pipeline.jobs_fte_last_year", value=float(row["fte"].iloc[0]) if len(row) else 0.0,
                          label=f"Emplois des activités lancées en {analysis.last_year}", unit="ETP",
                          note="somme des ETP de la table des emplois"))
-    return pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"])
+    from rd_methods.results import key_frame
+
+    return key_frame(rows)

@@ -28,6 +28,7 @@ __all__ = [
     "KEY_PATTERN",
     "record",
     "record_frame",
+    "key_frame",
     "collect",
     "collect_empty",
     "read_notebook",
@@ -159,6 +160,23 @@ def record(
     except ImportError:  # pragma: no cover - IPython is a dependency of ipykernel
         pass
     return payload
+
+
+KEY_COLUMNS = ["key", "value", "label", "unit", "ci_low", "ci_high", "note"]
+
+
+def key_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """A key-results table from row dicts, values kept as given (a count stays an ``int``).
+
+    ``pd.DataFrame(rows)`` would turn the ``value`` column into floats as soon as one value
+    is a float (27 projects recorded as 27.0): modules' ``key_results`` build their table here.
+
+    >>> key_frame([{"key": "a.n", "value": 27, "label": "N"}, {"key": "a.x", "value": 0.5, "label": "X"}])["value"].tolist()
+    [27, 0.5]
+    """
+    frame = pd.DataFrame(rows, columns=KEY_COLUMNS)
+    frame["value"] = pd.Series([row.get("value") for row in rows], index=frame.index, dtype=object)
+    return frame
 
 
 def record_frame(frame: pd.DataFrame) -> list[dict[str, Any]]:

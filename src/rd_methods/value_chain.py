@@ -1230,4 +1230,6 @@ def key_results(analysis: ValueChainAnalysis, period: tuple[int, int]) -> pd.Dat
         rows.append(dict(key="value_chain.regenerating_actors", value=len(analysis.regeneration),
                          label="Acteurs passés de participants à contributeurs", unit="acteurs",
                          note="première participation une année strictement antérieure au premier apport"))
-    return pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"])
+    from rd_methods.results import key_frame
+
+    return key_frame(rows)
