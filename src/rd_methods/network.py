@@ -2265,5 +2265,7 @@ def key_results(
             note=f"modèle nul « {NULL_LABELS.get(null, null)} »")
     add("network.ei_index_last", float(last["ei_index"]), f"Indice E–I par catégorie ({year})")
     add("network.modularity_last", float(last["modularity"]), f"Modularité de Louvain ({year})")
-    return pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"], dtype=object)
+    from rd_methods.results import key_frame
+
+    return key_frame(rows)
 

@@ -1071,4 +1071,6 @@ def key_results(
                 f"Robustesse du réseau sans la structure ({int(last['period'])})",
                 note="aire sous la courbe des retraits au hasard ; avec la structure : "
                      f"{format_number(last['with_structure'], 3)}")
-    return pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"], dtype=object)
+    from rd_methods.results import key_frame
+
+    return key_frame(rows)

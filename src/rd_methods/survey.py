@@ -1855,4 +1855,6 @@ def key_results(
         add("survey.attrition_p_min", float(attrition["p_holm"].min()),
             "Plus petite p-valeur corrigée (Holm) de l'écart partants / restants",
             note="test de Welch sur les scores de la première vague")
-    return pd.DataFrame(rows, columns=["key", "value", "label", "unit", "ci_low", "ci_high", "note"], dtype=object)
+    from rd_methods.results import key_frame
+
+    return key_frame(rows)
