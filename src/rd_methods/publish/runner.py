@@ -118,10 +118,12 @@ def run(campaigns: Sequence[str], options: RunOptions | None = None, *,
             echo("rd-methods: exécution interrompue, arrêt des noyaux ; les rapports publiés précédemment sont inchangés")
             raise KeyboardInterrupt from None
         finally:
-            if executor is not None:
-                executor.shutdown(interrupted=stop.interrupted)
-            for state in states:
-                shutil.rmtree(state.tmp, ignore_errors=True)
+            try:
+                if executor is not None:
+                    executor.shutdown(interrupted=stop.interrupted)
+            finally:  # even when a second Ctrl-C interrupts the shutdown: no work folder left behind
+                for state in states:
+                    shutil.rmtree(state.tmp, ignore_errors=True)
 
 
 def _publish_comparison(plan: Any, published: list[Any], echo: Callable[[str], None]) -> None:
