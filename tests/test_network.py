@@ -827,3 +827,64 @@ def test_demo_key_results_find_the_planted_broker(demo):
     active = ties[(ties["start_year"] <= last) & (ties["end_year"].isna() | (ties["end_year"] >= last))]
     actors = set(part.loc[part["event_id"].isin(year_events), "actor_id"]) | set(active["source_id"]) | set(active["target_id"])
     assert kr["network.n_actors_last"] == len(actors)
+
+
+# --------------------------------------------------------------------------- scale (issue 24)
+
+
+def test_actor_network_measures_equal_those_of_a_plain_networkx_copy(demo):
+    """The measures read build_graph's arrays and leave networkx's per-tie dicts unbuilt;
+    on a plain nx.Graph copy (no arrays: the networkx path) they give the same numbers."""
+    camp, tables, _ = demo
+    graphs = nw.graphs_over_time(*tables)
+    org, last = camp.organisation, max(graphs)
+    metrics = nw.metrics_over_time(graphs=graphs, seed=3)
+    dynamics = nw.tie_dynamics_over_time(graphs)
+    profile = nw.broker_profile(graphs[last], org, seed=3)
+    tops = {m: nw.top_actors(graphs[last], m) for m in ("degree", "strength")}
+    roles = nw.brokerage_roles(graphs[last])
+    core = nw.best_connected(graphs[last], 50)
+    assert all(G.__dict__["_deferred_ties"] is not None for G in graphs.values())  # never built
+
+    def plain(G):
+        H = nx.Graph(G)
+        del H.graph["_arrays"]
+        return H
+
+    copies = {y: plain(G) for y, G in graphs.items()}
+    assert all(type(H) is nx.Graph for H in copies.values())
+    assert list(copies[last].edges(data=True)) == list(graphs[last].edges(data=True))  # built on demand
+    pd.testing.assert_frame_equal(metrics, nw.metrics_over_time(graphs=copies, seed=3))
+    pd.testing.assert_frame_equal(dynamics, nw.tie_dynamics_over_time(copies))
+    pd.testing.assert_frame_equal(profile, nw.broker_profile(copies[last], org, seed=3))
+    for m, table in tops.items():
+        pd.testing.assert_frame_equal(table, nw.top_actors(copies[last], m))
+    pd.testing.assert_frame_equal(roles, nw.brokerage_roles(copies[last]))
+    by_degree = sorted(copies[last].degree(), key=lambda nd: (-nd[1], str(nd[0])))[:50]
+    assert set(core) == {v for v, _ in by_degree}
+    assert set(map(frozenset, core.edges())) == set(map(frozenset, copies[last].subgraph(core).edges()))
+    # an edit builds the dicts first, then applies: nothing is lost
+    G = nw.build_graph(*tables, period=last)
+    m = G.number_of_edges()
+    G.add_edge("new-a", "new-b")
+    assert G.number_of_edges() == m + 1 and G.__dict__["_deferred_ties"] is None
+
+
+def test_dependence_stops_its_null_draws_early_with_an_exact_p_value(demo):
+    """Besag & Clifford: an ordinary actor's damage is reached by null draws at once, so
+    drawing stops at min_draws; without the sequential rule every draw is made."""
+    camp, tables, _ = demo
+    G = nw.build_graph(*tables, period=camp.period[1])
+    broker = camp.organisation  # its damage is below the null band: every draw reaches it
+    dep = nw.dependence(G, broker, n_baseline=100, seed=2, exceedances=10, min_draws=15)
+    assert (dep["n_baseline"] == 15).all() and (dep["max_baseline"] == 100).all()
+    assert dep["p_draws"].between(10, 15).all()
+    assert np.allclose(dep["p_value"], 10 / dep["p_draws"])  # h / L
+    assert np.allclose(dep["min_p"], 1 / 101)
+    full = nw.dependence(G, broker, n_baseline=30, seed=2, exceedances=None)
+    assert (full["n_baseline"] == 30).all() and (full["p_draws"] == 30).all()
+    # the first draws are the same draws: the sequential run is a prefix of the full one
+    assert full["baseline_mean"].notna().all()
+    tests = nw.brokerage_test(G, broker, n_null=60, seed=2, exceedances=5, min_draws=20)
+    assert tests["n_null"].eq(tests["n_null"].iloc[0]).all() and 20 <= tests["n_null"].iloc[0] <= 60
+    assert ((tests["p_draws"] < 60) == (tests["p_value"] > 1 / 61)).all()

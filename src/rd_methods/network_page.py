@@ -91,6 +91,16 @@ def _mc_error(se: float) -> str:
             else f"erreur de Monte-Carlo ± {fr.format_number(se, 3)}")
 
 
+def _stopping(row) -> str:
+    """« (arrêt séquentiel …) » when the null draws stopped before their maximum (Besag & Clifford 1991)."""
+    made, most, h = int(row.get("n_baseline", 0)), int(row.get("max_baseline", 0) or 0), row.get("exceedances")
+    if not most or made >= most or not h or not np.isfinite(h):
+        return ""
+    return (f" (sur {fr.format_number(most)} au plus : les tirages s'arrêtent dès que chaque mesure a été "
+            f"atteinte par {fr.format_number(int(h))} réseaux aléatoires, p-valeur séquentielle exacte de "
+            "Besag et Clifford, 1991)")
+
+
 def check_parameters(granularity: str, projection: str, null: str) -> None:
     """Stop with a French message naming the parameter when a choice is unknown."""
     if granularity not in ("year", "cumulative"):
@@ -344,6 +354,19 @@ def projection_table(comparison: pd.DataFrame) -> object:
                                      **{c: "int" for c in columns if c not in ("rule", "betweenness")}})
 
 
+def _draws_per_rule(tests: pd.DataFrame, n_null: int) -> str:
+    """« 50 tirages par règle », or the range made when the sequential rule stopped early."""
+    made = tests.groupby("projection")["n_null"].first() if "n_null" in tests else pd.Series([n_null])
+    if (made >= n_null).all():
+        return f"{fr.plural(n_null, 'tirage')} par règle"
+    h = tests["exceedances"].dropna()
+    span = (fr.plural(int(made.min()), "tirage") if made.min() == made.max()
+            else f"de {fr.format_number(int(made.min()))} à {fr.plural(int(made.max()), 'tirage')}")
+    return (f"{span} par règle, sur {fr.format_number(n_null)} au plus (les tirages s'arrêtent dès que chaque nombre "
+            f"observé a été atteint par {fr.format_number(int(h.iloc[0]) if len(h) else 0)} réseaux aléatoires, "
+            "p-valeur séquentielle exacte de Besag et Clifford, 1991)")
+
+
 def brokerage_test_text(tests: pd.DataFrame, n_null: int) -> str:
     """Does the structure link categories more than the same events attended at random, under each rule?"""
     cross = tests[tests["role"].isin(["liaison", "boundary", "itinerant"])]
@@ -353,7 +376,7 @@ def brokerage_test_text(tests: pd.DataFrame, n_null: int) -> str:
                   if (tests.loc[tests["role"] == r, "observed"] > tests.loc[tests["role"] == r, "null_high"]).all()]
     text = ("**La structure relie-t-elle des catégories qui, sans elle, ne se rencontreraient pas ?** On compare ses "
             "chemins ouverts entre catégories, les rôles de Gould et Fernandez, à ceux qu'elle aurait si les mêmes "
-            f"événements avaient été fréquentés au hasard : {fr.plural(n_null, 'tirage')} par règle, plus petite "
+            f"événements avaient été fréquentés au hasard : {_draws_per_rule(tests, n_null)}, plus petite "
             f"p possible {fr.format_number(1 / (n_null + 1), 3)}. ")
     if everywhere:
         return text + ("Sous les trois règles, elle a plus de chemins de type "
@@ -398,7 +421,7 @@ def dependence_text(dependence: pd.DataFrame, matched: pd.DataFrame | None, null
         above = dependence.loc[ok & (dependence["estimate"] > dependence["baseline_high"]), "measure"].map(_DEPENDENCE).tolist()
         below = dependence.loc[ok & (dependence["estimate"] < dependence["baseline_low"]), "measure"].map(_DEPENDENCE).tolist()
         high = 100 * g["baseline_high"]
-        text += (f"Dans {_NULL_TEXT[null]}, soit {fr.plural(int(g['n_baseline']), 'tirage')}, le même retrait fait "
+        text += (f"Dans {_NULL_TEXT[null]}, soit {fr.plural(int(g['n_baseline']), 'tirage')}{_stopping(g)}, le même retrait fait "
                  f"baisser cette part de {fr.format_number(100 * g['baseline_low'], 1)} à "
                  f"{fr.plural(high, 'point', decimals=1)} de pourcentage pour 95 % des tirages, contre "
                  f"{fr.plural(100 * g['estimate'], 'point', decimals=1)} dans le réseau observé : "

@@ -300,14 +300,6 @@ def show(fig: plt.Figure, alt: str, source: str | None = None, synthetic: bool =
     plt.close(fig)
 
 
-def _top_degree(G, max_nodes: int):
-    """The subgraph of the ``max_nodes`` best-connected nodes (ties broken by id)."""
-    if G.number_of_nodes() <= max_nodes:
-        return G
-    ranked = sorted(G.degree(), key=lambda nd: (-nd[1], str(nd[0])))[:max_nodes]
-    return G.subgraph([n for n, _ in ranked])
-
-
 def network_map(graphs, highlight=None, *, seed: int = 0, max_nodes: int = 2000,
                 attribute: str = "category", title: str = "Réseau des acteurs") -> plt.Figure:
     """Draw one or more actor networks side by side, coloured by category.
@@ -329,13 +321,13 @@ def network_map(graphs, highlight=None, *, seed: int = 0, max_nodes: int = 2000,
     import numpy as np
     from matplotlib.collections import LineCollection
 
-    from rd_methods.network import layout
+    from rd_methods.network import best_connected, layout
 
     cats = sorted({str(d.get(attribute)) for G in graphs.values() for _, d in G.nodes(data=True)})
     colors = category_colors(cats)
     fig, axes = plt.subplots(1, len(graphs), figsize=(5 * len(graphs), 5), squeeze=False)
     for ax, (name, G) in zip(axes[0], graphs.items(), strict=True):
-        H = _top_degree(G, max_nodes)
+        H = best_connected(G, max_nodes)
         pos = layout(H, seed=seed).set_index("actor_id")
         xy = pos.loc[[str(v) for v in H], ["x", "y"]].to_numpy() if len(H) else np.zeros((0, 2))
         index = {v: i for i, v in enumerate(H)}
