@@ -469,11 +469,15 @@ def _build(prep: _Prepared, bounds, projection: str, max_event_size: int | None)
     for kind in kinds_present:
         edges[kind] = edges[kind].fillna(0.0).astype(float)
     edges["weight"] = edges[[CO_PARTICIPATION, *kinds_present]].sum(axis=1)
-    flags = [edges[CO_PARTICIPATION] > 0] + [edges[k] > 0 for k in kinds_present]
     names = [CO_PARTICIPATION, *kinds_present]
-    kinds = np.full(len(edges), "", dtype=object)
-    for name, flag in zip(names, flags, strict=True):
-        kinds = np.where(flag.to_numpy(), np.where(kinds == "", name, kinds + ";" + name), kinds)
+    # "co_participation;partnership"…: the kinds of each tie, through a bit mask per tie
+    mask = np.zeros(len(edges), np.int64)
+    for bit, name in enumerate(names):
+        mask |= (edges[name].to_numpy() > 0).astype(np.int64) << bit
+    present, which = np.unique(mask, return_inverse=True)
+    spelled = np.array([";".join(nm for b, nm in enumerate(names) if code >> b & 1) for code in present.tolist()] + [""],
+                       dtype=object)[:-1]
+    kinds = spelled[which]
 
     info = prep.info
     unknown = sorted(nodes - set(info.index))
