@@ -1881,23 +1881,10 @@ def brokerage_roles(G: nx.Graph, attribute: str = "category") -> pd.DataFrame:
     cross = (k * k - (cnt**2).sum(axis=1)) // 2
     bound = mine * (k - mine)
     liai = cross - bound
-    # minus the closed ones (tied neighbours): with A_g = A restricted to group-g columns,
-    # P = A_g A counts, for v and c, the neighbours of v in g tied to c; summed over the
-    # neighbours c of v it gives the ordered closed pairs (a in g, c) of v (E_g), over the
-    # neighbours c in g twice the closed pairs inside g (C_g)
-    triangles = np.rint(_triangles(A)).astype(np.int64) if n else np.zeros(0, np.int64)
-    inside = np.zeros((n, n_groups), np.int64)
-    ordered = np.zeros((n, n_groups), np.int64)
-    for g in range(n_groups):
-        Ag = sparse.csr_matrix(A @ sparse.diags((codes == g).astype(float)))
-        for rows in _row_blocks(Ag, A):  # by blocks of rows: bounded memory
-            P = Ag[rows] @ A
-            ordered[rows, g] = np.rint(np.asarray(P.multiply(A[rows]).sum(axis=1)).ravel())
-            inside[rows, g] = np.rint(np.asarray(P.multiply(Ag[rows]).sum(axis=1)).ravel() / 2)
-    c_coord = inside[own, codes] if n else np.zeros(0, np.int64)
-    c_itin = inside.sum(axis=1) - c_coord
-    c_bound = (ordered[own, codes] if n else np.zeros(0, np.int64)) - 2 * c_coord
-    c_liai = triangles - c_coord - c_itin - c_bound
+    # minus the closed ones (tied neighbours), counted from the triangles: each triangle
+    # closes one pair of neighbours for each of its three nodes (_closed_pairs_by_role)
+    closed = _closed_pairs_by_role(A, codes, n_groups)
+    c_coord, c_itin, c_bound, c_liai = closed.T
     out = np.column_stack([coord - c_coord, itin - c_itin, bound - c_bound, liai - c_liai])
     frame = pd.DataFrame(out, columns=list(BROKERAGE_ROLES))
     frame.insert(0, "group", [None if pd.isna(g) else g for g in groups])
@@ -1905,6 +1892,61 @@ def brokerage_roles(G: nx.Graph, attribute: str = "category") -> pd.DataFrame:
     frame["total"] = frame[list(BROKERAGE_ROLES)].sum(axis=1)
     order = np.argsort(np.asarray([str(v) for v in nodes], dtype=object), kind="stable")
     return frame.iloc[order].reset_index(drop=True)
+
+
+def _role_of_pair(broker: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """0 coordinator, 1 itinerant, 2 boundary, 3 liaison: a pair of groups ``p, q`` for a broker's group."""
+    same = p == q
+    touches = (p == broker) | (q == broker)
+    return np.where(same, np.where(p == broker, 0, 1), np.where(touches, 2, 3))
+
+
+def _closed_pairs_by_role(A: sparse.csr_matrix, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Closed pairs of neighbours of every node (tied to each other), by Gould & Fernandez role.
+
+    Every triangle ``{x, y, z}`` closes the pair ``(y, z)`` of ``x``, ``(x, z)`` of ``y`` and
+    ``(x, y)`` of ``z``. Ties are oriented from lower to higher (degree, index) rank, so each
+    triangle ``x < y < z`` is seen once, and counted by middle node group ``k`` with
+    ``(L D_k L) * L`` at ``(x, z)`` (closing a pair for ``x`` and for ``z``) and by bottom
+    node group ``k`` with ``(L' D_k L) * L`` at ``(y, z)`` (for ``y``). With the hubs at the top
+    of the order these products stay small (a node's higher-ranked neighbours are few),
+    where products of the whole adjacency grow with the square of the hubs' degrees.
+    Returns an (n, 4) array: coordinator, itinerant, boundary, liaison.
+    """
+    n = A.shape[0]
+    out = np.zeros((n, 4), np.int64)
+    if n == 0 or A.nnz == 0:
+        return out
+    deg = np.asarray(A.sum(axis=1)).ravel()
+    rank = np.empty(n, np.int64)
+    rank[np.lexsort((np.arange(n), deg))] = np.arange(n)
+    upper = sparse.triu(A, k=1).tocoo()
+    swap = rank[upper.row] > rank[upper.col]
+    low, high = np.where(swap, upper.col, upper.row), np.where(swap, upper.row, upper.col)
+    L = sparse.csr_matrix((np.ones(len(low)), (low, high)), shape=(n, n))
+    LT = sparse.csr_matrix(L.T)
+    codes = np.asarray(codes, dtype=np.int64)
+
+    def add(broker: np.ndarray, p: np.ndarray, q: np.ndarray, count: np.ndarray) -> None:
+        role = _role_of_pair(codes[broker], p, q)
+        out[:, :] += np.bincount(broker * 4 + role, weights=count, minlength=4 * n).reshape(n, 4).astype(np.int64)
+
+    for k in range(n_groups):
+        Dk = sparse.diags((codes == k).astype(float))
+        left = sparse.csr_matrix(L @ Dk)  # x -> y, y in group k
+        for rows in _row_blocks(left, L):
+            P = (left[rows] @ L).multiply(L[rows]).tocoo()  # (x, z): middle nodes y of group k
+            x, z = P.row.astype(np.int64) + rows.start, P.col.astype(np.int64)
+            count = np.rint(P.data)
+            kk = np.full(len(x), k, np.int64)
+            add(x, kk, codes[z], count)  # x closes (y, z)
+            add(z, codes[x], kk, count)  # z closes (x, y)
+        left = sparse.csr_matrix(LT @ Dk)  # y <- x, x in group k
+        for rows in _row_blocks(left, L):
+            Q = (left[rows] @ L).multiply(L[rows]).tocoo()  # (y, z): bottom nodes x of group k
+            y, z = Q.row.astype(np.int64) + rows.start, Q.col.astype(np.int64)
+            add(y, np.full(len(y), k, np.int64), codes[z], np.rint(Q.data))  # y closes (x, z)
+    return out
 
 
 def _roles_one(A: sparse.csr_matrix, codes: np.ndarray, v: int) -> np.ndarray:
