@@ -2102,6 +2102,7 @@ def projection_comparison(
     seed: int = 0,
     exact_max_nodes: int = EXACT_BETWEENNESS_MAX_NODES,
     k: int | None = None,
+    attribute: str = "category",
 ) -> pd.DataFrame:
     """The actor's broker position under each projection rule, side by side.
 
@@ -2123,15 +2124,25 @@ def projection_comparison(
                "n_ties": G.number_of_edges(), "present": node in G}
         if node in G:
             bet = betweenness(G, exact_max_nodes=exact_max_nodes, k=k, seed=seed)
-            degree = _degrees(G)
-            roles = brokerage_roles(G).set_index("actor_id")
-            total = roles["total"].to_dict()
+            A, nodes, index = _adjacency(G)
+            A = sparse.csr_matrix(A)
+            A.setdiag(0)
+            A.eliminate_zeros()
+            A.sort_indices()
+            k_ = np.diff(A.indptr).astype(np.int64)
+            # open two-paths of every actor: pairs of neighbours minus the tied ones (the
+            # total of brokerage_roles, without its counts by group)
+            total = dict(zip(nodes, (k_ * (k_ - 1) // 2 - np.rint(_triangles(A)).astype(np.int64)).tolist(),
+                             strict=True))
+            degree = dict(zip(nodes, k_.tolist(), strict=True))
+            codes = pd.factorize(pd.Series([G.nodes[v].get(attribute) for v in nodes], dtype=object),
+                                 use_na_sentinel=False)[0]
             row.update(
                 degree=degree[node], degree_rank=_rank(degree, node),
                 betweenness=bet.values[node], betweenness_rank=_rank(bet.values, node),
                 betweenness_method=bet.method,
                 brokerage_total=int(total[node]), brokerage_total_rank=_rank(total, node),
-                liaison=int(roles.loc[node, "liaison"]),
+                liaison=int(_roles_one(A, np.asarray(codes), index[node])[3]),
             )
         rows.append(row)
     return pd.DataFrame(rows)
