@@ -1632,7 +1632,9 @@ def _global_trades(free_ev: np.ndarray, free_ac: np.ndarray, hub_ev: np.ndarray,
     """
     free_ev = np.asarray(free_ev, dtype=np.int64).copy()
     free_ac = np.asarray(free_ac, dtype=np.int64)
-    hub_keys = np.asarray(hub_ev, dtype=np.int64) * n_ac + np.asarray(hub_ac, dtype=np.int64)
+    hub_ev, hub_ac = np.asarray(hub_ev, dtype=np.int64), np.asarray(hub_ac, dtype=np.int64)
+    actors = np.concatenate([free_ac, hub_ac])
+    n_free = len(free_ev)
     half = n_ev // 2
     if half == 0 or len(free_ev) == 0:
         return free_ev
@@ -1645,16 +1647,24 @@ def _global_trades(free_ev: np.ndarray, free_ac: np.ndarray, hub_ev: np.ndarray,
         pair = np.full(n_ev, -1, dtype=np.int64)
         pair[first] = pair[second] = np.arange(half)
         other = partner[free_ev]
-        keys = np.sort(np.concatenate([free_ev * n_ac + free_ac, hub_keys]))
-        probe = other * n_ac + free_ac
-        at = np.searchsorted(keys, probe)
-        present = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == probe)
+        # an actor is in both events of a pair when its (pair, actor) key appears twice
+        # (incidence entries are unique by event and actor): one sort, no search
+        keys = np.concatenate([pair[free_ev], pair[hub_ev]]) * n_ac + actors
+        by_key = np.argsort(keys, kind="stable")
+        sorted_keys = keys[by_key]
+        twice = sorted_keys[1:] == sorted_keys[:-1]
+        shared = np.zeros(len(keys), bool)
+        shared[by_key[1:][twice]] = True
+        shared[by_key[:-1][twice]] = True
+        present = shared[:n_free]
         tradable = np.flatnonzero((other >= 0) & ~present)
         if len(tradable) == 0:
             continue
         pid = pair[free_ev[tradable]]
         from_first = np.bincount(pid[free_ev[tradable] == first[pid]], minlength=half)
-        order = np.lexsort((rng.random(len(tradable)), pid))  # shuffled within each pair
+        # shuffled within each pair: sorted by pair, then by a uniform draw (what
+        # lexsort((draw, pid)) gives, with one float key instead of two)
+        order = np.argsort(pid + rng.random(len(tradable)))
         pid_sorted = pid[order]
         start = np.searchsorted(pid_sorted, np.arange(half))
         position = np.arange(len(order)) - start[pid_sorted]
