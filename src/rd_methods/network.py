@@ -1960,28 +1960,34 @@ def _closed_pairs_by_role(A: sparse.csr_matrix, codes: np.ndarray, n_groups: int
 
 
 def _roles_one(A: sparse.csr_matrix, codes: np.ndarray, v: int) -> np.ndarray:
-    """Gould & Fernandez counts (coordinator, itinerant, boundary, liaison) of node ``v``."""
+    """Gould & Fernandez counts (coordinator, itinerant, boundary, liaison) of node ``v``.
+
+    The ties among ``v``'s neighbours are counted by pair of groups with one sparse
+    product, ``X' A X`` (``X`` the neighbours' group indicators), not by extracting the
+    neighbours' subgraph: an actor at nearly every event has nearly everyone as neighbour.
+    """
     nbrs = A.indices[A.indptr[v] : A.indptr[v + 1]]
     nbrs = nbrs[nbrs != v]
     k = len(nbrs)
     if k < 2:
         return np.zeros(4, np.int64)
     gv = codes[v]
-    cnt = np.bincount(codes[nbrs], minlength=int(codes.max()) + 1).astype(np.int64)
+    n_groups = int(codes.max()) + 1
+    cnt = np.bincount(codes[nbrs], minlength=n_groups).astype(np.int64)
     same = cnt * (cnt - 1) // 2
     coord, itin = same[gv], same.sum() - same[gv]
     bound = cnt[gv] * (k - cnt[gv])
     liai = (k * k - (cnt**2).sum()) // 2 - bound
-    sub = sparse.triu(A[nbrs][:, nbrs], k=1).tocoo()
-    ga, gc = codes[nbrs[sub.row]], codes[nbrs[sub.col]]
-    eq = ga == gc
-    touches = (ga == gv) | (gc == gv)
-    return np.array([
-        coord - int((eq & (ga == gv)).sum()),
-        itin - int((eq & (ga != gv)).sum()),
-        bound - int((~eq & touches).sum()),
-        liai - int((~eq & ~touches).sum()),
-    ], dtype=np.int64)
+    X = sparse.csr_matrix((np.ones(k), (nbrs, codes[nbrs])), shape=(A.shape[0], n_groups))
+    E = np.rint((X.T @ (A @ X)).toarray()).astype(np.int64)  # ordered tied pairs by groups
+    loops = np.bincount(codes[nbrs], weights=A.diagonal()[nbrs], minlength=n_groups)
+    E[np.diag_indices(n_groups)] -= np.rint(loops).astype(np.int64)  # a self-tie pairs no one
+    inside = np.diag(E) // 2  # ties within each group (each seen twice)
+    c_coord = inside[gv]
+    c_itin = inside.sum() - c_coord
+    c_bound = E[gv].sum() - E[gv, gv]
+    c_liai = (E.sum() - np.trace(E)) // 2 - c_bound
+    return np.array([coord - c_coord, itin - c_itin, bound - c_bound, liai - c_liai], dtype=np.int64)
 
 
 def brokerage_test(
