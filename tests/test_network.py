@@ -888,3 +888,27 @@ def test_dependence_stops_its_null_draws_early_with_an_exact_p_value(demo):
     tests = nw.brokerage_test(G, broker, n_null=60, seed=2, exceedances=5, min_draws=20)
     assert tests["n_null"].eq(tests["n_null"].iloc[0]).all() and 20 <= tests["n_null"].iloc[0] <= 60
     assert ((tests["p_draws"] < 60) == (tests["p_value"] > 1 / 61)).all()
+
+
+def test_brokerage_tests_share_the_null_draws_across_rules(demo):
+    """One curveball draw projected under the three rules: same number of draws for each
+    rule, each rule's counts and p-values those of its own graph; the observed counts
+    equal brokerage_test's."""
+    camp, tables, _ = demo
+    last = camp.period[1]
+    graphs = {rule: nw.build_graph(*tables, period=last, projection=rule) for rule in nw.PROJECTIONS}
+    org = camp.organisation
+    tests = nw.brokerage_tests(graphs, org, n_null=30, seed=4, exceedances=None)
+    assert tests["projection"].tolist() == [r for r in nw.PROJECTIONS for _ in range(5)]
+    assert (tests["n_null"] == 30).all()
+    for rule, G in graphs.items():
+        alone = nw.brokerage_test(G, org, n_null=3, seed=4, exceedances=None).set_index("role")
+        mine = tests[tests["projection"] == rule].set_index("role")
+        assert (mine["observed"] == alone["observed"]).all()
+        assert ((mine["p_value"] >= 1 / 31) & (mine["p_value"] <= 1)).all()
+    # the clique rule ties everyone at an event: its null counts differ from the star rule's
+    by_rule = tests.set_index(["projection", "role"])["null_mean"]
+    assert by_rule[("clique", "total")] != by_rule[("star_large", "total")]
+    # the projected null cannot share draws: one test per rule, same columns
+    alone = nw.brokerage_tests(graphs, org, null="projected", n_null=3, seed=4, exceedances=None)
+    assert list(alone.columns) == list(tests.columns)

@@ -68,6 +68,7 @@ from rd_methods.montecarlo import EXCEEDANCES, MIN_DRAWS, sequential_test
 __all__ = [
     "ActorNetwork",
     "best_connected",
+    "brokerage_tests",
     "EXACT_BETWEENNESS_MAX_NODES",
     "BETWEENNESS_SAMPLE_K",
     "BETWEENNESS_MIN_K",
@@ -1793,32 +1794,44 @@ def null_adjacencies(
         for _ in range(n):
             yield _rewired(A, rng, rewires_per_edge)
         return
+    for projected in _bipartite_nulls([G], n, seed=seed, n_trades=n_trades, _observed=(A, nodes, index)):
+        yield projected[0]
+
+
+def _bipartite_nulls(graphs: Sequence[nx.Graph], n: int, *, seed: int = 0, n_trades: int | None = None,
+                     _observed=None):
+    """For each of ``n`` curveball draws of the incidence, its projection under each graph's rule.
+
+    ``graphs`` are networks of the same period and actors (from :func:`build_graph`, e.g.
+    one per projection rule): one randomised incidence serves them all. Yields lists of
+    binary adjacencies (CSR, in the first graph's node order), one per graph.
+    """
+    G = graphs[0]
+    A, nodes, index = _observed if _observed is not None else _adjacency(G)
+    rng = np.random.default_rng(seed)
     inc = G.graph.get("incidence")
     if inc is None:
         raise ValueError(
             "the bipartite null needs the actor x event incidence: build the graph with "
             "build_graph, or use null='projected'"
         )
-    projection = G.graph.get("projection", DEFAULT_PROJECTION)
-    threshold = G.graph.get("max_event_size", DEFAULT_MAX_EVENT_SIZE)
-    direct = G.graph.get("direct_ties")
+    rules = [(H.graph.get("projection", DEFAULT_PROJECTION), H.graph.get("max_event_size", DEFAULT_MAX_EVENT_SIZE),
+              _direct_matrix(H.graph.get("direct_ties"), index, len(nodes))) for H in graphs]
     ev, _ = pd.factorize(inc["event_id"])
     rows = inc["actor_id"].map(index).to_numpy(dtype=np.int64)
     n_ev = int(ev.max()) + 1 if len(ev) else 0
     is_hub = inc["hub"].to_numpy(bool)
     hub_ev, hub_rows = ev[is_hub].astype(np.int64), rows[is_hub]
     start_ev, free_rows = ev[~is_hub].astype(np.int64), rows[~is_hub]
-    D = _direct_matrix(direct, index, len(nodes))
     trades = 20 * n_ev if n_trades is None else n_trades
+    all_rows = np.concatenate([hub_rows, free_rows])
+    hub_flags = np.concatenate([np.ones(len(hub_ev), bool), np.zeros(len(start_ev), bool)])
     for _ in range(n):
         free_ev = _global_trades(start_ev, free_rows, hub_ev, hub_rows, n_ev, len(nodes), trades,
                                  np.random.default_rng(int(rng.integers(2**31))))
-        yield _projection_matrix(
-            np.concatenate([hub_rows, free_rows]),
-            np.concatenate([hub_ev, free_ev]),
-            np.concatenate([np.ones(len(hub_ev), bool), np.zeros(len(free_ev), bool)]),
-            len(nodes), projection, threshold, D,
-        )
+        events = np.concatenate([hub_ev, free_ev])
+        yield [_projection_matrix(all_rows, events, hub_flags, len(nodes), projection, threshold, D)
+               for projection, threshold, D in rules]
 
 
 # --------------------------------------------------------------------------- brokerage roles
@@ -2060,6 +2073,80 @@ def brokerage_test(
                      "p_mc_se": float(seq.p_mc_se[j]), "min_p": seq.min_p, "p_draws": int(seq.used[j]),
                      "n_null": seq.n_draws, "max_null": int(n_null),
                      "exceedances": np.nan if exceedances is None else int(exceedances), "null": null})
+    return pd.DataFrame(rows)
+
+
+def brokerage_tests(
+    graphs: Mapping[str, nx.Graph],
+    node: Hashable,
+    *,
+    attribute: str = "category",
+    null: str = "bipartite",
+    n_null: int = 100,
+    seed: int = 0,
+    n_trades: int | None = None,
+    exceedances: int | None = EXCEEDANCES,
+    min_draws: int = MIN_DRAWS,
+) -> pd.DataFrame:
+    """:func:`brokerage_test` under several projection rules, from the same null draws.
+
+    ``graphs`` maps a rule name to the network of the same period built with that rule
+    (e.g. ``{rule: build_graph(..., projection=rule) for rule in PROJECTIONS}``). With the
+    bipartite null each randomised incidence (the costly part) is projected under every
+    rule, instead of being drawn again for each; drawing stops when every count of every
+    rule has stopped (sequential rule of :func:`brokerage_test`). Each rule's p-values
+    rest on its own counts only. Graphs with other actors, or the projected null, are
+    tested one by one. Returns :func:`brokerage_test`'s rows with a ``projection`` column.
+
+    Examples
+    --------
+    >>> G = nx.barbell_graph(4, 1)
+    >>> nx.set_node_attributes(G, {v: "x" if v < 4 else "y" for v in G}, "category")
+    >>> t = brokerage_tests({"a": G, "b": G}, 4, null="projected", n_null=5)
+    >>> t["projection"].unique().tolist()
+    ['a', 'b']
+    """
+    rules = list(graphs)
+    first = graphs[rules[0]]
+    shared = (null == "bipartite" and all(graphs[r].graph.get("incidence") is not None for r in rules)
+              and all(list(graphs[r]) == list(first) for r in rules))
+    if not shared:
+        return pd.concat([brokerage_test(graphs[r], node, attribute=attribute, null=null, n_null=n_null, seed=seed,
+                                         n_trades=n_trades, exceedances=exceedances, min_draws=min_draws)
+                          .assign(projection=r) for r in rules], ignore_index=True)
+    if node not in first:
+        raise ValueError(f"actor {node!r} is not in the network")
+    observed_adj = []
+    for r in rules:
+        A, nodes, index = _adjacency(graphs[r])
+        A = sparse.csr_matrix(A)
+        A.sort_indices()
+        observed_adj.append(A)
+    groups = pd.Series([first.nodes[x].get(attribute) for x in nodes], dtype=object)
+    codes = pd.factorize(groups, use_na_sentinel=False)[0]
+    v = index[node]
+
+    def counts(M: sparse.csr_matrix) -> np.ndarray:
+        c = _roles_one(M, codes, v)
+        return np.append(c, c.sum())
+
+    observed = np.concatenate([counts(A) for A in observed_adj])
+    draws = (np.concatenate([counts(M) for M in adjacencies])
+             for adjacencies in _bipartite_nulls([graphs[r] for r in rules], n_null, seed=seed, n_trades=n_trades))
+    seq = sequential_test(observed, draws, n_max=n_null, exceedances=exceedances, min_draws=min_draws, tol=0)
+    rows = []
+    roles = [*BROKERAGE_ROLES, "total"]
+    for i, r in enumerate(rules):
+        for j, role in enumerate(roles):
+            col = i * len(roles) + j
+            b = seq.draws[:, col]
+            low, high = np.percentile(b, [2.5, 97.5])
+            rows.append({"role": role, "observed": int(observed[col]), "null_mean": float(b.mean()),
+                         "null_low": float(low), "null_high": float(high), "p_value": float(seq.p_value[col]),
+                         "p_mc_se": float(seq.p_mc_se[col]), "min_p": seq.min_p, "p_draws": int(seq.used[col]),
+                         "n_null": seq.n_draws, "max_null": int(n_null),
+                         "exceedances": np.nan if exceedances is None else int(exceedances), "null": null,
+                         "projection": r})
     return pd.DataFrame(rows)
 
 
