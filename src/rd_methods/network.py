@@ -2064,16 +2064,22 @@ def brokerage_test(
             yield np.append(counts, counts.sum())
 
     seq = sequential_test(observed, null_counts(), n_max=n_null, exceedances=exceedances, min_draws=min_draws, tol=0)
+    return pd.DataFrame(_brokerage_rows(observed, seq, 0, n_null=n_null, exceedances=exceedances, null=null))
+
+
+def _brokerage_rows(observed: np.ndarray, seq, start: int, **info) -> list[dict]:
+    """The rows of :func:`brokerage_test` for the five counts at ``start`` of a sequential test."""
     rows = []
-    for j, role in enumerate([*BROKERAGE_ROLES, "total"]):
+    for j, role in enumerate([*BROKERAGE_ROLES, "total"], start=start):
         b = seq.draws[:, j]
         low, high = np.percentile(b, [2.5, 97.5])
         rows.append({"role": role, "observed": int(observed[j]), "null_mean": float(b.mean()),
                      "null_low": float(low), "null_high": float(high), "p_value": float(seq.p_value[j]),
                      "p_mc_se": float(seq.p_mc_se[j]), "min_p": seq.min_p, "p_draws": int(seq.used[j]),
-                     "n_null": seq.n_draws, "max_null": int(n_null),
-                     "exceedances": np.nan if exceedances is None else int(exceedances), "null": null})
-    return pd.DataFrame(rows)
+                     "n_null": seq.n_draws, "max_null": int(info["n_null"]),
+                     "exceedances": np.nan if info["exceedances"] is None else int(info["exceedances"]),
+                     "null": info["null"]})
+    return rows
 
 
 def brokerage_tests(
@@ -2134,20 +2140,9 @@ def brokerage_tests(
     draws = (np.concatenate([counts(M) for M in adjacencies])
              for adjacencies in _bipartite_nulls([graphs[r] for r in rules], n_null, seed=seed, n_trades=n_trades))
     seq = sequential_test(observed, draws, n_max=n_null, exceedances=exceedances, min_draws=min_draws, tol=0)
-    rows = []
-    roles = [*BROKERAGE_ROLES, "total"]
-    for i, r in enumerate(rules):
-        for j, role in enumerate(roles):
-            col = i * len(roles) + j
-            b = seq.draws[:, col]
-            low, high = np.percentile(b, [2.5, 97.5])
-            rows.append({"role": role, "observed": int(observed[col]), "null_mean": float(b.mean()),
-                         "null_low": float(low), "null_high": float(high), "p_value": float(seq.p_value[col]),
-                         "p_mc_se": float(seq.p_mc_se[col]), "min_p": seq.min_p, "p_draws": int(seq.used[col]),
-                         "n_null": seq.n_draws, "max_null": int(n_null),
-                         "exceedances": np.nan if exceedances is None else int(exceedances), "null": null,
-                         "projection": r})
-    return pd.DataFrame(rows)
+    info = {"n_null": n_null, "exceedances": exceedances, "null": null}
+    return pd.concat([pd.DataFrame(_brokerage_rows(observed, seq, 5 * i, **info)).assign(projection=r)
+                      for i, r in enumerate(rules)], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- projection rules
