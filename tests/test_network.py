@@ -245,6 +245,10 @@ def test_efficiency_matches_networkx():
         G = nx.gnp_random_graph(50, 0.06, seed=seed)
         A, _, _ = nw._adjacency(G)
         assert nw._efficiency(A, None, chunk=7) == pytest.approx(nx.global_efficiency(G), abs=1e-12)
+        # thin frontiers expanded by sparse products (large graphs): the same distances
+        for below in (0.05, 1.0):
+            assert nw._efficiency(A, None, chunk=7, sparse_below=below, sparse_from=0) == pytest.approx(
+                nx.global_efficiency(G), abs=1e-12)
 
 
 def test_dependence_barbell_by_hand():

@@ -1227,11 +1227,16 @@ def _effective_size_one(A: sparse.csr_matrix, i: int) -> float:
 # --------------------------------------------------------------------------- dependence
 
 
-def _efficiency(A: sparse.csr_matrix, sources: np.ndarray | None, chunk: int = 128) -> float:
+def _efficiency(A: sparse.csr_matrix, sources: np.ndarray | None, chunk: int = 128,
+                sparse_below: float = 0.1, sparse_from: int = 20_000) -> float:
     """Global efficiency (Latora & Marchiori 2001) of a binary graph; mean over ``sources``.
 
     Level-synchronous breadth-first search from a block of sources at once (one sparse
     product per level), which gives the same distances as a BFS per source, much faster.
+    A level whose frontier holds less than ``sparse_below`` of the (nodes x sources)
+    entries is expanded by a sparse product (the first level, and the long thin tail
+    after a hub has reached nearly everyone at level 2: twice as fast at scale 100), on
+    graphs of ``sparse_from`` nodes or more (below, the dense products are faster).
     """
     n = A.shape[0]
     if n < 2:
@@ -1247,9 +1252,14 @@ def _efficiency(A: sparse.csr_matrix, sources: np.ndarray | None, chunk: int = 1
         frontier[block, np.arange(len(block))] = True
         seen = frontier.copy()
         level = 0
-        while frontier.any():
+        while (count := int(frontier.sum())) > 0:
             level += 1
-            frontier = (adj @ frontier.astype(np.float32)) > 0
+            if n >= sparse_from and count < sparse_below * frontier.size:  # thin: a sparse product
+                rows, cols = np.nonzero(frontier)
+                step = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=frontier.shape)
+                frontier = (adj @ step).toarray() > 0
+            else:
+                frontier = (adj @ frontier.astype(np.float32)) > 0
             frontier &= ~seen
             seen |= frontier
             total += frontier.sum() / level
