@@ -1864,9 +1864,10 @@ def brokerage_roles(G: nx.Graph, attribute: str = "category") -> pd.DataFrame:
     * ``total``: all open two-paths (Burt's non-redundant pairs).
 
     Counted from the neighbourhood of each actor: all pairs of neighbours by group
-    composition, minus the pairs that are tied (closed triads, counted by sparse products
-    per group; tested against a brute-force enumeration). Missing groups form a group of
-    their own.
+    composition, minus the pairs that are tied (closed triads, counted from the triangles
+    by the groups of their nodes, with degree-oriented sparse products that stay small
+    around hubs: :func:`_closed_pairs_by_role`; tested against a brute-force enumeration).
+    Missing groups form a group of their own.
 
     Returns
     -------
