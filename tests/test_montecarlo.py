@@ -50,3 +50,29 @@ def test_bad_input_is_refused():
         sequential_test([1.0], [[1.0, 2.0]])
     with pytest.raises(ValueError, match="exceedances"):
         sequential_test([1.0], [[1.0]], exceedances=0)
+
+
+def test_ordered_map_keeps_the_order_and_stops_with_its_consumer():
+    import threading
+    import time
+
+    from rd_methods.montecarlo import ordered_map
+
+    started = []
+    lock = threading.Lock()
+
+    def slow_square(x):
+        with lock:
+            started.append(x)
+        time.sleep(0.01 * (5 - x % 5))  # later items finish first
+        return x * x
+
+    assert list(ordered_map(slow_square, range(12), workers=3)) == [x * x for x in range(12)]
+    # a sequential test that stops after 3 draws: at most workers - 1 more calls start
+    started.clear()
+    res = sequential_test([-1.0], ordered_map(lambda x: [slow_square(x)], range(1000), workers=3),
+                          exceedances=3, min_draws=0)
+    assert res.n_draws == 3
+    assert len(started) <= 3 + 2
+    # the pool's threads are gone once the test returns
+    assert not [t for t in threading.enumerate() if t.name.startswith("rd-methods-draw")]

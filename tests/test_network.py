@@ -891,6 +891,10 @@ def test_dependence_stops_its_null_draws_early_with_an_exact_p_value(demo):
     prefix = nw.dependence(G, broker, n_baseline=15, seed=2, exceedances=None)
     for col in ("baseline_mean", "baseline_low", "baseline_high"):
         assert np.allclose(prefix[col], dep[col])
+    # draws computed in threads: the same draws, the same stop, the same p-values
+    for workers in (1, 3):
+        pd.testing.assert_frame_equal(nw.dependence(G, broker, n_baseline=100, seed=2, exceedances=10,
+                                                     min_draws=15, workers=workers), dep)
     tests = nw.brokerage_test(G, broker, n_null=60, seed=2, exceedances=5, min_draws=20)
     assert tests["n_null"].eq(tests["n_null"].iloc[0]).all() and 20 <= tests["n_null"].iloc[0] <= 60
     assert ((tests["p_draws"] < 60) == (tests["p_value"] > 1 / 61)).all()
@@ -918,3 +922,6 @@ def test_brokerage_tests_share_the_null_draws_across_rules(demo):
     # the projected null cannot share draws: one test per rule, same columns
     alone = nw.brokerage_tests(graphs, org, null="projected", n_null=3, seed=4, exceedances=None)
     assert list(alone.columns) == list(tests.columns)
+    # draws computed in threads: the same draws, the same result
+    threaded = nw.brokerage_tests(graphs, org, n_null=30, seed=4, exceedances=None, workers=3)
+    pd.testing.assert_frame_equal(threaded, tests)

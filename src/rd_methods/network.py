@@ -50,6 +50,7 @@ brokerage roles.
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
 from collections.abc import Hashable, Mapping, Sequence
 from typing import NamedTuple
@@ -63,7 +64,7 @@ from scipy.sparse import csgraph
 from scipy.sparse import linalg as sparse_linalg
 
 from rd_methods import disclosure
-from rd_methods.montecarlo import EXCEEDANCES, MIN_DRAWS, sequential_test
+from rd_methods.montecarlo import EXCEEDANCES, MIN_DRAWS, ordered_map, sequential_test
 
 __all__ = [
     "ActorNetwork",
@@ -1303,6 +1304,7 @@ def dependence(
     rewires_per_edge: float = 10.0,
     exceedances: int | None = EXCEEDANCES,
     min_draws: int = MIN_DRAWS,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """How much the network's structure depends on one actor, against a null model.
 
@@ -1358,6 +1360,10 @@ def dependence(
         ``min_draws`` draws were made (at most ``n_baseline``). The p-values stay exact;
         an ordinary damage costs a few dozen draws instead of ``n_baseline``, a rare one
         every draw. ``exceedances=None``: always ``n_baseline`` draws.
+    workers : int, optional
+        Null draws computed at once, in threads (:func:`rd_methods.montecarlo.ordered_map`;
+        default: the CPUs available, at most 4). Each draw has its own seed: the result
+        does not depend on ``workers``.
 
     Returns
     -------
@@ -1445,14 +1451,17 @@ def dependence(
     else:
         moved = 0
 
+        def null_damage(draw) -> tuple[bool, list[float]]:
+            M = draw()
+            return (M != A).nnz > 0, [damage(M, without)[2][m] for m in _DEPENDENCE_MEASURES]
+
         def null_damages():
             nonlocal moved
-            for M in null_adjacencies(
-                G, null, n_baseline, seed=int(rng.integers(2**31)), n_trades=n_trades,
-                rewires_per_edge=rewires_per_edge, _observed=(A, nodes, index),
-            ):
-                moved += (M != A).nnz > 0
-                yield [damage(M, without)[2][m] for m in _DEPENDENCE_MEASURES]
+            nulls = _null_draws(G, null, n_baseline, seed=int(rng.integers(2**31)), n_trades=n_trades,
+                                rewires_per_edge=rewires_per_edge, _observed=(A, nodes, index))
+            for changed, row in ordered_map(null_damage, nulls, workers=workers):
+                moved += changed
+                yield row
 
         seq = sequential_test([est[m] for m in _DEPENDENCE_MEASURES], null_damages(), n_max=n_baseline,
                               exceedances=exceedances, min_draws=min_draws)
@@ -1796,25 +1805,40 @@ def null_adjacencies(
     >>> A.shape, int(A.sum())
     ((8, 8), 16)
     """
+    return (draw() for draw in _null_draws(G, null, n, seed=seed, n_trades=n_trades,
+                                           rewires_per_edge=rewires_per_edge, _observed=_observed))
+
+
+def _null_draws(G: nx.Graph, null: str, n: int, *, seed: int = 0, n_trades: int | None = None,
+                rewires_per_edge: float = 10.0, _observed=None):
+    """The draws of :func:`null_adjacencies` as calls that make them (for :func:`ordered_map`).
+
+    Bipartite draws are independent calls, each with its own seed (taken in order from
+    ``seed``), which may run in any order or at once; projected rewirings share one
+    generator and are made in order as the calls are handed out.
+    """
     if null not in ("bipartite", "projected"):
         raise ValueError(f"null must be 'bipartite' or 'projected', got {null!r}")
     A, nodes, index = _observed if _observed is not None else _adjacency(G)
     rng = np.random.default_rng(seed)
     if null == "projected":
         for _ in range(n):
-            yield _rewired(A, rng, rewires_per_edge)
+            M = _rewired(A, rng, rewires_per_edge)
+            yield lambda M=M: M
         return
-    for projected in _bipartite_nulls([G], n, seed=seed, n_trades=n_trades, _observed=(A, nodes, index)):
-        yield projected[0]
+    for draw in _bipartite_draws([G], n, seed=seed, n_trades=n_trades, _observed=(A, nodes, index)):
+        yield lambda draw=draw: draw()[0]
 
 
-def _bipartite_nulls(graphs: Sequence[nx.Graph], n: int, *, seed: int = 0, n_trades: int | None = None,
+def _bipartite_draws(graphs: Sequence[nx.Graph], n: int, *, seed: int = 0, n_trades: int | None = None,
                      _observed=None):
-    """For each of ``n`` curveball draws of the incidence, its projection under each graph's rule.
+    """``n`` curveball draws of the incidence, each projected under every graph's rule.
 
     ``graphs`` are networks of the same period and actors (from :func:`build_graph`, e.g.
-    one per projection rule): one randomised incidence serves them all. Yields lists of
-    binary adjacencies (CSR, in the first graph's node order), one per graph.
+    one per projection rule): one randomised incidence serves them all. Yields ``n``
+    independent calls (each with its own seed, taken in order from ``seed``), each of
+    which returns a list of binary adjacencies (CSR, in the first graph's node order),
+    one per graph.
     """
     G = graphs[0]
     A, nodes, index = _observed if _observed is not None else _adjacency(G)
@@ -1836,12 +1860,16 @@ def _bipartite_nulls(graphs: Sequence[nx.Graph], n: int, *, seed: int = 0, n_tra
     trades = 20 * n_ev if n_trades is None else n_trades
     all_rows = np.concatenate([hub_rows, free_rows])
     hub_flags = np.concatenate([np.ones(len(hub_ev), bool), np.zeros(len(start_ev), bool)])
-    for _ in range(n):
+
+    def one(draw_seed: int) -> list[sparse.csr_matrix]:
         free_ev = _global_trades(start_ev, free_rows, hub_ev, hub_rows, n_ev, len(nodes), trades,
-                                 np.random.default_rng(int(rng.integers(2**31))))
+                                 np.random.default_rng(draw_seed))
         events = np.concatenate([hub_ev, free_ev])
-        yield [_projection_matrix(all_rows, events, hub_flags, len(nodes), projection, threshold, D)
-               for projection, threshold, D in rules]
+        return [_projection_matrix(all_rows, events, hub_flags, len(nodes), projection, threshold, D)
+                for projection, threshold, D in rules]
+
+    for _ in range(n):
+        yield functools.partial(one, int(rng.integers(2**31)))
 
 
 # --------------------------------------------------------------------------- brokerage roles
@@ -2025,6 +2053,7 @@ def brokerage_test(
     n_trades: int | None = None,
     exceedances: int | None = EXCEEDANCES,
     min_draws: int = MIN_DRAWS,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Does the actor broker between groups more than the same events attended at random?
 
@@ -2038,7 +2067,8 @@ def brokerage_test(
 
     The null draws stop early, as in :func:`dependence` (``exceedances``, ``min_draws``:
     Besag & Clifford's sequential p-value, :func:`rd_methods.montecarlo.sequential_test`):
-    at most ``n_null`` draws, fewer when every count is ordinary.
+    at most ``n_null`` draws, fewer when every count is ordinary. ``workers`` draws are
+    computed at once in threads, as in :func:`dependence` (the result does not depend on it).
 
     Returns
     -------
@@ -2069,12 +2099,13 @@ def brokerage_test(
     observed = _roles_one(A, codes, v)
     observed = np.append(observed, observed.sum())
 
-    def null_counts():
-        for M in null_adjacencies(G, null, n_null, seed=seed, n_trades=n_trades, _observed=(A, nodes, index)):
-            counts = _roles_one(M, codes, v)
-            yield np.append(counts, counts.sum())
+    def null_counts(draw) -> np.ndarray:
+        counts = _roles_one(draw(), codes, v)
+        return np.append(counts, counts.sum())
 
-    seq = sequential_test(observed, null_counts(), n_max=n_null, exceedances=exceedances, min_draws=min_draws, tol=0)
+    nulls = _null_draws(G, null, n_null, seed=seed, n_trades=n_trades, _observed=(A, nodes, index))
+    seq = sequential_test(observed, ordered_map(null_counts, nulls, workers=workers), n_max=n_null,
+                          exceedances=exceedances, min_draws=min_draws, tol=0)
     return pd.DataFrame(_brokerage_rows(observed, seq, 0, n_null=n_null, exceedances=exceedances, null=null))
 
 
@@ -2104,6 +2135,7 @@ def brokerage_tests(
     n_trades: int | None = None,
     exceedances: int | None = EXCEEDANCES,
     min_draws: int = MIN_DRAWS,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """:func:`brokerage_test` under several projection rules, from the same null draws.
 
@@ -2129,7 +2161,8 @@ def brokerage_tests(
               and all(list(graphs[r]) == list(first) for r in rules))
     if not shared:
         return pd.concat([brokerage_test(graphs[r], node, attribute=attribute, null=null, n_null=n_null, seed=seed,
-                                         n_trades=n_trades, exceedances=exceedances, min_draws=min_draws)
+                                         n_trades=n_trades, exceedances=exceedances, min_draws=min_draws,
+                                         workers=workers)
                           .assign(projection=r) for r in rules], ignore_index=True)
     if node not in first:
         raise ValueError(f"actor {node!r} is not in the network")
@@ -2148,8 +2181,8 @@ def brokerage_tests(
         return np.append(c, c.sum())
 
     observed = np.concatenate([counts(A) for A in observed_adj])
-    draws = (np.concatenate([counts(M) for M in adjacencies])
-             for adjacencies in _bipartite_nulls([graphs[r] for r in rules], n_null, seed=seed, n_trades=n_trades))
+    nulls = _bipartite_draws([graphs[r] for r in rules], n_null, seed=seed, n_trades=n_trades)
+    draws = ordered_map(lambda draw: np.concatenate([counts(M) for M in draw()]), nulls, workers=workers)
     seq = sequential_test(observed, draws, n_max=n_null, exceedances=exceedances, min_draws=min_draws, tol=0)
     info = {"n_null": n_null, "exceedances": exceedances, "null": null}
     return pd.concat([pd.DataFrame(_brokerage_rows(observed, seq, 5 * i, **info)).assign(projection=r)
