@@ -291,7 +291,7 @@ def test_sampled_efficiency_is_close_and_seeded():
     assert not r1["giant_share"].equals(rs.attack_tolerance(G, "random", steps=10, seed=2)["giant_share"])
 
 
-def test_giant_curve_backward_pass_equals_a_search_per_step():
+def test_giant_curve_backward_pass_equals_a_search_per_step(monkeypatch):
     # the backward (nodes coming back) pass must give, at every step, the largest component
     # that networkx finds on the remaining network, for random and targeted removal orders
     rng = np.random.default_rng(3)
@@ -309,6 +309,14 @@ def test_giant_curve_backward_pass_equals_a_search_per_step():
             H = G.subgraph([nodes[i] for i in order[b:]])
             expected.append(max((len(c) for c in nx.connected_components(H)), default=0))
         assert got.tolist() == expected
+    # several orders replayed at once (as disjoint copies, in batches) give each order's curve
+    u, v = upper.row.astype(np.int64), upper.col.astype(np.int64)
+    runs = [[p[a:b] for a, b in zip([0, *cuts[:-1]], cuts, strict=True)]
+            for p in (rng.permutation(n) for _ in range(5))]
+    alone = np.array([rs._giant_curve(u, v, n, drops) for drops in runs])
+    assert (rs._giant_curves(u, v, n, runs) == alone).all()
+    monkeypatch.setattr(rs, "_BATCH_ENTRIES", 2 * (n + len(u)))  # two copies per batch
+    assert (rs._giant_curves(u, v, n, runs) == alone).all()
     # and attack_tolerance's degree curve equals one recomputed step by step with networkx
     G = nx.barabasi_albert_graph(120, 2, seed=7)
     curve = rs.attack_tolerance(G, "degree", steps=12)

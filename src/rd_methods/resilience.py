@@ -601,27 +601,64 @@ def _giant_curve(u: np.ndarray, v: np.ndarray, n0: int, drops: Sequence[np.ndarr
     algorithm, with :func:`scipy.sparse.csgraph.connected_components` as the union step).
     Same sizes as a search per step (tested).
     """
-    n_steps = len(drops)
-    stage = np.full(n0, n_steps, dtype=np.int64)  # step at which a node is removed (n_steps: never)
-    for t, d in enumerate(drops):
-        stage[np.asarray(d, dtype=np.int64)] = t
+    return _giant_curves(u, v, n0, [drops])[0]
+
+
+#: Node and tie copies that :func:`_giant_curves` replays at once (bounds its memory).
+_BATCH_ENTRIES = 4_000_000
+
+
+def _giant_curves(u: np.ndarray, v: np.ndarray, n0: int, runs: Sequence[Sequence[np.ndarray]]) -> np.ndarray:
+    """:func:`_giant_curve` for several removal orders (``runs``, same number of steps each):
+    one array of sizes, run x step.
+
+    The orders are replayed together, as disjoint copies of the network in one backward
+    pass (one connected-components search per step for all of them instead of one per
+    order and step), in batches of at most about :data:`_BATCH_ENTRIES` node and tie copies.
+    """
+    n_runs = len(runs)
+    n_steps = len(runs[0]) if n_runs else 0
+    out = np.zeros((n_runs, n_steps), dtype=np.int64)
+    per_copy = n0 + len(u)
+    batch = max(1, _BATCH_ENTRIES // max(per_copy, 1))
+    for first in range(0, n_runs, batch):
+        chunk = runs[first : first + batch]
+        out[first : first + len(chunk)] = _giant_batch(u, v, n0, chunk, n_steps)
+    return out
+
+
+def _giant_batch(u: np.ndarray, v: np.ndarray, n0: int, runs: Sequence[Sequence[np.ndarray]],
+                 n_steps: int) -> np.ndarray:
+    n_runs = len(runs)
+    n = n_runs * n0
+    offset = np.arange(n_runs, dtype=np.int64) * n0
+    stage = np.full(n, n_steps, dtype=np.int64)  # step at which a node is removed (n_steps: never)
+    for r, drops in enumerate(runs):
+        for t, d in enumerate(drops):
+            stage[offset[r] + np.asarray(d, dtype=np.int64)] = t
+    uu = (u[None, :] + offset[:, None]).ravel()
+    vv = (v[None, :] + offset[:, None]).ravel()
     # a tie is present at step t iff both ends are still there: t < min(stage)
-    born = np.minimum(stage[u], stage[v]) - 1 if len(u) else np.zeros(0, np.int64)
+    born = np.minimum(stage[uu], stage[vv]) - 1 if len(uu) else np.zeros(0, np.int64)
     order = np.argsort(born, kind="stable")
     born_sorted = born[order]
-    labels = np.arange(n0)
-    out = np.zeros(n_steps, dtype=np.int64)
+    labels = np.arange(n)
+    owner = np.repeat(np.arange(n_runs), n0)  # the copy (run) of each label
+    out = np.zeros((n_runs, n_steps), dtype=np.int64)
     for t in range(n_steps - 1, -1, -1):
         lo, hi = np.searchsorted(born_sorted, [t, t + 1])
         if hi > lo:
             e = order[lo:hi]
-            a, b = labels[u[e]], labels[v[e]]
-            M = sparse.csr_matrix((np.ones(len(a), np.int8), (a, b)), shape=(n0, n0))
-            _, comp = csgraph.connected_components(M, directed=False)
-            labels = comp[labels]
+            a, b = labels[uu[e]], labels[vv[e]]
+            M = sparse.csr_matrix((np.ones(len(a), np.int8), (a, b)), shape=(len(owner), len(owner)))
+            n_comp, comp = csgraph.connected_components(M, directed=False)
+            merged = np.empty(n_comp, dtype=np.int64)
+            merged[comp] = owner  # components never span two copies
+            labels, owner = comp[labels], merged
         alive = stage > t
         if alive.any():
-            out[t] = np.bincount(labels[alive]).max()
+            sizes = np.bincount(labels[alive], minlength=len(owner))
+            np.maximum.at(out[:, t], owner, sizes)
     return out
 
 
@@ -762,7 +799,7 @@ def _attack(A: sparse.csr_matrix, strategy: str, steps: int | None, *, max_fract
     e0 = _efficiency_sum(A, np.ones(n0, bool), sources) / scale if efficiency else np.nan
     upper = sparse.triu(A, k=1).tocoo()
     tie_u, tie_v = upper.row.astype(np.int64), upper.col.astype(np.int64)
-    runs = []
+    runs, all_drops = [], []
     for _ in range(repeats):
         order = rng.permutation(n0) if strategy == "random" else None
         alive = np.ones(n0, bool)
@@ -783,10 +820,10 @@ def _attack(A: sparse.csr_matrix, strategy: str, steps: int | None, *, max_fract
                 removed = target
             drops.append(drop)
             eff.append(_efficiency_sum(A, alive, sources) / scale if efficiency else np.nan)
-        giant = _giant_curve(tie_u, tie_v, n0, drops) / n0
-        runs.append((giant, eff))
-    giant = np.mean([g for g, _ in runs], axis=0)
-    eff = np.mean([e for _, e in runs], axis=0)
+        all_drops.append(drops)
+        runs.append(eff)
+    giant = np.mean(_giant_curves(tie_u, tie_v, n0, all_drops) / n0, axis=0)
+    eff = np.mean(runs, axis=0)
     return pd.DataFrame({
         "strategy": strategy, "step": np.arange(len(targets)), "removed": targets,
         "fraction_removed": np.asarray(targets) / n0, "giant_share": giant,
