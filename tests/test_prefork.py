@@ -106,3 +106,21 @@ def test_timeout_kills_the_kernel(tmp_path, prefork_on):
     pid = json.loads(next("".join(o["text"]) for c in nb["cells"] for o in c.get("outputs", []) if "text" in o))["pid"]
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_the_preload_spares_the_iri_grammar_and_leaves_it_importable():
+    # jsonschema is imported without rfc3987-syntax (a second of grammar building), and the
+    # module is importable again afterwards (no lasting block in sys.modules)
+    code = textwrap.dedent("""
+        import importlib.util, json, sys
+        import rd_methods.publish._preload  # noqa: F401
+        state = {"jsonschema": "jsonschema" in sys.modules, "loaded": "rfc3987_syntax" in sys.modules}
+        if importlib.util.find_spec("rfc3987_syntax") is not None:
+            import rfc3987_syntax  # noqa: F401
+            state["importable"] = True
+        print(json.dumps(state))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    state = json.loads(done.stdout.strip().splitlines()[-1])
+    assert state["jsonschema"] and not state["loaded"]
+    assert state.get("importable", True)
