@@ -1453,7 +1453,8 @@ def dependence(
 
         def null_damage(draw) -> tuple[bool, list[float]]:
             M = draw()
-            return (M != A).nnz > 0, [damage(M, without)[2][m] for m in _DEPENDENCE_MEASURES]
+            damages = damage(M, without)[2]
+            return (M != A).nnz > 0, [damages[m] for m in _DEPENDENCE_MEASURES]
 
         def null_damages():
             nonlocal moved
