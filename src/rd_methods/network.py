@@ -1291,6 +1291,19 @@ def _mc_se(p: float, n: int) -> float:
     return float(np.sqrt(p * (1 - p) / n)) if n > 0 and np.isfinite(p) else float("nan")
 
 
+#: Smallest network whose null draws are computed in threads by default: below, a draw
+#: takes milliseconds and threads only add overhead (and compete with the other kernels).
+THREADS_FROM_NODES = 5_000
+
+
+def _draw_workers(workers: int | None, n_nodes: int) -> int | None:
+    """``workers`` as given; by default threads (:func:`rd_methods.montecarlo.default_workers`)
+    from :data:`THREADS_FROM_NODES` actors, one below."""
+    if workers is not None:
+        return workers
+    return None if n_nodes >= THREADS_FROM_NODES else 1
+
+
 def dependence(
     G: nx.Graph,
     node: Hashable,
@@ -1362,8 +1375,9 @@ def dependence(
         every draw. ``exceedances=None``: always ``n_baseline`` draws.
     workers : int, optional
         Null draws computed at once, in threads (:func:`rd_methods.montecarlo.ordered_map`;
-        default: the CPUs available, at most 4). Each draw has its own seed: the result
-        does not depend on ``workers``.
+        default: the CPUs available, at most 4, for networks of :data:`THREADS_FROM_NODES`
+        actors or more, else 1). Each draw has its own seed: the result does not depend on
+        ``workers``.
 
     Returns
     -------
@@ -1460,7 +1474,7 @@ def dependence(
             nonlocal moved
             nulls = _null_draws(G, null, n_baseline, seed=int(rng.integers(2**31)), n_trades=n_trades,
                                 rewires_per_edge=rewires_per_edge, _observed=(A, nodes, index))
-            for changed, row in ordered_map(null_damage, nulls, workers=workers):
+            for changed, row in ordered_map(null_damage, nulls, workers=_draw_workers(workers, n)):
                 moved += changed
                 yield row
 
@@ -2105,8 +2119,8 @@ def brokerage_test(
         return np.append(counts, counts.sum())
 
     nulls = _null_draws(G, null, n_null, seed=seed, n_trades=n_trades, _observed=(A, nodes, index))
-    seq = sequential_test(observed, ordered_map(null_counts, nulls, workers=workers), n_max=n_null,
-                          exceedances=exceedances, min_draws=min_draws, tol=0)
+    draws = ordered_map(null_counts, nulls, workers=_draw_workers(workers, len(nodes)))
+    seq = sequential_test(observed, draws, n_max=n_null, exceedances=exceedances, min_draws=min_draws, tol=0)
     return pd.DataFrame(_brokerage_rows(observed, seq, 0, n_null=n_null, exceedances=exceedances, null=null))
 
 
@@ -2183,7 +2197,8 @@ def brokerage_tests(
 
     observed = np.concatenate([counts(A) for A in observed_adj])
     nulls = _bipartite_draws([graphs[r] for r in rules], n_null, seed=seed, n_trades=n_trades)
-    draws = ordered_map(lambda draw: np.concatenate([counts(M) for M in draw()]), nulls, workers=workers)
+    draws = ordered_map(lambda draw: np.concatenate([counts(M) for M in draw()]), nulls,
+                        workers=_draw_workers(workers, len(nodes)))
     seq = sequential_test(observed, draws, n_max=n_null, exceedances=exceedances, min_draws=min_draws, tol=0)
     info = {"n_null": n_null, "exceedances": exceedances, "null": null}
     return pd.concat([pd.DataFrame(_brokerage_rows(observed, seq, 5 * i, **info)).assign(projection=r)
