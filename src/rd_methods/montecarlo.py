@@ -39,7 +39,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SequentialTest", "sequential_test", "ordered_map", "default_workers", "EXCEEDANCES", "MIN_DRAWS"]
+__all__ = ["SequentialTest", "sequential_test", "ordered_map", "default_workers", "EXCEEDANCES", "MIN_DRAWS",
+           "MAX_WORKERS"]
 
 #: Exceedances after which a statistic stops drawing (Besag & Clifford suggest 10 to 20).
 EXCEEDANCES = 10
