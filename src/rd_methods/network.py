@@ -1684,9 +1684,10 @@ def _global_trades(free_ev: np.ndarray, free_ac: np.ndarray, hub_ev: np.ndarray,
         pair[first] = pair[second] = np.arange(half)
         other = partner[free_ev]
         # an actor is in both events of a pair when its (pair, actor) key appears twice
-        # (incidence entries are unique by event and actor): one sort, no search
+        # (incidence entries are unique by event and actor): one sort, no search; the order
+        # of equal keys does not matter (both are marked), so no stable sort (4x slower)
         keys = np.concatenate([pair[free_ev], pair[hub_ev]]) * n_ac + actors
-        by_key = np.argsort(keys, kind="stable")
+        by_key = np.argsort(keys)
         sorted_keys = keys[by_key]
         twice = sorted_keys[1:] == sorted_keys[:-1]
         shared = np.zeros(len(keys), bool)

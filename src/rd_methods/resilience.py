@@ -640,7 +640,7 @@ def _giant_batch(u: np.ndarray, v: np.ndarray, n0: int, runs: Sequence[Sequence[
     vv = (v[None, :] + offset[:, None]).ravel()
     # a tie is present at step t iff both ends are still there: t < min(stage)
     born = np.minimum(stage[uu], stage[vv]) - 1 if len(uu) else np.zeros(0, np.int64)
-    order = np.argsort(born, kind="stable")
+    order = np.argsort(born)  # the ties of a step in any order: they are merged at once
     born_sorted = born[order]
     labels = np.arange(n)
     owner = np.repeat(np.arange(n_runs), n0)  # the copy (run) of each label
