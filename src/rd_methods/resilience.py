@@ -49,7 +49,7 @@ from scipy.sparse import csgraph
 
 from rd_methods.counterfactual import _require, permutation_p_value
 from rd_methods.network import _adjacency as network_adjacency
-from rd_methods.network import null_adjacencies
+from rd_methods.network import _without_loops, null_adjacencies
 
 __all__ = [
     "EFFICIENCY_SOURCES",
@@ -575,10 +575,7 @@ def _adjacency(G: nx.Graph) -> tuple[sparse.csr_matrix, list]:
     else:
         nodes = list(G.nodes())
         A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, format="csr")
-    A = sparse.csr_matrix(A, dtype=np.int8)
-    A.setdiag(0)
-    A.eliminate_zeros()
-    return A, nodes
+    return _without_loops(sparse.csr_matrix(A, dtype=np.int8)), nodes
 
 
 def _giant(A: sparse.csr_matrix, alive: np.ndarray) -> int:
