@@ -75,7 +75,7 @@ PRECISION_PARAMETERS: dict[str, tuple[str, int, str]] = {
 TIMED_DRAWS: dict[str, int] = {"20_actor_network": MIN_DRAWS}
 #: Share of a notebook's time spent on the draws its precision parameter sets, measured on
 #: the benchmark's largest campaign (scale 100): notebook 20's dependence test took about
-#: 38 s of 197 s (the brokerage tests, the projection comparison and the yearly networks
+#: 36 s of 162 s (the brokerage tests, the projection comparison and the yearly networks
 #: take the rest). Notebooks not listed: 1 (an upper bound of the saving).
 DRAW_SHARE: dict[str, float] = {"20_actor_network": 0.2}
 #: A notebook estimated above this many seconds is flagged (``over_budget``).
