@@ -1848,8 +1848,8 @@ def _null_draws(G: nx.Graph, null: str, n: int, *, seed: int = 0, n_trades: int 
     if null not in ("bipartite", "projected"):
         raise ValueError(f"null must be 'bipartite' or 'projected', got {null!r}")
     A, nodes, index = _observed if _observed is not None else _adjacency(G)
-    rng = np.random.default_rng(seed)
     if null == "projected":
+        rng = np.random.default_rng(seed)
         for _ in range(n):
             M = _rewired(A, rng, rewires_per_edge)
             yield lambda M=M: M
