@@ -124,3 +124,33 @@ def test_the_preload_spares_the_iri_grammar_and_leaves_it_importable():
     state = json.loads(done.stdout.strip().splitlines()[-1])
     assert state["jsonschema"] and not state["loaded"]
     assert state.get("importable", True)
+
+
+def test_kill_stops_busy_workers_without_waiting_for_them():
+    """KernelPool.kill kills workers busy with a long task: none is left, and the pool's
+    manager thread (which the interpreter joins at exit) ends instead of waiting for them."""
+    import multiprocessing
+    import threading
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    import psutil
+
+    pool = prefork.KernelPool(2)
+    pool._pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+    futures = [pool._pool.submit(time.sleep, 60) for _ in range(2)]
+    end = time.monotonic() + 30
+    while not all(f.running() for f in futures):
+        assert time.monotonic() < end, "the workers never started"
+        time.sleep(0.05)
+    workers = [psutil.Process(pid) for pid in pool._pool._processes]
+    manager = pool._pool._executor_manager_thread
+    t0 = time.monotonic()
+    pool.kill()
+    _, alive = psutil.wait_procs(workers, timeout=5)
+    assert not alive
+    manager.join(timeout=10)
+    assert not manager.is_alive()
+    assert time.monotonic() - t0 < 10
+    assert all(f.done() for f in futures)
+    assert not any(t is manager for t in threading.enumerate())

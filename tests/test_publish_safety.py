@@ -91,7 +91,9 @@ def test_killed_run_leaves_previous_report_intact(tmp_path, monkeypatch, sig):
             os.killpg(proc.pid, signal.SIGKILL)  # the runner and its workers and kernels
         else:
             proc.send_signal(signal.SIGTERM)  # the runner alone: it cleans up after itself
+        t0 = time.monotonic()
         proc.wait(timeout=60)
+        took = time.monotonic() - t0
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -101,7 +103,9 @@ def test_killed_run_leaves_previous_report_intact(tmp_path, monkeypatch, sig):
     visible = sorted(p.name for p in reports.iterdir() if not p.name.startswith("."))
     assert visible == ["tiny"]
     if sig == signal.SIGTERM:
+        assert took < 15, log.read_text("utf-8")  # not the 30 s of the notebook's cell
         assert proc.returncode != 0
+        assert _left_in_group(proc.pid) == []  # the workers did not outlive the runner
         assert sorted(p.name for p in reports.iterdir()) == ["tiny"]  # no hidden leftover either
     # the next run (here: its first step) removes the leftovers of a killed run
     swap.clean_leftovers(reports, "tiny")
@@ -146,6 +150,25 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _left_in_group(pgid: int, wait: float = 5.0) -> list[str]:
+    """Live processes still in process group ``pgid`` (the runner's workers and forkserver)
+    ``wait`` seconds at most after the runner exited."""
+    import psutil
+
+    end = time.monotonic() + wait
+    while True:
+        left = []
+        for p in psutil.process_iter(["pid", "cmdline", "status"]):
+            try:
+                if os.getpgid(p.pid) == pgid and p.info["status"] != psutil.STATUS_ZOMBIE:
+                    left.append(f"{p.pid} {' '.join(p.info['cmdline'] or [])[:100]}")
+            except OSError:
+                pass
+        if not left or time.monotonic() > end:
+            return left
+        time.sleep(0.2)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C"])
 def test_stop_is_immediate_even_with_a_deaf_kernel(tmp_path, monkeypatch, how):
@@ -184,6 +207,7 @@ def test_stop_is_immediate_even_with_a_deaf_kernel(tmp_path, monkeypatch, how):
     assert took < 10, log.read_text("utf-8")
     assert proc.returncode != 0
     assert not _alive(kernel) and not _alive(child)
+    assert _left_in_group(proc.pid) == []  # no worker left either
     assert "exécution interrompue" in log.read_text("utf-8")
     assert (old / "marker.txt").read_text("utf-8") == "previous report"
     assert sorted(p.name for p in reports.iterdir()) == ["tiny"]

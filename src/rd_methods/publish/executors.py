@@ -173,12 +173,15 @@ class LocalExecutor(_Futures):
         (:meth:`~rd_methods.publish.prefork.KernelPool.close`). ``interrupted`` (Ctrl-C,
         SIGTERM), or a notebook still running: the kernels are stopped first
         (:func:`~rd_methods.publish.stopping.stop_kernels`), then every worker is killed and
-        never waited for.
+        never waited for, then the kernels are stopped once more: one that a worker launched
+        meanwhile (the signal came while it was starting its notebook) is an orphan by then,
+        adopted by the runner (:func:`~rd_methods.publish.stopping.adopt_orphans`).
         """
         busy = self._busy()
         if interrupted or busy:
             stopping.stop_kernels()
             self._pool.kill()
+            stopping.stop_kernels()
         else:
             self._pool.close()
 

@@ -363,11 +363,13 @@ class KernelPool:
         pool, self._pool = self._pool, None
         if pool is None:
             return
+        # the pool's own table of workers, which its manager thread keeps up to date (replacements
+        # included): taken before shutdown(), which drops the pool's reference to it
+        processes = getattr(pool, "_processes", None) or {}
         pool.shutdown(wait=False, cancel_futures=True)
         deadline = time.monotonic() + grace
         while True:
-            alive = [p.pid for p in list((getattr(pool, "_processes", None) or {}).values())
-                     if p.pid and p.is_alive()]
+            alive = [p.pid for p in list(processes.values()) if p.pid and p.is_alive()]
             if not alive or time.monotonic() > deadline:
                 break
             stopping.kill_processes(alive, grace=0.2)
