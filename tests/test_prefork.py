@@ -154,3 +154,44 @@ def test_kill_stops_busy_workers_without_waiting_for_them():
     assert time.monotonic() - t0 < 10
     assert all(f.done() for f in futures)
     assert not any(t is manager for t in threading.enumerate())
+
+
+def test_forked_kernels_get_a_client_ready_without_the_iopub_flush():
+    from rd_methods.publish.runner import detect_kernel
+
+    km = prefork.PreforkKernelManager(kernel_name=detect_kernel())
+    assert isinstance(km.client(), prefork.ReadyClient)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_runner_engine_writes_the_executed_notebook_once_with_every_cell(tmp_path, monkeypatch, fails):
+    """papermill writes the output notebook at the start and end of every cell; the runner's
+    engine once, at the end, also when a cell raises (what worker._started reads back)."""
+    import papermill as pm
+    import papermill.engines
+    from papermill.exceptions import PapermillExecutionError
+
+    from rd_methods.publish import worker
+    from rd_methods.publish.runner import detect_kernel
+
+    writes = []
+    real = papermill.engines.write_ipynb
+    monkeypatch.setattr(papermill.engines, "write_ipynb", lambda nb, path: (writes.append(path), real(nb, path)))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in
+                ["print('one')", "1 / 0" if fails else "print('two')", "print('three')"]]
+    src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
+    nbformat.write(nb, src)
+    run = lambda: pm.execute_notebook(str(src), str(out), kernel_name=detect_kernel(), progress_bar=False,  # noqa: E731
+                                      engine_name=worker.ENGINE)
+    if fails:
+        with pytest.raises(PapermillExecutionError):
+            run()
+    else:
+        run()
+    assert writes == [str(out)]
+    done = nbformat.read(out, as_version=4)
+    counts = [c.get("execution_count") for c in done.cells if c.cell_type == "code"]
+    assert counts == ([1, 2, None] if fails else [1, 2, 3])
+    assert worker._started(out)

@@ -21,7 +21,10 @@ anything, once per notebook. Here:
    find their modules already loaded.
 
 The kernel is a child of the worker; interrupting, timing out and killing it go through
-jupyter_client as usual (signals to its process group). Fork-specific care: the global
+jupyter_client as usual (signals to its process group). Two of jupyter_client's waits are
+shortened for these kernels: its client waits for 0.2 s of silence on IOPub once the kernel
+answers (:class:`ReadyClient` takes what is there and goes on), and it polls a kernel being
+stopped every 100 ms (here 10 ms); together about 0.3 s per notebook. Fork-specific care: the global
 NumPy random state is reseeded from the system (as in a new process; Python's ``random``
 reseeds itself), ``MPLBACKEND`` is set before matplotlib is preloaded (figures stay inline),
 and the copy is forked before the worker has any event loop, ZeroMQ context or thread.
@@ -46,11 +49,15 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from queue import Empty
+
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
+from traitlets import Type
 
 __all__ = ["ENV", "PRELOAD", "KernelPool", "enabled", "preload", "forked_kernel", "fork_pending", "discard_pending",
-           "PreforkProvisioner", "PreforkKernelManager"]
+           "PreforkProvisioner", "PreforkKernelManager", "ReadyClient"]
 
 ENV = "RD_METHODS_PREFORK"
 #: What kernels would import anyway: ipykernel and the libraries the notebooks use. Not
@@ -265,14 +272,55 @@ class PreforkProvisioner(LocalProvisioner):
         return self.connection_info
 
 
+class ReadyClient(AsyncKernelClient):
+    """jupyter_client's kernel client, ready as soon as the kernel is.
+
+    :meth:`wait_for_ready` waits, as jupyter_client does, for the reply to ``kernel_info`` on
+    the shell channel and for a message on IOPub (proof that the subscription works, so that
+    no output of the first cell is lost); it then takes what IOPub already holds instead of
+    waiting for 0.2 s of silence on it. Messages that come later answer ``kernel_info``, and
+    nbclient keeps only the messages of the cell it executes (their parent's ``msg_id``).
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:  # type: ignore[override]
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if msg["msg_type"] == "kernel_info_reply":
+                    try:
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass  # IOPub not connected yet: ask again
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+        while await self.iopub_channel.msg_ready():
+            await self.iopub_channel.get_msg(timeout=0)
+
+
 class PreforkKernelManager(AsyncKernelManager):
     """The kernel manager papermill is given (``kernel_manager_class``): the usual one, with
-    :class:`PreforkProvisioner` as its provisioner."""
+    :class:`PreforkProvisioner` as its provisioner and :class:`ReadyClient` as its client; a
+    kernel that is being stopped is polled every 10 ms (jupyter_client: 100 ms)."""
+
+    client_factory = Type(ReadyClient, klass=AsyncKernelClient)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.kernel_id = self.kernel_id or str(uuid.uuid4())
         self.provisioner = PreforkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+
+    async def _async_wait(self, pollinterval: float = 0.01) -> None:
+        await super()._async_wait(pollinterval=min(pollinterval, 0.01))
 
 
 @contextlib.contextmanager

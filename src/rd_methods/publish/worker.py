@@ -24,13 +24,14 @@ from typing import Any
 
 import nbformat
 import papermill as pm
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
 from rd_methods import disclosure
 from rd_methods.publish import html as _html
 from rd_methods.publish.tasks import NotebookTask, TaskResult
 
-__all__ = ["run_notebook", "warm_up", "usual_kernel", "BANNER_TAG"]
+__all__ = ["run_notebook", "warm_up", "usual_kernel", "BANNER_TAG", "ENGINE", "SavedOnceEngine"]
 
 #: ``kernel`` of :func:`run_notebook`: a context manager factory giving the keyword arguments
 #: papermill starts the kernel with (``{}``: the usual launch)
@@ -84,6 +85,43 @@ def _add_banner(nb: Any, text: str) -> None:
     nb.cells.insert(0, cell)
 
 
+class _SavedOnceManager(NotebookExecutionManager):
+    """papermill's record of an execution, written to the output notebook once, when the
+    execution ends (cell error, timeout and dead kernel included), instead of at the start and
+    end of every cell: nothing reads the notebook meanwhile (it is in the run's hidden work
+    folder), and each write serialises and validates the whole notebook."""
+
+    def save(self, **kwargs: Any) -> None:
+        self.last_save_time = self.now()
+
+    def notebook_complete(self, **kwargs: Any) -> None:
+        super().notebook_complete(**kwargs)
+        NotebookExecutionManager.save(self)
+
+
+class SavedOnceEngine(NBClientEngine):
+    """papermill's nbclient engine with :class:`_SavedOnceManager` (papermill engine
+    ``rd-methods``, :data:`ENGINE`)."""
+
+    @classmethod
+    def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                         autosave_cell_every=30, **kwargs):
+        nb_man = _SavedOnceManager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                   autosave_cell_every=autosave_cell_every)
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+        return nb_man.nb
+
+
+#: papermill engine the runner executes notebooks with
+ENGINE = "rd-methods"
+papermill_engines.register(ENGINE, SavedOnceEngine)
+
+
 def usual_kernel() -> AbstractContextManager[dict[str, Any]]:
     """Start kernels the usual way (papermill's defaults)."""
     return contextlib.nullcontext({})
@@ -108,6 +146,7 @@ def _execute(task: NotebookTask, out: Path, log: Path, kernel: KernelLauncher) -
                     start_timeout=task.start_timeout,
                     progress_bar=False,
                     log_output=False,
+                    engine_name=ENGINE,
                     cwd=task.cwd,
                     # every output is in the notebook by then: no need to wait ~1 s for
                     # the kernel to exit politely
