@@ -115,6 +115,18 @@ def test_figures_get_french_alt_text_never_the_english_placeholder():
                         "Les coopératives concentrent les liens"], (edition, alts)
 
 
+def test_research_edition_shows_code_escaped_and_highlighted():
+    """The code of a cell reaches the research page through Pygments only (no HTML sanitiser):
+    markup in it stays text."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("s = \"<script>alert('x')</script> & <img src=x onerror=alert(1)>\"\ns")]
+    page = _html.render_page(nb, edition="research", context=_context())
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(" in page and "&amp;" in page
+    assert '<div class="highlight' in page and '<span class="n">s</span>' in page  # highlighted
+    assert "alert(" not in _html.render_page(nb, edition="public", context=_context())  # no code there
+
+
 def test_alt_text_sources_and_input_untouched():
     nb = nbformat.v4.new_notebook()
     md_output = nbformat.v4.new_output("display_data", data={"text/markdown": "#### Coût par bénéficiaire"})
