@@ -96,3 +96,13 @@ def test_every_module_imports_alone_in_a_fresh_interpreter():
     with ThreadPoolExecutor(max_workers=4) as pool:
         failed = [(m, err) for m, rc, err in pool.map(load, modules) if rc != 0]
     assert not failed, failed
+
+
+def test_the_cli_starts_the_pool_before_loading_pandas():
+    """``rd-methods run`` starts the local pool's forkserver (3 s of imports) before it imports the
+    runner: what it needs for that must not load pandas (nor the runner)."""
+    code = ("import sys\nimport rd_methods.cli\nfrom rd_methods.publish import executors, prefork, tasks\n"
+            "print(sorted(m for m in ('pandas', 'numpy', 'rd_methods.publish.runner') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-1500:]
+    assert done.stdout.strip() == "[]"

@@ -318,7 +318,6 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from rd_methods import paths
-    from rd_methods.publish import runner
 
     only = [t.strip() for item in (args.only or []) for t in item.split(",") if t.strip()] or None
     if args.jobs is not None and args.jobs < 1:
@@ -327,6 +326,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise RdMethodsError("--timeout doit être un nombre de secondes positif", hint="par exemple --timeout 600")
     campaigns = _run_campaigns(args)
     executor, scheduler = _run_executor(args)
+    if executor == "local":
+        # the local pool's forkserver imports what kernels import (about 3 s of one core): started
+        # first thing, it does so while this process imports the runner and validates the campaigns
+        from rd_methods.publish.prefork import KernelPool
+        from rd_methods.publish.tasks import RunOptions
+
+        KernelPool.warm(RunOptions(jobs=args.jobs).thread_caps)
+    from rd_methods.publish import runner
     from rd_methods.publish.parameters import parse_assignments
 
     runs = runner.run(

@@ -47,7 +47,6 @@ __all__ = ["RunPlan", "CampaignPlan", "plan_run", "load_campaigns", "decide", "d
            "previous_durations", "longest_first"]
 
 Echo = Callable[[str], None]
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ def plan_run(options: RunOptions) -> RunPlan:
         overrides=overrides,
         kernel=kernel,
         reports=reports,
-        thread_caps={v: "1" for v in _THREAD_VARIABLES} if options.workers > 1 else {},
+        thread_caps=options.thread_caps,
     )
 
 

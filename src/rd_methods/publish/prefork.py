@@ -364,13 +364,15 @@ class KernelPool:
             ctx = multiprocessing.get_context()
         return ctx
 
-    def warm(self, env: dict[str, str] | None = None) -> None:
+    @staticmethod
+    def warm(env: dict[str, str] | None = None) -> None:
         """Start the forkserver now: it imports and warms the worker module and the kernels'
         libraries (a few seconds) while the caller goes on (validating campaigns); workers
         forked later inherit all of it. ``env``: variables the forkserver starts with (unless
         set already), e.g. thread caps that NumPy's BLAS reads when it is loaded. A forkserver
-        already running (an earlier run in this process) is kept as it is."""
-        ctx = self._context()
+        already running (started earlier in this process: by ``rd-methods run`` before it
+        imports the runner, or by an earlier run) is kept as it is."""
+        ctx = KernelPool._context()
         if ctx.get_start_method() != "forkserver":
             return
         from multiprocessing import forkserver
@@ -404,9 +406,12 @@ class KernelPool:
 
     def kill(self, grace: float = 2.0) -> None:
         """Kill every worker, replacements spawned meanwhile included, never waiting for them
-        (the pool sees itself broken and spawns no more)."""
-        from rd_methods.publish import stopping
+        (the pool sees itself broken and spawns no more).
 
+        Workers are signalled and reaped through their :class:`multiprocessing.Process` objects
+        only: a worker reaped behind multiprocessing's back (``waitpid`` by another library)
+        looks alive to it for ever, and the pool's manager thread, which the interpreter joins
+        at exit, would keep waiting for it."""
         pool, self._pool = self._pool, None
         if pool is None:
             return
@@ -416,7 +421,13 @@ class KernelPool:
         pool.shutdown(wait=False, cancel_futures=True)
         deadline = time.monotonic() + grace
         while True:
-            alive = [p.pid for p in list(processes.values()) if p.pid and p.is_alive()]
+            alive = [p for p in list(processes.values()) if p.is_alive()]
             if not alive or time.monotonic() > deadline:
                 break
-            stopping.kill_processes(alive, grace=0.2)
+            for p in alive:
+                p.terminate()
+            soon = time.monotonic() + 0.2
+            for p in alive:
+                p.join(max(0.0, soon - time.monotonic()))
+                if p.is_alive():
+                    p.kill()

@@ -19,7 +19,7 @@ import contextlib
 import os
 import signal
 
-__all__ = ["GRACE_SECONDS", "adopt_orphans", "kernel_groups", "stop_kernels", "kill_processes"]
+__all__ = ["GRACE_SECONDS", "adopt_orphans", "kernel_groups", "stop_kernels"]
 
 #: seconds a kernel gets to exit after SIGTERM before SIGKILL
 GRACE_SECONDS = 2.0
@@ -80,24 +80,6 @@ def stop_kernels(root: int | None = None, grace: float = GRACE_SECONDS) -> list[
         _signal_groups(groups, signal.SIGKILL)
         psutil.wait_procs(alive, timeout=grace)
     return groups
-
-
-def kill_processes(pids: list[int], grace: float = 0.5) -> None:
-    """SIGTERM ``pids``, SIGKILL those still alive after ``grace`` seconds, reap them."""
-    import psutil
-
-    procs = []
-    for pid in pids:
-        with contextlib.suppress(psutil.Error):
-            procs.append(psutil.Process(pid))
-    for p in procs:
-        with contextlib.suppress(psutil.Error):
-            p.terminate()
-    _, alive = psutil.wait_procs(procs, timeout=grace)
-    for p in alive:
-        with contextlib.suppress(psutil.Error):
-            p.kill()
-    psutil.wait_procs(alive, timeout=grace)
 
 
 def _pgid(pid: int) -> int | None:

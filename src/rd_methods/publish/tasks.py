@@ -8,8 +8,9 @@
 - :class:`CampaignRun` — what happened to one campaign (the value :func:`~rd_methods.publish.runner.run`
   returns).
 
-Nothing here runs anything: the module imports only the standard library and
-:mod:`rd_methods.disclosure` (for :class:`~rd_methods.disclosure.Finding`).
+Nothing here runs anything: the module imports only the standard library (the
+:class:`~rd_methods.disclosure.Finding` of a result is imported with the result), so that
+``rd-methods run`` can start the local pool before it loads pandas.
 """
 
 from __future__ import annotations
@@ -18,17 +19,21 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rd_methods.disclosure import Finding
 from rd_methods.errors import RdMethodsError
 
+if TYPE_CHECKING:  # annotations only: the CLI imports this module before pandas (see RunOptions.thread_caps)
+    from rd_methods.disclosure import Finding
+
 __all__ = [
-    "DEFAULT_TIMEOUT", "EDITIONS", "STATUS_LABELS", "RunOptions", "NotebookSpec", "NotebookTask", "TaskResult",
+    "DEFAULT_TIMEOUT", "EDITIONS", "STATUS_LABELS", "THREAD_VARIABLES", "RunOptions", "NotebookSpec", "NotebookTask", "TaskResult",
     "NotebookOutcome", "CampaignRun", "page_context",
 ]
 
 DEFAULT_TIMEOUT = 600
+#: thread counts of NumPy's BLAS and friends, read when they are loaded
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 #: ``--edition`` → the HTML editions written for each notebook
 EDITIONS = {"both": ("public", "research"), "public": ("public",), "research": ("research",)}
 STATUS_LABELS = {
@@ -77,6 +82,12 @@ class RunOptions:
     def workers(self) -> int:
         """Kernels at a time: ``jobs``, else the number of cores."""
         return max(1, int(self.jobs or os.cpu_count() or 1))
+
+    @property
+    def thread_caps(self) -> dict[str, str]:
+        """Environment of the kernels' numerical libraries: one thread each when several
+        kernels share the cores (:data:`THREAD_VARIABLES`), nothing set otherwise."""
+        return {v: "1" for v in THREAD_VARIABLES} if self.workers > 1 else {}
 
 
 @dataclass(frozen=True)
