@@ -130,7 +130,6 @@ def test_kill_stops_busy_workers_without_waiting_for_them():
     """KernelPool.kill kills workers busy with a long task: none is left, and the pool's
     manager thread (which the interpreter joins at exit) ends instead of waiting for them."""
     import multiprocessing
-    import threading
     import time
     from concurrent.futures import ProcessPoolExecutor
 
@@ -145,15 +144,18 @@ def test_kill_stops_busy_workers_without_waiting_for_them():
         time.sleep(0.05)
     workers = [psutil.Process(pid) for pid in pool._pool._processes]
     manager = pool._pool._executor_manager_thread
-    t0 = time.monotonic()
     pool.kill()
-    _, alive = psutil.wait_procs(workers, timeout=5)
-    assert not alive
     manager.join(timeout=10)
     assert not manager.is_alive()
-    assert time.monotonic() - t0 < 10
     assert all(f.done() for f in futures)
-    assert not any(t is manager for t in threading.enumerate())
+
+    def running(p: psutil.Process) -> bool:  # never reaps (psutil.wait_procs would)
+        try:
+            return p.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    assert not [p.pid for p in workers if running(p)]
 
 
 def test_forked_kernels_get_a_client_ready_without_the_iopub_flush():

@@ -5,8 +5,9 @@ Imports :mod:`rd_methods.publish.worker` (papermill, nbconvert, nbformat: about 
 seconds, mostly nbformat's JSON-schema dependency, one of them spared: see below) and
 warms its renderer up (:func:`~rd_methods.publish.worker.warm_up`), then imports what
 kernels import (:func:`~rd_methods.publish.prefork.preload`), so that every worker, and
-every kernel forked from a worker, starts with all of it in memory. The runner starts the forkserver first
-thing, so this happens while the main process validates the campaigns.
+every kernel forked from a worker, starts with all of it in memory. ``rd-methods run`` starts
+the forkserver first thing, so this happens while the main process imports the runner and
+validates the campaigns.
 """
 
 import sys

@@ -319,7 +319,7 @@ class PreforkKernelManager(AsyncKernelManager):
         self.provisioner = PreforkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
 
     async def _async_wait(self, pollinterval: float = 0.01) -> None:
-        await super()._async_wait(pollinterval=min(pollinterval, 0.01))
+        await super()._async_wait(pollinterval=0.01)
 
 
 @contextlib.contextmanager
